@@ -1,0 +1,276 @@
+"""Corpus ingestion: documents -> sections -> paragraphs -> passages, with exact offsets.
+
+Every passage keeps ``[start, end)`` offsets into its document's text, so that
+``document.text[start:end] == passage.text`` always holds; citations and highlights rest on it.
+The document text is the file exactly as stored: boilerplate (a website footer) is skipped when
+passages are cut, not deleted from the text, so offsets never shift.
+
+Sentence splitting uses ``pysbd`` (rule-based, with character spans): it handles abbreviations,
+numbered items and decimals better than a hand regex, and needs no model download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DOC_SUFFIXES = (".txt", ".md")
+SECTION_RE = re.compile(r"【([^】]{1,120})】")
+# A numbered item at the start of a paragraph: "1.Make great efforts ..." or "2. Increase ...".
+ITEM_RE = re.compile(r"^(\d{1,2})[.、)]\s*(?=[A-Z])")
+FOOTER_RE = re.compile(
+    r"(©|copyright|all rights reserved|ICP备|京ICP|版权所有|邮编|电话|传真|地址[:：]|扫描|下载|客户端"
+    r"|download (the|our) app|privacy policy|terms of use)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    text: str
+    meta: dict = field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    doc: str
+    section: str
+    text: str
+    start: int
+    end: int
+    order: int
+    item: str = ""  # heading of a numbered item ("1. Make great efforts ...") when inside one
+
+    def embed_text(self) -> str:
+        """Text given to the embedding model and BM25: section (and item) title + passage."""
+        head = self.section if not self.item or self.item in self.text else f"{self.section}. {self.item}"
+        return f"{head}: {self.text}" if head else self.text
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class CorpusError(Exception):
+    """A document or corpus folder that cannot be read."""
+
+
+def cjk_share(line: str) -> float:
+    chars = [c for c in line if not c.isspace()]
+    if not chars:
+        return 0.0
+    cjk = sum(1 for c in chars if unicodedata.east_asian_width(c) in ("W", "F"))
+    return cjk / len(chars)
+
+
+def is_boilerplate(line: str, doc_is_latin: bool = True) -> bool:
+    """Footer/navigation lines of the source website, not part of the report.
+
+    General rule: in a report written in a Latin script, a line mostly in CJK characters is
+    site chrome; so is any line with copyright, licence, address or app-download markers.
+    """
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if doc_is_latin and cjk_share(stripped) > 0.3 and not SECTION_RE.search(stripped):
+        return True
+    return bool(FOOTER_RE.search(stripped)) and len(stripped) < 200
+
+
+def _read_meta(path: Path) -> dict:
+    side = path.with_suffix(".json")
+    if side.exists():
+        try:
+            return json.loads(side.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise CorpusError(f"{side}: invalid JSON metadata ({exc.msg})") from exc
+    return {}
+
+
+def load_document(path: Path) -> Document:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 text") from exc
+    meta = _read_meta(path)
+    doc_id = str(meta.get("id") or path.stem)
+    title = meta.get("title") or next((ln.strip() for ln in text.splitlines() if ln.strip()), doc_id)
+    title = title.lstrip("# ").strip()
+    return Document(id=doc_id, title=title, text=text, meta=meta, path=str(path))
+
+
+def load_corpus(corpus_dir: Path) -> list[Document]:
+    """Every ``.txt`` / ``.md`` file of the folder, sorted by name, with its sidecar metadata."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder not found: {corpus_dir}")
+    docs = [load_document(p) for p in sorted(corpus_dir.iterdir()) if p.suffix in DOC_SUFFIXES]
+    ids = [d.id for d in docs]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise CorpusError(f"duplicate document ids in {corpus_dir}: {sorted(dupes)}")
+    return docs
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans ``[start, end)`` of ``text`` (shifted by ``offset``), whitespace-trimmed."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for seg in _segmenter().segment(text):
+        # pysbd's char spans can drift on repeated text; re-anchor each sentence by search.
+        s = seg.sent.strip()
+        if not s:
+            continue
+        i = text.find(s, pos)
+        if i < 0:
+            continue
+        spans.append((offset + i, offset + i + len(s)))
+        pos = i + len(s)
+    # Numbered items glued to a sentence ("... 1.Explore ...") start a new sentence.
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        cut = a
+        for m in re.finditer(r"(?<=[.;:])\s*(\d{1,2}\.)(?=[A-Z])", text[a - offset : b - offset]):
+            j = a + m.start(1)
+            if j > cut:
+                out.append((cut, _rstrip(text, offset, cut, j)))
+                cut = j
+        out.append((cut, b))
+    return [(a, b) for a, b in out if b > a]
+
+
+def _rstrip(text: str, offset: int, a: int, b: int) -> int:
+    while b > a and text[b - 1 - offset].isspace():
+        b -= 1
+    return b
+
+
+def _paragraphs(text: str) -> Iterable[tuple[int, int]]:
+    """Spans of blank-line separated paragraphs, trimmed of surrounding whitespace."""
+    for m in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", text, flags=re.DOTALL):
+        yield m.start(), m.end()
+
+
+def _passage_id(doc_id: str, section: str, text: str, seen: dict[str, int]) -> str:
+    h = hashlib.sha1(f"{doc_id}\x00{section}\x00{text}".encode()).hexdigest()[:16]
+    n = seen.get(h, 0)
+    seen[h] = n + 1
+    return h if n == 0 else f"{h}-{n}"
+
+
+def approx_tokens(text: str) -> int:
+    """Word-piece estimate used when no tokenizer is given (about 1.3 pieces per word)."""
+    return int(len(re.findall(r"\w+|[^\w\s]", text)) * 1.15) + 2
+
+
+def split_passages(
+    doc: Document,
+    max_tokens: int = 256,
+    count_tokens: Callable[[str], int] | None = None,
+) -> list[Passage]:
+    """Cut a document into passages: one per paragraph, split at sentence boundaries when the
+    paragraph plus its section title would not fit the model's input window."""
+    count = count_tokens or approx_tokens
+    text = doc.text
+    latin = cjk_share(text) < 0.3
+    passages: list[Passage] = []
+    seen: dict[str, int] = {}
+    section = ""
+    item = ""
+    for p_start, p_end in _paragraphs(text):
+        para = text[p_start:p_end]
+        if is_boilerplate(para, latin) and "\n" not in para.strip():
+            continue
+        if not passages and not section and para.strip() == doc.title and not SECTION_RE.search(para):
+            continue  # the document's title line
+        m = SECTION_RE.search(para)
+        if m and m.start() < 40:
+            section = m.group(1).strip()
+            item = ""
+            p_start += m.end()
+            while p_start < p_end and text[p_start].isspace():
+                p_start += 1
+            if p_start >= p_end:
+                continue
+        body = text[p_start:p_end]
+        im = ITEM_RE.match(body)
+        if im:
+            first = split_sentences(body)
+            item = body[: first[0][1]] if first else body
+        elif m:
+            item = ""
+        sec = section or doc.title
+        budget = max_tokens - count(f"{sec}. {item}:") - 2
+        for a, b in _chunks(text, p_start, p_end, budget, count):
+            chunk = text[a:b]
+            passages.append(
+                Passage(
+                    id=_passage_id(doc.id, sec, chunk, seen),
+                    doc=doc.id,
+                    section=sec,
+                    text=chunk,
+                    start=a,
+                    end=b,
+                    order=len(passages),
+                    item=item,
+                )
+            )
+    return passages
+
+
+def _chunks(text: str, start: int, end: int, budget: int, count: Callable[[str], int]):
+    if count(text[start:end]) <= budget:
+        yield start, end
+        return
+    sents = split_sentences(text[start:end], offset=start)
+    cur_a, cur_b = None, None
+    for a, b in sents:
+        if cur_a is None:
+            cur_a, cur_b = a, b
+        elif count(text[cur_a:b]) <= budget:
+            cur_b = b
+        else:
+            yield cur_a, cur_b
+            cur_a, cur_b = a, b
+        if count(text[cur_a:cur_b]) > budget:
+            # One sentence longer than the window: cut it at word boundaries, never drop text.
+            yield from _cut_words(text, cur_a, cur_b, budget, count)
+            cur_a = cur_b = None
+    if cur_a is not None:
+        yield cur_a, cur_b
+
+
+def _cut_words(text: str, start: int, end: int, budget: int, count: Callable[[str], int]):
+    words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
+    a = None
+    last = None
+    for ws, we in words:
+        ws += start
+        we += start
+        if a is None:
+            a = ws
+        elif count(text[a:we]) > budget:
+            yield a, last
+            a = ws
+        last = we
+    if a is not None:
+        yield a, last
