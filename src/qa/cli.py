@@ -1,0 +1,205 @@
+"""The ``qa`` command line: a thin shell that parses flags, calls the library, prints results.
+
+Typer gives typed options and ``--help`` from signatures; Rich prints tables. Domain errors
+(no index, a locked build, a bad corpus) become one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qa.settings import Settings, get_settings
+
+app = typer.Typer(help="Question answering over yearbook reports, with cited answers.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure answers (default) or the fact extractor (`qa eval facts`).")
+feedback_app = typer.Typer(help="Feedback votes collected by the web page.")
+app.add_typer(eval_app, name="eval")
+app.add_typer(feedback_app, name="feedback")
+
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index directory [env QA_INDEX_DIR].")]
+CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus directory [env QA_CORPUS_DIR].")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Embedding model name or path [env QA_MODEL].")]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _settings(**flags: object) -> Settings:
+    return get_settings(**flags)
+
+
+def _load(settings: Settings):
+    from qa.index import IndexLoadError, load_index
+
+    try:
+        return load_index(settings.index_dir, settings.model)
+    except IndexLoadError as exc:
+        _fail(str(exc))
+
+
+@app.command("index")
+def index_cmd(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None,
+              quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+    """Build the index (passages, embeddings, BM25, facts) for a corpus folder."""
+    from qa.index import BuildLockedError, build_index
+    from qa.ingest import CorpusError
+
+    s = _settings(corpus_dir=corpus, index_dir=index, model=model)
+    try:
+        rep = build_index(s, progress=not quiet)
+    except (CorpusError, BuildLockedError) as exc:
+        _fail(str(exc))
+    typer.echo(f"indexed {rep.documents} documents, {rep.passages} passages, {rep.facts} facts "
+               f"in {rep.seconds:.1f} s -> {s.index_dir}")
+
+
+@app.command("search")
+def search_cmd(query: str, k: Annotated[int, typer.Option("-k")] = 5, index: IndexOpt = None,
+               mode: Annotated[str, typer.Option(help="hybrid, dense or bm25")] = "hybrid",
+               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Print the top passages with the fused score and the dense and BM25 scores behind it."""
+    if mode not in ("hybrid", "dense", "bm25"):
+        _fail("--mode must be hybrid, dense or bm25")
+    s = _settings(index_dir=index)
+    idx = _load(s)
+    rows = idx.search(query, max(1, min(k, 100)), mode)
+    if as_json:
+        out = [{"passage_id": p.id, "section": p.section, "score": h.score, "dense": h.dense,
+                "bm25": h.bm25, "text": p.text} for p, h in rows]
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for rank, (p, h) in enumerate(rows, 1):
+        dense = "-" if h.dense is None else f"{h.dense:.3f}"
+        bm25 = "-" if h.bm25 is None else f"{h.bm25:.2f}"
+        typer.echo(f"{rank}. [{p.id}] {p.section}  score={h.score:.4f} dense={dense} bm25={bm25}")
+        typer.echo(f"   {p.text[:300]}{'…' if len(p.text) > 300 else ''}")
+
+
+@app.command("ask")
+def ask_cmd(question: str, history: Annotated[list[str] | None, typer.Option("--history", "-H")] = None,
+            index: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Answer one question (with earlier questions as --history) and print the cited answer."""
+    from qa.answer import answer
+
+    s = _settings(index_dir=index)
+    idx = _load(s)
+    ans = answer(idx, question, history or [])
+    if as_json:
+        typer.echo(ans.model_dump_json(indent=2))
+        return
+    typer.echo(ans.answer)
+    if ans.resolved_question and ans.resolved_question != question:
+        typer.echo(f"  (answered as: {ans.resolved_question})")
+    for c in ans.citations:
+        typer.echo(f"  [{c.section}] {c.text}  ({c.doc}:{c.start}-{c.end})")
+    if not ans.answered and ans.related:
+        typer.echo("  Related reading:")
+        for r in ans.related[:3]:
+            typer.echo(f"   - [{r.section}] {r.text[:160]}…")
+
+
+@app.command("facts")
+def facts_cmd(kind: Annotated[str | None, typer.Option()] = None,
+              section: Annotated[str | None, typer.Option()] = None,
+              q: Annotated[str | None, typer.Option("--q")] = None,
+              limit: Annotated[int, typer.Option()] = 1000,
+              sort: Annotated[str, typer.Option()] = "start",
+              fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+              index: IndexOpt = None) -> None:
+    """List the fact table, filtered by kind, section or text."""
+    from qa.factstore import query_facts
+
+    if fmt not in ("table", "csv", "json"):
+        _fail("--format must be table, csv or json")
+    s = _settings(index_dir=index)
+    idx = _load(s)
+    try:
+        rows, total = query_facts(idx.facts_db, kind=kind, section=section, q=q, limit=limit, sort=sort)
+    except ValueError as exc:
+        _fail(str(exc))
+    cols = ["kind", "raw", "value", "unit", "measure", "subject", "period", "section"]
+    if fmt == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+
+        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0].keys()) if rows else cols)
+        w.writeheader()
+        w.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(*cols, title=f"{len(rows)} of {total} facts")
+        for r in rows:
+            t.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in cols])
+        Console().print(t)
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_cmd(ctx: typer.Context, index: IndexOpt = None,
+             questions: Annotated[Path | None, typer.Option(help="questions JSONL")] = None,
+             check: Annotated[bool, typer.Option("--check", help="exit 1 below eval/thresholds.toml")] = False,
+             write: Annotated[bool, typer.Option("--write/--no-write", help="write eval/report.*")] = True) -> None:
+    """Run the eval questions through the answer function and print the scores."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from qa.evaluate import run_eval_cli
+
+    s = _settings(index_dir=index)
+    code = run_eval_cli(_load(s), questions=questions, check=check, write=write)
+    raise typer.Exit(code)
+
+
+@eval_app.command("facts")
+def eval_facts_cmd(corpus: CorpusOpt = None,
+                   gold: Annotated[Path, typer.Option(help="gold facts JSONL")] = Path("eval/facts_gold.jsonl")) -> None:
+    """Precision and recall of the fact extractor against hand-written gold facts."""
+    from qa.facts_eval import evaluate_facts, format_report
+    from qa.ingest import CorpusError, load_corpus
+
+    s = _settings(corpus_dir=corpus)
+    try:
+        docs = load_corpus(s.corpus_dir)
+    except CorpusError as exc:
+        _fail(str(exc))
+    if not gold.exists():
+        _fail(f"gold file not found: {gold}")
+    typer.echo(format_report(evaluate_facts(docs, gold)))
+
+
+@app.command("serve")
+def serve_cmd(index: IndexOpt = None, host: Annotated[str | None, typer.Option()] = None,
+              port: Annotated[int | None, typer.Option()] = None,
+              workers: Annotated[int | None, typer.Option()] = None) -> None:
+    """Serve the web page and JSON API with uvicorn."""
+    from qa.server import serve
+
+    s = _settings(index_dir=index, host=host, port=port, workers=workers)
+    serve(s)
+
+
+@feedback_app.command("export")
+def feedback_export_cmd(out: Annotated[Path, typer.Option("--out", "-o")] = Path("eval/feedback_questions.jsonl"),
+                        data_dir: Annotated[Path | None, typer.Option("--data-dir")] = None) -> None:
+    """Write the feedback votes as eval questions (JSONL)."""
+    from qa.feedback import export_feedback
+
+    s = _settings(data_dir=data_dir)
+    n = export_feedback(s.feedback_db, out)
+    typer.echo(f"wrote {n} questions to {out}")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

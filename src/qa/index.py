@@ -1,0 +1,314 @@
+"""Build and load the index directory.
+
+A saved index is a directory whose ``manifest.json`` is read first (format version, model and
+dimension, per-document hashes, chunking parameters, counts, build time), as txtai does; loading
+refuses an index built with another model or format. Builds go to a fresh versioned folder next
+to the index path, and the index path itself is a symlink swapped atomically with ``os.replace``,
+so a crash never leaves half an index and a running server never reads one. A file lock keeps two
+builds from racing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from qa.ingest import Document, Passage, load_corpus, split_passages
+from qa.settings import Settings
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+FILES = {
+    "documents": "documents.json",
+    "passages": "passages.jsonl",
+    "vectors": "vectors.faiss",
+    "bm25": "bm25",
+    "vocab": "vocab.json",
+    "encoder": "encoder/model.onnx",
+    "facts": "facts.sqlite3",
+}
+KEEP_BUILDS = 2
+
+
+class IndexError_(Exception):
+    """An index that is missing, damaged or incompatible; the message names the file and the fix."""
+
+
+IndexLoadError = IndexError_
+
+
+class BuildLockedError(Exception):
+    """Another ``qa index`` holds the build lock."""
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    documents: int
+    passages: int
+    facts: int
+    seconds: float
+    manifest: dict = field(default_factory=dict)
+
+
+@contextmanager
+def build_lock(index_dir: Path, wait: float = 120.0):
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = index_dir.parent / f".{index_dir.name}.lock"
+    with open(lock_path, "w") as fh:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BuildLockedError(
+                        f"another `qa index` is building {index_dir} (lock {lock_path}); try again later"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def build_index(settings: Settings, progress: bool = True, fail_after: str | None = None) -> BuildReport:
+    """Build the index for ``settings.corpus_dir`` into ``settings.index_dir`` atomically.
+
+    ``fail_after`` names a build step after which to raise, for the atomicity test.
+    """
+    from qa.embed import export_onnx, load_sentence_transformer, model_id, token_counter
+
+    t0 = time.perf_counter()
+    index_dir = settings.index_dir
+    docs = load_corpus(settings.corpus_dir)
+    with build_lock(index_dir):
+        builds = index_dir.parent / f"{index_dir.name}.builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        tmp = builds / f".tmp-{stamp}-{os.getpid()}"
+        final = builds / stamp
+        tmp.mkdir()
+        try:
+            count = token_counter(settings.model)
+            passages: list[Passage] = []
+            for doc in docs:
+                passages.extend(split_passages(doc, settings.max_passage_tokens, count))
+            _write_json(tmp / FILES["documents"], [_doc_record(d) for d in docs])
+            with open(tmp / FILES["passages"], "w", encoding="utf-8") as fh:
+                for p in passages:
+                    fh.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+            _maybe_fail(fail_after, "passages")
+
+            st = load_sentence_transformer(settings.model)
+            vectors = st.encode(
+                [p.embed_text() for p in passages],
+                batch_size=32,
+                normalize_embeddings=True,
+                show_progress_bar=progress,
+                convert_to_numpy=True,
+            ).astype(np.float32)
+            from qa.vectors import build_vector_index, choose_index_type
+
+            import faiss
+
+            vindex = build_vector_index(vectors)
+            faiss.write_index(vindex, str(tmp / FILES["vectors"]))
+            _maybe_fail(fail_after, "vectors")
+            export_onnx(st, tmp / "encoder")
+
+            from qa.retrieve import build_bm25
+
+            build_bm25([p.embed_text() for p in passages], tmp)
+            facts = _build_facts(docs, passages, tmp / FILES["facts"])
+            _maybe_fail(fail_after, "facts")
+
+            manifest = {
+                "format_version": FORMAT_VERSION,
+                "model": model_id(settings.model),
+                "dimension": int(vectors.shape[1]),
+                "vector_index": choose_index_type(len(passages)),
+                "normalized": True,
+                "metric": "inner_product",
+                "chunking": {"unit": "paragraph", "max_tokens": settings.max_passage_tokens,
+                             "split": "sentence"},
+                "documents": [
+                    {"id": d.id, "title": d.title, "sha256": d.sha256, "path": d.path,
+                     "region": d.meta.get("region"), "year": d.meta.get("year"),
+                     "source_url": d.meta.get("source_url")}
+                    for d in docs
+                ],
+                "counts": {"documents": len(docs), "passages": len(passages), "facts": facts},
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "build_seconds": round(time.perf_counter() - t0, 2),
+                "files": FILES,
+            }
+            _write_json(tmp / MANIFEST, manifest)
+            os.replace(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _swap_symlink(index_dir, final)
+        _prune(builds, keep=final)
+    return BuildReport(final, len(docs), len(passages), facts, time.perf_counter() - t0, manifest)
+
+
+def _maybe_fail(fail_after: str | None, step: str) -> None:
+    if fail_after == step:
+        raise RuntimeError(f"simulated failure after step {step!r}")
+
+
+def _build_facts(docs: list[Document], passages: list[Passage], path: Path) -> int:
+    try:  # TEMP until the fact extractor lands
+        from qa.facts import extract_facts
+        from qa.factstore import write_facts
+    except ImportError:
+        path.write_bytes(b"")
+        return 0
+
+    facts = []
+    for doc in docs:
+        facts.extend(extract_facts(doc, [p for p in passages if p.doc == doc.id]))
+    write_facts(path, facts)
+    return len(facts)
+
+
+def _doc_record(d: Document) -> dict:
+    return {"id": d.id, "title": d.title, "text": d.text, "meta": d.meta, "path": d.path,
+            "sha256": d.sha256}
+
+
+def _write_json(path: Path, obj: object) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _swap_symlink(index_dir: Path, target: Path) -> None:
+    if index_dir.exists() and not index_dir.is_symlink():
+        # An index directory from elsewhere: keep it beside the builds rather than delete it.
+        index_dir.rename(index_dir.parent / f"{index_dir.name}.builds" / f"replaced-{time.time_ns()}")
+    tmp_link = index_dir.parent / f".{index_dir.name}.link-{os.getpid()}"
+    if tmp_link.is_symlink():
+        tmp_link.unlink()
+    os.symlink(os.path.relpath(target, index_dir.parent), tmp_link)
+    os.replace(tmp_link, index_dir)
+
+
+def _prune(builds: Path, keep: Path) -> None:
+    # Keep the previous build too: a server that loaded it a moment ago may still be reading it.
+    done = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".tmp-"))
+    for old in done[:-KEEP_BUILDS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = index_dir / MANIFEST
+    if not index_dir.exists():
+        raise IndexError_(f"no index at {index_dir}; run: qa index --index {index_dir}")
+    if not path.exists():
+        raise IndexError_(f"{path} is missing; run: qa index --index {index_dir}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IndexError_(f"{path} is damaged ({exc}); run: qa index --index {index_dir}") from exc
+
+
+def check_manifest(manifest: dict, index_dir: Path, model: str) -> None:
+    from qa.embed import model_id
+
+    fix = f"run: qa index --index {index_dir}"
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexError_(
+            f"{index_dir / MANIFEST}: format version {manifest.get('format_version')!r}, this qa reads "
+            f"{FORMAT_VERSION}; {fix}"
+        )
+    if manifest.get("model") != model_id(model):
+        raise IndexError_(
+            f"{index_dir / MANIFEST}: built with model {manifest.get('model')!r}, settings ask for "
+            f"{model_id(model)!r}; {fix} (or set QA_MODEL={manifest.get('model')})"
+        )
+    for name in FILES.values():
+        if not (index_dir / name).exists():
+            raise IndexError_(f"{index_dir / name} is missing; {fix}")
+
+
+@dataclass
+class QAIndex:
+    """Everything the query path needs, loaded once: documents, passages, retriever, facts."""
+
+    path: Path
+    manifest: dict
+    documents: dict[str, Document]
+    passages: list[Passage]
+    retriever: object
+    facts: list
+    facts_db: Path
+
+    def __post_init__(self) -> None:
+        self.passage_by_id = {p.id: p for p in self.passages}
+        self.facts_by_passage: dict[str, list] = {}
+        for f in self.facts:
+            self.facts_by_passage.setdefault(f.passage_id, []).append(f)
+
+    def search(self, query: str, k: int = 8, mode: str = "hybrid"):
+        """Top passages for ``query`` as ``(Passage, Hit)`` pairs."""
+        return [(self.passages[h.passage_index], h) for h in self.retriever.search(query, k, mode)]
+
+
+def load_index(index_dir: Path, model: str) -> QAIndex:
+    """Load an index directory, manifest first; raises ``IndexLoadError`` with a one-line fix."""
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    check_manifest(manifest, index_dir, model)
+    real = index_dir.resolve()  # pin the build: a later swap must not change files under us
+    fix = f"run: qa index --index {index_dir}"
+    try:
+        from qa.embed import OnnxEncoder
+        try:
+            from qa.factstore import load_facts
+        except ImportError:
+            pass
+        from qa.retrieve import Retriever
+
+        docs_raw = json.loads((real / FILES["documents"]).read_text(encoding="utf-8"))
+        documents = {
+            d["id"]: Document(id=d["id"], title=d["title"], text=d["text"], meta=d.get("meta", {}),
+                              path=d.get("path", ""))
+            for d in docs_raw
+        }
+        with open(real / FILES["passages"], encoding="utf-8") as fh:
+            passages = [Passage(**json.loads(line)) for line in fh if line.strip()]
+        encoder = OnnxEncoder(real / "encoder")
+        retriever = Retriever.load(real, encoder, len(passages))
+        if retriever.vindex.ntotal != len(passages):
+            raise IndexError_(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
+                              f"{len(passages)} passages; {fix}")
+        try:  # TEMP until the fact extractor lands
+            facts = load_facts(real / FILES["facts"])
+        except NameError:
+            facts = []
+    except IndexError_:
+        raise
+    except Exception as exc:  # any damaged file: name it, never a traceback
+        name = getattr(exc, "filename", None) or _guess_file(str(exc), real)
+        raise IndexError_(f"{name}: cannot be read ({type(exc).__name__}: {str(exc)[:120]}); {fix}") from exc
+    return QAIndex(real, manifest, documents, passages, retriever, facts, real / FILES["facts"])
+
+
+def _guess_file(message: str, real: Path) -> str:
+    for name in FILES.values():
+        if name.split("/")[-1].split(".")[0] in message:
+            return str(real / name)
+    if "faiss" in message.lower() or "read_index" in message:
+        return str(real / FILES["vectors"])
+    return str(real)

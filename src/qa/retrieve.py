@@ -1,0 +1,149 @@
+"""Hybrid passage retrieval: dense (FAISS over MiniLM embeddings) + sparse (BM25), fused by RRF.
+
+BM25 comes from ``bm25s`` (maintained, sparse-matrix scoring, saves/loads its own files) with
+the Snowball stemmer from ``PyStemmer``. Dense search catches paraphrases, BM25 catches exact
+figures and names; reciprocal rank fusion combines the two rankings without having to calibrate
+their incomparable scores. Query words missing from the corpus vocabulary are corrected to the
+closest vocabulary word with ``rapidfuzz`` so that typos ("relocaton") still reach BM25.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+RRF_K = 60
+DENSE_WEIGHT = 1.0
+BM25_WEIGHT = 1.0
+FUZZY_CUTOFF = 80
+STOPWORDS = frozenset(
+    """a an and are as at be been but by did do does for from had has have how in into is it its
+    of on or that the their them there these they this those to was were what when where which who
+    whom why will with about much many were report say says said tell me please give""".split()
+)
+WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in WORD_RE.findall(text)]
+
+
+def tokenize(text: str) -> list[str]:
+    return [_stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def build_bm25(texts: list[str], out_dir: Path) -> None:
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index([tokenize(t) or ["<empty>"] for t in texts], show_progress=False)
+    retriever.save(str(out_dir / "bm25"), show_progress=False)
+    vocab = sorted({w for t in texts for w in words(t)})
+    (out_dir / "vocab.json").write_text(json.dumps(vocab))
+
+
+@dataclass
+class Hit:
+    passage_index: int
+    score: float
+    dense: float | None
+    bm25: float | None
+    dense_rank: int | None
+    bm25_rank: int | None
+
+
+class Retriever:
+    """Dense, BM25 and hybrid search over one index's passages."""
+
+    def __init__(self, vector_index, bm25, vocab: list[str], encoder, n: int) -> None:
+        self.vindex = vector_index
+        self.bm25 = bm25
+        self.vocab = vocab
+        self.vocab_set = frozenset(vocab)
+        self.by_len: dict[int, list[str]] = {}
+        for w in vocab:
+            self.by_len.setdefault(len(w), []).append(w)
+        self.encoder = encoder
+        self.n = n
+        self._bm25_vocab = set(getattr(bm25, "vocab_dict", {}) or {})
+
+    @classmethod
+    def load(cls, index_dir: Path, encoder, n: int) -> Retriever:
+        import bm25s
+        import faiss
+
+        from qa.vectors import prepare_for_search
+
+        vindex = prepare_for_search(faiss.read_index(str(index_dir / "vectors.faiss")))
+        bm25 = bm25s.BM25.load(str(index_dir / "bm25"), load_corpus=False)
+        vocab = json.loads((index_dir / "vocab.json").read_text())
+        return cls(vindex, bm25, vocab, encoder, n)
+
+    def correct(self, query: str) -> str:
+        """Replace out-of-vocabulary words with their closest corpus word (typo tolerance)."""
+        from rapidfuzz import fuzz, process
+
+        out = []
+        for w in words(query):
+            if len(w) < 4 or w in self.vocab_set or w.isdigit():
+                out.append(w)
+                continue
+            pool = [c for k in range(len(w) - 2, len(w) + 3) for c in self.by_len.get(k, ())]
+            best = process.extractOne(w, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            out.append(best[0] if best else w)
+        return " ".join(out)
+
+    def dense(self, query: str, k: int) -> list[tuple[int, float]]:
+        vec = self.encoder.encode_query(query)[None, :]
+        k = min(k, self.n)
+        scores, ids = self.vindex.search(vec, k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def sparse(self, query: str, k: int) -> list[tuple[int, float]]:
+        toks = [t for t in tokenize(query) if t in self._bm25_vocab] if self._bm25_vocab else tokenize(query)
+        if not toks:
+            return []
+        scores = self.bm25.get_scores(toks)
+        k = min(k, self.n)
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def search(self, query: str, k: int = 8, mode: str = "hybrid", pool: int = 50) -> list[Hit]:
+        fixed = self.correct(query)
+        if mode == "dense":
+            return [Hit(i, s, s, None, r, None) for r, (i, s) in enumerate(self.dense(query, k))]
+        if mode == "bm25":
+            return [Hit(i, s, None, s, None, r) for r, (i, s) in enumerate(self.sparse(fixed, k))]
+        dense = self.dense(query if fixed == query.lower() else fixed, pool)
+        sparse = self.sparse(fixed, pool)
+        return fuse(dense, sparse)[:k]
+
+
+def fuse(dense: list[tuple[int, float]], sparse: list[tuple[int, float]]) -> list[Hit]:
+    """Reciprocal rank fusion: score = sum of w / (RRF_K + rank) over the rankings."""
+    hits: dict[int, Hit] = {}
+    for r, (i, s) in enumerate(dense):
+        hits[i] = Hit(i, DENSE_WEIGHT / (RRF_K + r + 1), s, None, r, None)
+    for r, (i, s) in enumerate(sparse):
+        h = hits.setdefault(i, Hit(i, 0.0, None, None, None, None))
+        h.score += BM25_WEIGHT / (RRF_K + r + 1)
+        h.bm25, h.bm25_rank = s, r
+    return sorted(hits.values(), key=lambda h: (-h.score, h.passage_index))

@@ -1,0 +1,39 @@
+"""Shared fixtures: one real index (real model, real FAISS, real SQLite) built once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+FICTIONAL_CORPUS = ROOT / "tests" / "data" / "fictional" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def index_settings(tmp_path_factory):
+    from qa.index import build_index
+    from qa.settings import get_settings
+
+    s = get_settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("idx") / "index",
+                     data_dir=tmp_path_factory.mktemp("data"))
+    build_index(s, progress=False)
+    return s
+
+
+@pytest.fixture(scope="session")
+def qa_index(index_settings):
+    from qa.index import load_index
+
+    return load_index(index_settings.index_dir, index_settings.model)
+
+
+@pytest.fixture(scope="session")
+def seed_doc():
+    from qa.ingest import load_corpus
+
+    return load_corpus(CORPUS)[0]
