@@ -1,0 +1,477 @@
+"""Fact table extraction: passages of a yearbook report -> typed, normalized, cited facts.
+
+One ``Fact`` per figure, date, person, organisation or place, with verbatim ``raw`` text at
+``[start, end)`` of the document and the sentence around it. Conventions (also in the gold files):
+
+* numeric ``raw`` = the number with its scale word and an adjacent unit word: "350 million Yuan",
+  "RMB 54.6 million", "54.9%", "1,183,000 square kilometers"; for counts only the number and scale
+  ("31,000", "24.0506 million"): the counted noun goes to ``measure`` and ``unit``. A qualifier
+  ("more than") is not part of ``raw``; it goes to ``qualifier``.
+* date ``raw`` leaves out the preposition: "April, 2009", "October 2009", "June 29 to July 5".
+* person/organisation/place: ``raw`` = the name; ``value`` is null.
+* the document's own region (metadata ``region``) is not a place fact: it is everywhere.
+
+Sentences come from ``qa.ingest.split_sentences`` (pysbd); numbers are normalized in
+``qa.numbers``; dates and names are found in ``qa.factspans``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, replace
+
+from qa.factspans import Span, find_dates, find_durations, find_orgs, find_people, find_places
+from qa.ingest import Document, Passage, split_sentences
+from qa.numbers import (
+    AREA_UNITS,
+    DIGIT_PATTERN,
+    SCALE_PATTERN,
+    WORD_NUM_PATTERN,
+    as_plain,
+    normalize_number,
+    scale_value,
+    QUALIFIERS,
+    to_number,
+    unit_of_noun,
+)
+
+KINDS = ("money", "count", "percent", "area", "per_capita", "date", "date_range", "duration",
+         "person", "organisation", "place")  # fmt: skip
+NUMERIC_KINDS = {"money", "count", "percent", "area", "per_capita", "duration"}
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    doc: str
+    passage_id: str
+    section: str
+    kind: str
+    value: int | float | None
+    unit: str
+    raw: str
+    start: int
+    end: int
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    measure: str = ""
+    subject: str = ""
+    period: str = ""
+    period_start: int | None = None
+    period_end: int | None = None
+    qualifier: str = ""
+    part_of: str = ""
+    name: str = ""
+    role: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def fact_id(doc: str, kind: str, start: int, end: int, raw: str) -> str:
+    return hashlib.sha1(f"{doc}\x00{kind}\x00{start}\x00{end}\x00{raw}".encode()).hexdigest()[:16]
+
+
+# --- numbers ------------------------------------------------------------------------------------
+_NUM = re.compile(
+    rf"(?<![\w.,’'-])(?:(?P<cur>RMB|Yuan|¥)\s*)?(?P<num>{DIGIT_PATTERN}|{WORD_NUM_PATTERN})"
+    rf"(?:\s?[-–]\s?(?P<num2>{DIGIT_PATTERN}))?(?:\s+(?P<scale>{SCALE_PATTERN}))?(?![\w])"
+)
+_AREA = "|".join(re.escape(k) for k in sorted(AREA_UNITS, key=len, reverse=True))
+_AFTER_UNIT = re.compile(rf"(?P<pct>\s?%|\s+percent\b|\s+per cent\b)|\s+(?P<yuan>[Yy]uan\b)|\s+(?P<area>{_AREA})\b")
+STOP = set(
+    """of for in to from with at by on under into and or but were was are is be been being have has had
+    will would shall should can could may must which who whom whose that this these those their its the a
+    an as than respectively each per while after before through within during including involving
+    accounting up all both more less over about between among via against where when whereas if so
+    such other another same every""".split()
+)
+PLURAL_WORDS = {"people", "staff", "personnel", "children", "men", "women", "cattle", "sheep", "livestock"}
+NOT_PLURAL = {"this", "its", "his", "was", "is", "has", "as", "us", "thus", "plus", "various", "previous",
+              "less", "process", "progress", "access", "success", "business", "always", "whereas"}  # fmt: skip
+EVENT_HEADS = {"trainings", "courses", "classes", "sessions", "meetings", "conferences", "activities",
+               "lectures", "seminars", "forums"}  # fmt: skip
+MONEY_NOUNS = re.compile(r"^(?:[\w’'-]+\s+){0,3}(?:funds?|loans?|capital|investments?|subsid(?:y|ies)|"
+                         r"budgets?|grants?|donations?|credits?|inputs?|income|allowances?|revenue)\b", re.I)  # fmt: skip
+MONEY_CONTEXT = re.compile(r"fund|invest|yuan|rmb|loan|capital|financ|valued|worth|budget|subsid|donat|"
+                           r"alloc|spent|grant", re.I)  # fmt: skip
+PEOPLE_CONTEXT = re.compile(r"population|people|residents|persons|farmers|poor\s*$", re.I)
+PER_CAPITA = re.compile(r"\bper\s+capita\b|\bper\s+(?:person|head|household|village|farmer|mu|hectare)\b", re.I)
+
+
+def _words(text: str) -> list[re.Match]:
+    return list(re.finditer(r"[A-Za-z][\w’'-]*", text))
+
+
+def _is_plural(w: str) -> bool:
+    lw = w.lower()
+    if lw in PLURAL_WORDS:
+        return True
+    return lw.endswith("s") and not lw.endswith("ss") and lw not in NOT_PLURAL and len(lw) > 2
+
+
+def noun_after(text: str, pos: int, singular_ok: bool = False) -> tuple[str, int]:
+    """Noun phrase right after a number: '350 key poor Gacha villages located in' -> 'key poor Gacha
+    villages'. Returns (phrase, end offset) or ('', pos) when no counted noun follows."""
+    m = re.match(r"\s+", text[pos:])
+    if not m:
+        return "", pos
+    i = pos + m.end()
+    got: list[tuple[int, int, str]] = []
+    for w in re.finditer(r"[“\"]?([A-Za-z][\w’'-]*)[”\"]?(\s+|$)?", text[i:]):
+        word = w.group(1)
+        lw = word.lower()
+        a, b = i + w.start(1), i + w.end(1)
+        if got and text[got[-1][1] : a].strip(" “”\""):
+            break  # punctuation between words
+        if lw in STOP:
+            if lw == "and" and got and not _is_plural(got[-1][2]):
+                got.append((a, b, word))
+                continue
+            break
+        if (lw.endswith("ed") and len(lw) > 4) or lw in ("achieved",):
+            break
+        got.append((a, b, word))
+        if _is_plural(word) or len(got) >= 6:
+            break
+    while got and (got[-1][2].lower() in STOP):
+        got.pop()
+    if not got or not (_is_plural(got[-1][2]) or singular_ok):
+        return "", pos
+    end = got[-1][1]
+    if got[-1][2].lower() in EVENT_HEADS:
+        pp = re.match(r"\s+for\s+((?:(?!and\b|of\b|in\b|to\b)[A-Za-z][\w’'-]*\s?){1,4})", text[end:])
+        if pp:
+            end = end + pp.start(1) + len(pp.group(1).rstrip())
+    first = got[0][0] - 1 if text[got[0][0] - 1] in "“\"" else got[0][0]
+    return text[first:end], end
+
+
+def noun_before(text: str, pos: int) -> str:
+    """Noun phrase before 'of'/'valued'/'was'/'reached' ending at pos: 'a poor population of' ->
+    'poor population'; 'The discount loans for poverty alleviation reached' -> 'discount loans'."""
+    before = text[:pos]
+    m = re.search(r"(?:\bof|\bvalued|\bworth|\bwas|\bwere|\breached|\btotaled|\btotalled|\bamounted to|"
+                  r"\bstood at|\bis|\bat|\bto)\s+(?:a total of\s+)?$", before)  # fmt: skip
+    if not m:
+        return ""
+    head = before[: m.start()]
+    ws = _words(head)
+    got: list[re.Match] = []
+    for w in reversed(ws):
+        lw = w.group().lower()
+        if got and head[w.end() : got[0].start()].strip():
+            break
+        if lw in STOP and not (lw == "per" and got and got[0].group().lower() == "capita"):
+            if lw == "and" and len(got) == 1:
+                got.insert(0, w)
+                continue
+            break
+        got.insert(0, w)
+        if len(got) >= 8:
+            break
+    while got and got[0].group().lower() in STOP - {"per"}:
+        got.pop(0)
+    if not got:
+        return ""
+    phrase = head[got[0].start() : got[-1].end()]
+    if phrase.lower() in ("total", "sum", "amount"):
+        return ""
+    # cut a trailing prepositional phrase: "funds for poverty alleviation from all channels" -> "funds"
+    cut = re.search(r"\s(?:for|from|in|of|under|by|to|on)\s", phrase)
+    if m.group().strip() not in ("of",) and cut:
+        phrase = phrase[: cut.start()]
+    return phrase.strip()
+
+
+@dataclass
+class _N:
+    kind: str
+    start: int
+    end: int
+    value: int | float | None
+    unit: str
+    qualifier: str = ""
+    measure: str = ""
+    inherit: bool = False
+
+
+def find_numbers(text: str, taken: list[tuple[int, int]]) -> list[_N]:
+    out: list[_N] = []
+    for m in _NUM.finditer(text):
+        a, b = m.start(), m.end()
+        num = m.group("num")
+        if any(not (b <= x or a >= y) for x, y in taken):
+            continue
+        if num[0].isalpha() and num[0].isupper() and text[:a].strip():
+            continue  # "Three Gorges": a capitalized number word inside a name
+        if re.match(r"\.[A-Z]", text[m.end("num") : m.end("num") + 2]) and not m.group("scale"):
+            continue  # numbered item "1.Explore"
+        if num.isalpha() and re.match(r"\s*-", text[b:]):
+            continue  # "one-stop"
+        d = to_number(num)
+        if d is None:
+            continue
+        qual = qualifier_before(text[:a])
+        value = as_plain(scale_value(d, m.group("scale")))
+        u = _AFTER_UNIT.match(text, b)
+        if m.group("cur"):
+            out.append(_N("money", a, b + (u.end() - b if u and u.group("yuan") else 0), value, "yuan", qual))
+            continue
+        if u and u.group("pct"):
+            out.append(_N("percent", a, u.end(), as_plain(d), "%", qual))
+            continue
+        if u and u.group("yuan"):
+            out.append(_N("money", a, u.end(), value, "yuan", qual))
+            continue
+        if u and u.group("area"):
+            out.append(_N("area", a, u.end(), value, AREA_UNITS[u.group("area")], qual))
+            continue
+        if num.isalpha() and m.group("scale") is None:
+            phrase, _ = noun_after(text, b, singular_ok=num.lower() == "one")
+            if not phrase:
+                continue  # a bare number word is not a figure
+        after = text[b:]
+        if m.group("scale") and (MONEY_NOUNS.match(after.strip()) or (
+            not noun_after(text, b)[0] and MONEY_CONTEXT.search(text[:a] + after[:40])
+            and not PEOPLE_CONTEXT.search(text[max(0, a - 40) : a]))):  # fmt: skip
+            out.append(_N("money", a, b, value, "yuan", qual))
+            continue
+        out.append(_N("count", a, b, value, "", qual))
+    return out
+
+
+def qualifier_before(prefix: str) -> str:
+    low = " " + " ".join(prefix.lower().split()[-4:])
+    for q in sorted(QUALIFIERS, key=len, reverse=True):
+        if low.endswith(" " + q):
+            return q
+    return ""
+
+
+# --- assembly -----------------------------------------------------------------------------------
+_PART_KEY = re.compile(r"\b(?:including|of which|of whom|among which|among them|among whom|in which)\b")
+_HEAD = re.compile(r"\s+(?:for|of|in)\s.*$")
+_INHERIT_KEY = re.compile(r"(?:of which|of whom|among them|among which|among whom)\s+(?:about |over |"
+                          r"more than |nearly )?$")  # fmt: skip
+_RESPECTIVELY = re.compile(r"(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+and\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"
+                           r"\s+respectively\b")  # fmt: skip
+_LEAD = re.compile(r"^(?:(?:In|By|At|From|Since|On|During)\s+[^,]{1,40},\s*|First,\s*|Second(?:ly)?,\s*|"
+                   r"Third(?:ly)?,\s*|In addition,\s*|At the same time,\s*)*(?:the\s+)?", re.I)  # fmt: skip
+
+
+def _clause(s: str, a: int) -> tuple[int, int]:
+    left = max(s.rfind(";", 0, a), -1) + 1
+    right = s.find(";", a)
+    return left, right if right >= 0 else len(s)
+
+
+def _measure_numeric(s: str, n: _N, prev: list[_N]) -> None:
+    c0, _ = _clause(s, n.start)
+    before = s[c0 : n.start]
+    if n.kind == "count":
+        phrase, _ = noun_after(s, n.end)
+        if phrase:
+            n.measure, n.unit = phrase, unit_of_noun(_HEAD.sub("", phrase))
+            return
+        m = re.match(rf"\s+of\s+(?:the\s+)?{DIGIT_PATTERN}", s[n.end :])
+        if m:
+            phrase, _ = noun_after(s, n.end + m.end())
+            if phrase:
+                n.measure, n.unit = phrase, unit_of_noun(phrase)
+                return
+        counts = [p for p in prev if p.kind == "count" and p.measure]
+        if _INHERIT_KEY.search(before) and counts:
+            vp = re.match(r"\s+((?:[\w’'-]+\s?){1,6})", s[n.end :])
+            n.measure = vp.group(1).strip() if vp else counts[-1].measure
+            n.unit, n.inherit = counts[-1].unit, True
+            return
+        if re.match(r"\s+in total\b", s[n.end :]):
+            near = [p for p in counts if p.start >= c0]
+            if near:
+                n.measure, n.unit = near[-1].measure, near[-1].unit
+                return
+            ws = _words(s[c0 : n.start])
+            phrase = " ".join(w.group() for w in ws[-3:])
+            if phrase:
+                n.measure, n.unit = phrase, unit_of_noun(phrase)
+            return
+        phrase = noun_before(s, n.start)
+        if phrase:
+            n.measure, n.unit = phrase, unit_of_noun(phrase)
+            return
+        if counts:
+            n.measure, n.unit = counts[-1].measure, counts[-1].unit
+        return
+    if n.kind in ("money", "per_capita"):
+        after = s[n.end :]
+        m = re.match(r"\s+(?:of\s+)?((?:[\w’'-]+\s+){0,3}?(?:funds?|loans?|capital|investments?|subsid(?:y|ies)|"
+                     r"budgets?|grants?|donations?|credits?|allowances?))\b", after)  # fmt: skip
+        if m and not re.search(r"\b(?:to|for|by|the|a|and)\b", m.group(1)):
+            n.measure = m.group(1)
+            return
+        r = _RESPECTIVELY.search(before)
+        if r:
+            sib = [p for p in prev if p.kind in ("money", "per_capita") and p.start > c0 + r.end()]
+            n.measure = r.group(1 + min(len(sib), 1))
+            return
+        n.measure = noun_before(s, n.start) or _measure_of_verb(before) or "funds"
+        return
+    if n.kind == "percent":
+        m = re.match(r"\s+of\s+(?:the\s+)?", s[n.end :])
+        if m:
+            phrase, _ = noun_after(s, n.end + m.end() - 1, singular_ok=True)
+            if phrase:
+                n.measure = phrase
+                return
+        if re.search(r"accounting for\s+$", before):
+            ref = [p for p in prev if p.kind != "percent" and p.measure]
+            n.measure = "share of " + ref[-1].measure if ref else "share"
+            return
+        if re.search(r"\(\s*$", before):
+            ws = _words(before)
+            n.measure = " ".join(w.group() for w in ws[-4:])
+            return
+        n.measure = noun_before(s, n.start) or _measure_of_verb(before)
+        return
+    n.measure = noun_before(s, n.start) or ("area" if n.kind == "area" else "")
+
+
+def _measure_of_verb(before: str) -> str:
+    m = re.search(r"(?:increase|decrease|rise|drop|growth|reduction|decline)\w*\s+(?:of|by)\s+$", before)
+    return m.group(0).split()[0] if m else ""
+
+
+def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
+    """All facts of one document, ordered by start offset (ties: end, kind)."""
+    text = doc.text
+    year = doc.meta.get("year")
+    year = int(year) if isinstance(year, int | str) and str(year).isdigit() else None
+    region = str(doc.meta.get("region") or "")
+    known_places = {sp.name for sp in find_places(text, [], region) if " " not in sp.name}
+    sect_period: dict[str, Span] = {}
+    rows: list[dict] = []
+    for p in passages:
+        for sa, sb in split_sentences(p.text, p.start):
+            s = text[sa:sb]
+            dates = find_dates(s, year)
+            taken = [(d.start, d.end) for d in dates]
+            for d in dates:
+                sect_period.setdefault(p.section, d)
+            spans: list[Span] = list(dates)
+            for d in find_durations(s):
+                if _free(taken, d.start, d.end):
+                    spans.append(d)
+                    taken.append((d.start, d.end))
+            named = find_people(s)
+            named += find_orgs(s, [(x.start, x.end) for x in named])
+            named += find_places(s, [(x.start, x.end) for x in named], region)
+            for name in sorted(known_places):
+                for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-]|\s+[A-Z])", s):
+                    named.append(Span("place", m.start(), m.end(), name=name))
+            for x in sorted(named, key=lambda x: (x.start, -x.end)):
+                if _free(taken, x.start, x.end):
+                    spans.append(x)
+                    taken.append((x.start, x.end))
+            nums = find_numbers(s, taken)
+            for i, n in enumerate(nums):
+                _measure_numeric(s, n, nums[:i])
+                c0, c1 = _clause(s, n.start)
+                if n.kind == "money" and (PER_CAPITA.search(s[c0 : n.start]) or PER_CAPITA.match(s[n.end :].lstrip())):
+                    n.kind = "per_capita"
+            for n in nums:
+                if n.kind in ("count", "money") and not n.measure:
+                    continue
+                rows.append(_row(doc, p, s, sa, sb, n, nums, spans))
+            for x in spans:
+                rows.append(_row(doc, p, s, sa, sb, x, nums, spans))
+    facts = [_finish(r, sect_period, year) for r in rows]
+    facts.sort(key=lambda f: (f.start, f.end, f.kind))
+    return facts
+
+
+def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
+    return all(b <= x or a >= y for x, y in taken)
+
+
+def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[_N], spans: list[Span]) -> dict:
+    raw = s[x.start : x.end]
+    kind = x.kind
+    row = dict(
+        doc=doc.id, passage_id=p.id, section=p.section, kind=kind, value=getattr(x, "value", None),
+        unit=x.unit, raw=raw, start=sa + x.start, end=sa + x.end, sentence=s, sentence_start=sa,
+        sentence_end=sb, measure=getattr(x, "measure", ""), qualifier=x.qualifier,
+        name=getattr(x, "name", ""), role=getattr(x, "role", ""),
+    )  # fmt: skip
+    if kind in ("date", "date_range"):
+        row.update(period=x.period, period_start=x.period_start, period_end=x.period_end, value=None)
+    else:
+        dates = [d for d in spans if d.kind in ("date", "date_range")]
+        prior = [d for d in dates if d.end <= x.start]
+        ref = prior[-1] if prior else (dates[0] if dates else None)
+        if ref is not None:
+            row.update(period=ref.period[:7] if ref.kind == "date" else _range_years(ref),
+                       period_start=ref.period_start, period_end=ref.period_end)  # fmt: skip
+    row["subject"] = _subject(s, x, spans, nums, p.section)
+    row["_parent"] = _parent(s, x, nums) if kind in NUMERIC_KINDS else None
+    return row
+
+
+def _range_years(d: Span) -> str:
+    if d.period_start == d.period_end and d.period_start is not None and d.period.count("-") >= 2:
+        a, _, b = d.period.partition("–")
+        return f"{a[:7]}–{b[:7]}" if a[:7] != b[:7] else a[:7]
+    return d.period
+
+
+def _subject(s: str, x, spans: list[Span], nums: list[_N], section: str) -> str:
+    c0, _ = _clause(s, x.start)
+    lead = _LEAD.match(s[c0:])
+    head = c0 + (lead.end() if lead else 0)
+    for sp in spans:
+        if sp.kind in ("organisation", "place", "person") and sp.start == head and sp.start < x.start:
+            return s[sp.start : sp.end]
+    for n in nums:
+        if c0 <= n.start < x.start and n.kind == "count" and n.measure and re.match(
+            rf"\s*{re.escape(n.measure)}\s+(?:sent|provided|invested|allocated|donated|assisted|helped|built|"
+            r"trained|issued)\b", s[n.end :]):  # fmt: skip
+            return n.measure
+    return section
+
+
+def _parent(s: str, x, nums: list[_N]) -> tuple[int, int] | None:
+    c0, _ = _clause(s, x.start)
+    keys = [k for k in _PART_KEY.finditer(s, c0, x.start)]
+    if not keys or re.match(r"\s+in total\b", s[x.end :]):
+        return None
+    k = keys[-1]
+    cands = [n for n in nums if n.end <= k.start() and n.kind == x.kind and n.start >= c0 and n is not x]
+    if x.kind == "count":
+        cands = [n for n in cands if not x.unit or n.unit == x.unit]
+    if not cands:
+        return None
+    return cands[-1].start, cands[-1].end
+
+
+def _finish(r: dict, sect_period: dict[str, Span], year: int | None) -> Fact:
+    if not r.get("period"):
+        d = sect_period.get(r["section"])
+        if d is not None and r["kind"] not in ("date", "date_range"):
+            r.update(period=d.period[:7] if d.kind == "date" else _range_years(d), period_start=d.period_start,
+                     period_end=d.period_end)  # fmt: skip
+        elif year is not None:
+            r.update(period=str(year), period_start=year, period_end=year)
+    parent = r.pop("_parent")
+    if parent is not None:
+        a = r["sentence_start"] + parent[0]
+        b = r["sentence_start"] + parent[1]
+        r["part_of"] = fact_id(r["doc"], r["kind"], a, b, r["sentence"][parent[0] : parent[1]])
+    if r["kind"] not in NUMERIC_KINDS:
+        r["value"] = None
+    r["id"] = fact_id(r["doc"], r["kind"], r["start"], r["end"], r["raw"])
+    return Fact(**r)
+
+
+__all__ = ["Fact", "KINDS", "extract_facts", "fact_id", "normalize_number", "replace"]

@@ -1,0 +1,348 @@
+"""Span finders for the non-numeric facts: dates, date ranges, durations, people, organisations
+and places. Each finder takes one sentence and returns ``Span`` objects with offsets relative
+to that sentence; ``facts.py`` shifts them into the document and fills measures and periods.
+
+Dates use regular expressions, not ``dateparser``: the reports write dates in four fixed
+English shapes ("May 18, 2009", "In April, 2009", "From June 29 to July 5", "from 2006 to
+2009"), and what we need is the exact span and the year/month, which ``dateparser`` does not
+give (it parses a string you already cut out, and its ``search_dates`` returned false hits on
+"second", "now" and bare numbers when tried on the seed text). People are found by shape:
+a common Chinese surname followed by a given name made of pinyin syllables, so "Fan Xiaojian"
+matches while "Three Gorges" or "Erdos City" do not. Organisations are capitalized phrases
+headed by an organisation noun (Office, Committee, Corporation ...); places are capitalized
+names with a place suffix (City, County, Prefecture ...), plus names listed together with one.
+No name lists of any particular province are used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.numbers import DIGIT_PATTERN, WORD_NUM_PATTERN, to_number
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "January February March April May June July August September October November December".split()
+    )
+}
+M = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+
+
+@dataclass
+class Span:
+    kind: str
+    start: int
+    end: int
+    value: float | int | None = None
+    unit: str = ""
+    period: str = ""
+    period_start: int | None = None
+    period_end: int | None = None
+    name: str = ""
+    role: str = ""
+    qualifier: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _ym(month: str | None, day: str | None, year: int | None) -> str:
+    if year is None:
+        return ""
+    s = str(year)
+    if month:
+        s += f"-{MONTHS[month]:02d}"
+        if day:
+            s += f"-{int(day):02d}"
+    return s
+
+
+_RANGE_MD = re.compile(
+    rf"\b[Ff]rom\s+(?P<a>(?P<m1>{M})\s+(?P<d1>\d{{1,2}})(?:,?\s+(?P<y1>{YEAR}))?\s+to\s+"
+    rf"(?:(?P<m2>{M})\s+)?(?P<d2>\d{{1,2}})(?:,\s*(?P<y2>{YEAR})|(?=\D)))"
+)
+_RANGE_M = re.compile(rf"\b[Ff]rom\s+(?P<a>(?P<m1>{M})\s+to\s+(?P<m2>{M})(?:,?\s+(?P<y2>{YEAR}))?)")
+_RANGE_Y = re.compile(
+    rf"(?:\b[Ff]rom\s+(?P<a>(?P<y1>{YEAR})\s+to\s+(?P<y2>{YEAR}))\b)"
+    rf"|(?:\b[Bb]etween\s+(?P<b>(?P<y3>{YEAR})\s+and\s+(?P<y4>{YEAR}))\b)"
+    rf"|(?:(?<![\d,.])(?P<c>(?P<y5>{YEAR})\s?[-–]\s?(?P<y6>{YEAR}))\b)"
+)
+_DATE_MDY = re.compile(rf"\b(?P<m>{M})\s+(?P<d>\d{{1,2}})(?:,\s*(?P<y>{YEAR}))?\b(?!,\d)")
+_DATE_MY = re.compile(rf"\b(?P<m>{M}),?\s+(?P<y>{YEAR})\b")
+_DATE_M = re.compile(rf"\b(?:in|In|since|Since|by|By|until|before|after|of) (?P<m>{M})\b(?!,?\s+\d)")
+_YEAR = re.compile(rf"(?<![\w,.¥])(?P<y>{YEAR})(?![\w]|,\d|\.\d)")
+_YEAR_BEFORE = re.compile(
+    r"(?:\b(?:in|since|by|from|to|of|until|till|before|after|during|over|and|year|end|through|for)"
+    r"|[,(])\s*(?:the\s+(?:end|beginning|first half|second half)\s+of\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _year_of(*parts: str | None) -> int | None:
+    for p in parts:
+        if p:
+            return int(p)
+    return None
+
+
+def find_dates(text: str, doc_year: int | None) -> list[Span]:
+    """Date ranges first, then single dates; later finders skip spans already taken."""
+    out: list[Span] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in taken)
+
+    def add(sp: Span) -> None:
+        if free(sp.start, sp.end):
+            out.append(sp)
+            taken.append((sp.start, sp.end))
+
+    for m in _RANGE_MD.finditer(text):
+        y = _year_of(m.group("y2"), m.group("y1")) or doc_year
+        a = _ym(m.group("m1"), m.group("d1"), _year_of(m.group("y1")) or y)
+        b = _ym(m.group("m2") or m.group("m1"), m.group("d2"), y)
+        add(Span("date_range", m.start("a"), m.end("a"), period=f"{a}–{b}", period_start=y, period_end=y))
+    for m in _RANGE_M.finditer(text):
+        y = _year_of(m.group("y2")) or doc_year
+        a, b = _ym(m.group("m1"), None, y), _ym(m.group("m2"), None, y)
+        add(Span("date_range", m.start("a"), m.end("a"), period=f"{a}–{b}", period_start=y, period_end=y))
+    for m in _RANGE_Y.finditer(text):
+        g = next(k for k in ("a", "b", "c") if m.group(k))
+        ys = [int(v) for v in (m.group(k) for k in ("y1", "y2", "y3", "y4", "y5", "y6")) if v]
+        if ys[1] < ys[0]:
+            continue
+        add(Span("date_range", m.start(g), m.end(g), period=f"{ys[0]}–{ys[1]}", period_start=ys[0],
+                 period_end=ys[1]))  # fmt: skip
+    for m in _DATE_MDY.finditer(text):
+        y = _year_of(m.group("y")) or doc_year
+        add(Span("date", m.start(), m.end(), period=_ym(m.group("m"), m.group("d"), y), period_start=y,
+                 period_end=y))  # fmt: skip
+    for m in _DATE_MY.finditer(text):
+        y = int(m.group("y"))
+        add(Span("date", m.start(), m.end(), period=_ym(m.group("m"), None, y), period_start=y, period_end=y))
+    for m in _DATE_M.finditer(text):
+        y = doc_year
+        add(Span("date", m.start("m"), m.end("m"), period=_ym(m.group("m"), None, y), period_start=y,
+                 period_end=y))  # fmt: skip
+    for m in _YEAR.finditer(text):
+        before = text[max(0, m.start() - 30) : m.start()]
+        after = text[m.end() : m.end() + 20]
+        if re.match(r"\s+[a-z]+s\b", after) and not re.match(r"\s+(?:was|has|is|as)\b", after):
+            continue  # "2000 households": a count, not a year
+        if not (_YEAR_BEFORE.search(before) or re.match(r"\s*(?:[,.;:)]|$)", after)):
+            continue
+        y = int(m.group("y"))
+        add(Span("date", m.start(), m.end(), period=str(y), period_start=y, period_end=y))
+    return sorted(out, key=lambda s: s.start)
+
+
+_DURATION = re.compile(
+    rf"(?<![\w.,-])(?P<num>{DIGIT_PATTERN}|{WORD_NUM_PATTERN})\s+(?:(?:consecutive|successive|working|"
+    r"calendar|straight)\s+)?(?P<u>years?|months?|weeks?|days?|hours?)\b"
+)
+
+
+def find_durations(text: str) -> list[Span]:
+    out = []
+    for m in _DURATION.finditer(text):
+        if re.search(r"\bper\s*$", text[: m.start()]) or re.match(r"\s+old\b", text[m.end() :]):
+            continue
+        v = to_number(m.group("num"))
+        if v is None:
+            continue
+        unit = m.group("u").lower()
+        unit = unit if unit.endswith("s") else unit + "s"
+        out.append(Span("duration", m.start(), m.end(), value=int(v) if v == int(v) else float(v), unit=unit))
+    return out
+
+
+# --- people -----------------------------------------------------------------------------------
+SURNAMES = set(
+    """Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo Zheng Liang
+    Xie Song Tang Han Feng Deng Cao Peng Zeng Xiao Tian Dong Yuan Pan Yu Jiang Cai Du Ye Cheng Wei
+    Su Lu Ding Ren Shen Yao Jin Fu Zhong Cui Tan Liao Fan Wen Shi Qin Jia Xia Fang Hou Zou Xiong Meng
+    Qiu Qian Dai Yan Mo Kong Xiang Chang Duan Lei Bai Hao Gong Long Wan Duan Qi Tao Mao He Hui Ni
+    Niu Ou Bao Zhan Kang Gu Lai Shao Wan Ji Shu Yin Qiao Lan Gan Geng Jing Ge Xing Lou Tong Mu Ai
+    Hua Chu Bi Ning Pang Zhai Rao Ruan Zuo Yi Hong An Chai Quan Zhuo Liang Nie Hou Wei""".split()
+)
+_INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+_FINAL = (
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|er|in|un|ia|ie|iu|ua|uo|ui"
+    r"|ue|ve|a|o|e|i|u|v)"
+)
+_PINYIN = re.compile(rf"^(?:{_INITIAL}{_FINAL}(?:’|')?){{1,3}}$")
+TITLE_WORDS = set(
+    """Vice Deputy Secretary Secretary-General Director Director-General Governor Chairman Chairwoman
+    Leader Mayor Minister President Premier Head Chief Commissioner Member Party Executive General
+    Standing Counsel Inspector Consultant Chief-Executive""".split()
+)
+PLACE_HEADS = ("City", "County", "Province", "Prefecture", "District", "Banner", "League", "Town",
+               "Township", "Municipality", "Region", "Village", "Autonomous")  # fmt: skip
+
+
+def is_pinyin(word: str) -> bool:
+    return bool(_PINYIN.match(word.lower().replace("-", "")))
+
+
+_PERSON = re.compile(r"\b(?P<s>[A-Z][a-z]{0,5})\s(?P<g>[A-Z][a-z]{1,10}(?:-[a-z]{1,6})?)\b")
+
+
+def find_people(text: str) -> list[Span]:
+    out = []
+    for m in _PERSON.finditer(text):
+        s, g = m.group("s"), m.group("g")
+        if s not in SURNAMES or not is_pinyin(g) or g in SURNAMES and len(g) <= 3:
+            continue
+        nxt = re.match(r"\s+([A-Z][a-z]+)", text[m.end() :])
+        if nxt and (nxt.group(1) in PLACE_HEADS or nxt.group(1) in ORG_HEADS):
+            continue
+        out.append(Span("person", m.start(), m.end(), name=m.group(0), role=_role(text, m.start(), m.end())))
+    return out
+
+
+def _role(text: str, a: int, b: int) -> str:
+    after = text[b:]
+    m = re.match(r",\s+(?=([A-Z][\w-]*))", after)
+    if m and m.group(1) in TITLE_WORDS:
+        rest = after[m.end() :]
+        stop = re.search(r",\s+(?=[a-z])|[;.](?:\s|$)|\s+(?=(?:was|is|has|had|visited|attended)\b)", rest)
+        return rest[: stop.start() if stop else len(rest)].strip(" ,")
+    before = text[:a]
+    toks = re.findall(r"[A-Za-z][\w’'-]*", before)[-6:]
+    run: list[str] = []
+    for t in reversed(toks):
+        if t[0].isupper():
+            run.insert(0, t)
+        else:
+            break
+    if any(t in TITLE_WORDS for t in run):
+        j = before.rfind(run[0])
+        return before[j:].strip(" ,")
+    return ""
+
+
+# --- organisations and places -----------------------------------------------------------------
+ORG_HEADS = set(
+    """Office Offices Committee Committees Group Groups Corporation Company Companies University
+    Government Bank Department Council Union Commission Ministry Bureau Association Federation
+    Institute Academy Agency Administration Cooperative Foundation Centre Center Congress Conference
+    Society Fund League Army Court Procuratorate Station Hospital School College Enterprise Board""".split()
+)
+ORG_HEADS.discard("Conference")
+ORG_HEADS.discard("League")
+CONNECT = {"of", "for", "and", "the", "on", "in"}
+_LEAD_STOP = set(
+    """In The By At From On Through According Based To For With As Since During After Before Under
+    First Second Third Fourth Fifth Finally Also And But This That These It Its Our We They A An
+    Among Within Meanwhile However Besides Moreover Furthermore Then""".split()
+)
+_CAPSEQ = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on|in)\s+)*[A-Z][\w’'-]*)*")
+_ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
+_NOT_ORG_ACRONYMS = {"RMB", "GDP", "USD", "CPI", "PPP"}
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    words = [(m.start() + a, m.end() + a, m.group()) for m in re.finditer(r"\S+", text[a:b])]
+    while words and (words[0][2] in _LEAD_STOP or words[0][2].lower() in CONNECT):
+        words.pop(0)
+    # Title words before "of": "Vice Secretary of X Committee" -> "X Committee"
+    i = 0
+    while i < len(words) and words[i][2] in TITLE_WORDS:
+        i += 1
+    if i and i < len(words) and words[i][2] == "of":
+        words = words[i + 1 :]
+        while words and words[0][2].lower() in CONNECT:
+            words.pop(0)
+    while words and words[-1][2].lower() in CONNECT:
+        words.pop()
+    if not words:
+        return a, a
+    return words[0][0], words[-1][1]
+
+
+def _split_and(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """'Tsinghua University and Three Gorges Corporation' -> two names; keep 'Party Committee and
+    Government' (one-word right side) and 'Group for Poverty Alleviation and Development' whole."""
+    seg = text[a:b]
+    for m in re.finditer(r",\s+|\s+and\s+(?:the\s+)?", seg):
+        left, right = seg[: m.start()], seg[m.end() :]
+        rw = right.split()
+        if rw and rw[0] in TITLE_WORDS or len(rw) >= 2 and _has_head(left) and _has_head(right):
+            return _split_and(text, a, a + m.start()) + _split_and(text, a + m.end(), b)
+    return [(a, b)]
+
+
+DOC_WORDS = {"Procedures", "Measures", "Regulations", "Rules", "Opinions", "Notice", "Methods", "Plan",
+             "Provisions", "Law", "Outline", "Program", "Programme", "Guidelines", "Implementation"}
+
+
+def _has_head(s: str) -> bool:
+    ws = s.split()
+    return any(w in ORG_HEADS for w in ws) and not any(w in DOC_WORDS for w in ws)
+
+
+def _quoted(text: str) -> list[tuple[int, int]]:
+    return [(m.start() + 1, m.end() - 1) for m in re.finditer(r"[“\"][^”\"]{3,200}[”\"]", text)]
+
+
+def find_orgs(text: str, skip: list[tuple[int, int]]) -> list[Span]:
+    out: list[Span] = []
+    quotes = _quoted(text)
+    for m in _CAPSEQ.finditer(text):
+        for a, b in _split_and(text, *_trim(text, m.start(), m.end())):
+            a, b = _trim(text, a, b)
+            name = text[a:b]
+            words = name.split()
+            if len(words) < 2 or not _has_head(name) or any(not (b <= x or a >= y) for x, y in skip):
+                continue
+            q = next(((x, y) for x, y in quotes if x <= a and b <= y), None)
+            if q and (q[0], q[1]) != (a, b):
+                continue  # inside the quoted title of a document or a meeting
+            out.append(Span("organisation", a, b, name=name))
+    taken = [(s.start, s.end) for s in out] + skip
+    for m in _ACRONYM.finditer(text):
+        if m.group() in _NOT_ORG_ACRONYMS or any(not (m.end() <= x or m.start() >= y) for x, y in taken):
+            continue
+        out.append(Span("organisation", m.start(), m.end(), name=m.group()))
+    return sorted(out, key=lambda s: s.start)
+
+
+_PLACE = re.compile(
+    r"(?<![\w-])(?P<name>(?:[A-Z][\w’'-]*\s+){0,2}[A-Z][\w’'-]*\s+"
+    r"(?:City|County|Province|Prefecture|District|Banner|League|Township|Municipality|"
+    r"Autonomous Prefecture|Autonomous County|Autonomous Region))\b(?!\s+(?:[A-Z]|government|Government))"
+)
+_LIST_BEFORE = re.compile(r"((?:[A-Z][\w’'-]*,\s+)*[A-Z][\w’'-]*)\s+and\s+$")
+
+
+_MUNICIPAL = re.compile(r"(?<![\w-])(?P<name>[A-Z][a-z’'-]+)\s+(?:Municipal|Provincial|Prefectural)\s+[Gg]overnment\b")
+
+
+def find_places(text: str, skip: list[tuple[int, int]], region: str) -> list[Span]:
+    out: list[Span] = []
+    for m in _MUNICIPAL.finditer(text):
+        a, b = m.span("name")
+        if m.group("name") != region and m.group("name") not in _LEAD_STOP and _free(skip, a, b):
+            out.append(Span("place", a, b, name=m.group("name")))
+    for m in _PLACE.finditer(text):
+        a, b = _trim(text, m.start("name"), m.end("name"))
+        name = text[a:b]
+        if region and name.startswith(region) or len(name.split()) < 2:
+            continue
+        if not _free(skip, a, b):
+            continue
+        out.append(Span("place", a, b, name=name))
+        lm = _LIST_BEFORE.search(text[:a])
+        if lm:
+            base = lm.start(1)
+            for w in re.finditer(r"[A-Z][\w’'-]*", lm.group(1)):
+                if w.group() in _LEAD_STOP:
+                    continue
+                out.append(Span("place", base + w.start(), base + w.end(), name=w.group()))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
+    return all(b <= x or a >= y for x, y in taken)
