@@ -109,10 +109,11 @@ def _is_plural(w: str) -> bool:
     lw = w.lower()
     if lw in PLURAL_WORDS:
         return True
-    return lw.endswith("s") and not lw.endswith("ss") and lw not in NOT_PLURAL and len(lw) > 2
+    return (lw.endswith("s") and not lw.endswith(("ss", "ous", "ics")) and lw not in NOT_PLURAL
+            and len(lw) > 2)  # fmt: skip
 
 
-def noun_after(text: str, pos: int, singular_ok: bool = False) -> tuple[str, int]:
+def noun_after(text: str, pos: int, singular_ok: bool = False, allow_ed: bool = False) -> tuple[str, int]:
     """Noun phrase right after a number: '350 key poor Gacha villages located in' -> 'key poor Gacha
     villages'. Returns (phrase, end offset) or ('', pos) when no counted noun follows."""
     m = re.match(r"\s+", text[pos:])
@@ -131,7 +132,7 @@ def noun_after(text: str, pos: int, singular_ok: bool = False) -> tuple[str, int
                 got.append((a, b, word))
                 continue
             break
-        if (lw.endswith("ed") and len(lw) > 4) or lw in ("achieved",):
+        if lw.endswith("ed") and len(lw) > 4 and (got or not allow_ed):
             break
         got.append((a, b, word))
         if _is_plural(word) or len(got) >= 6:
@@ -153,8 +154,7 @@ def noun_before(text: str, pos: int) -> str:
     """Noun phrase before 'of'/'valued'/'was'/'reached' ending at pos: 'a poor population of' ->
     'poor population'; 'The discount loans for poverty alleviation reached' -> 'discount loans'."""
     before = text[:pos]
-    m = re.search(r"(?:\bof|\bvalued|\bworth|\bwas|\bwere|\breached|\btotaled|\btotalled|\bamounted to|"
-                  r"\bstood at|\bis|\bat|\bto)\s+(?:a total of\s+)?$", before)  # fmt: skip
+    m = re.search(r"(?:\bof|\bvalued|\bworth)\s+(?:a total of\s+)?$", before)
     if not m:
         return ""
     head = before[: m.start()]
@@ -169,6 +169,8 @@ def noun_before(text: str, pos: int) -> str:
                 got.insert(0, w)
                 continue
             break
+        if (lw.endswith("ed") and len(lw) > 4) or (w.group()[0].isupper() and w.start() > 0):
+            break
         got.insert(0, w)
         if len(got) >= 8:
             break
@@ -179,11 +181,29 @@ def noun_before(text: str, pos: int) -> str:
     phrase = head[got[0].start() : got[-1].end()]
     if phrase.lower() in ("total", "sum", "amount"):
         return ""
-    # cut a trailing prepositional phrase: "funds for poverty alleviation from all channels" -> "funds"
-    cut = re.search(r"\s(?:for|from|in|of|under|by|to|on)\s", phrase)
-    if m.group().strip() not in ("of",) and cut:
-        phrase = phrase[: cut.start()]
     return phrase.strip()
+
+
+_VERB_BEFORE = re.compile(
+    r"\b(?:was|were|is|are|reached|totaled|totalled|amounted to|stood at|fell to|rose to|dropped to|"
+    r"increased to|decreased to|expanded to|grew to|hit)\s+(?:set at\s+)?(?:a total of\s+)?$"
+)
+
+
+def subject_np(text: str, pos: int) -> str:
+    """Subject of '<NP> reached/was/fell to <number>': 'The repayment rate of the loans reached' ->
+    'repayment rate'; the prepositional tail is cut ('funds for poverty alleviation' -> 'funds')."""
+    m = _VERB_BEFORE.search(text[:pos])
+    if not m:
+        return ""
+    seg = text[: m.start()]
+    b = max(max(seg.rfind(c) for c in ",;:(") + 1, seg.rfind(" and ") + 5 if " and " in seg else 0)
+    seg = re.sub(r"^\s*(?:the|a|an|its|their)\s+", "", seg[b:], flags=re.I).strip()
+    seg = re.split(r"\s(?:for|from|in|of|under|by|to|on|at|with)\s", seg)[0].strip()
+    ws = seg.split()
+    if not ws or len(ws) > 6 or any(w[0].isupper() or (w.endswith("ed") and len(w) > 4) for w in ws):
+        return ""
+    return seg
 
 
 @dataclass
@@ -284,9 +304,11 @@ def _measure_numeric(s: str, n: _N, prev: list[_N]) -> None:
                 return
         counts = [p for p in prev if p.kind == "count" and p.measure]
         if _INHERIT_KEY.search(before) and counts:
-            vp = re.match(r"\s+((?:[\w’'-]+\s?){1,6})", s[n.end :])
+            vp = re.match(r"\s+(?:(?:are|were|is|was)\s+)?((?:[\w’'-]+\s?){1,6})", s[n.end :])
             n.measure = vp.group(1).strip() if vp else counts[-1].measure
             n.unit, n.inherit = counts[-1].unit, True
+            if _is_plural(n.measure.split()[-1]) and unit_of_noun(n.measure) == "people":
+                n.unit = "people"
             return
         if re.match(r"\s+in total\b", s[n.end :]):
             near = [p for p in counts if p.start >= c0]
@@ -298,7 +320,7 @@ def _measure_numeric(s: str, n: _N, prev: list[_N]) -> None:
             if phrase:
                 n.measure, n.unit = phrase, unit_of_noun(phrase)
             return
-        phrase = noun_before(s, n.start)
+        phrase = subject_np(s, n.start) or noun_before(s, n.start)
         if phrase:
             n.measure, n.unit = phrase, unit_of_noun(phrase)
             return
@@ -317,12 +339,12 @@ def _measure_numeric(s: str, n: _N, prev: list[_N]) -> None:
             sib = [p for p in prev if p.kind in ("money", "per_capita") and p.start > c0 + r.end()]
             n.measure = r.group(1 + min(len(sib), 1))
             return
-        n.measure = noun_before(s, n.start) or _measure_of_verb(before) or "funds"
+        n.measure = subject_np(s, n.start) or noun_before(s, n.start) or _measure_of_verb(before) or "funds"
         return
     if n.kind == "percent":
         m = re.match(r"\s+of\s+(?:the\s+)?", s[n.end :])
         if m:
-            phrase, _ = noun_after(s, n.end + m.end() - 1, singular_ok=True)
+            phrase, _ = noun_after(s, n.end + m.end() - 1, singular_ok=True, allow_ed=True)
             if phrase:
                 n.measure = phrase
                 return
@@ -331,12 +353,13 @@ def _measure_numeric(s: str, n: _N, prev: list[_N]) -> None:
             n.measure = "share of " + ref[-1].measure if ref else "share"
             return
         if re.search(r"\(\s*$", before):
-            ws = _words(before)
-            n.measure = " ".join(w.group() for w in ws[-4:])
+            seg = re.split(r"[,;()]", before.rstrip(" ("))[-1]
+            seg = re.sub(r"^\s*(?:and\s+)?(?:\w+\s+){0,2}?(?:in|along|at|on)\s+|^\s*and\s+", "", seg)
+            n.measure = re.sub(r"^(?:the|a)\s+", "", seg.strip())
             return
-        n.measure = noun_before(s, n.start) or _measure_of_verb(before)
+        n.measure = subject_np(s, n.start) or noun_before(s, n.start) or _measure_of_verb(before)
         return
-    n.measure = noun_before(s, n.start) or ("area" if n.kind == "area" else "")
+    n.measure = subject_np(s, n.start) or noun_before(s, n.start) or ("area" if n.kind == "area" else "")
 
 
 def _measure_of_verb(before: str) -> str:
@@ -379,8 +402,11 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
             for i, n in enumerate(nums):
                 _measure_numeric(s, n, nums[:i])
                 c0, c1 = _clause(s, n.start)
-                if n.kind == "money" and (PER_CAPITA.search(s[c0 : n.start]) or PER_CAPITA.match(s[n.end :].lstrip())):
+                if n.kind == "money" and _is_per_capita(s, n, nums[:i], c0):
                     n.kind = "per_capita"
+                elif n.kind == "money" and i and nums[i - 1].kind == "per_capita" and re.match(
+                        r"\s+(?:higher|lower|more|less)\b", s[n.end :]):  # fmt: skip
+                    n.kind, n.measure = "per_capita", "difference in " + nums[i - 1].measure
             for n in nums:
                 if n.kind in ("count", "money") and not n.measure:
                     continue
@@ -390,6 +416,14 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
     facts = [_finish(r, sect_period, year) for r in rows]
     facts.sort(key=lambda f: (f.start, f.end, f.kind))
     return facts
+
+
+def _is_per_capita(s: str, n: _N, prev: list[_N], c0: int) -> bool:
+    if PER_CAPITA.search(n.measure) or PER_CAPITA.match(s[n.end :].lstrip()):
+        return True
+    a = max([c0] + [p.end for p in prev if p.end <= n.start])
+    between = re.sub(r"^\s*per\s+\w+(?:\s+per\s+\w+)?", "", s[a : n.start])
+    return bool(PER_CAPITA.search(between[-80:]))
 
 
 def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
@@ -410,7 +444,9 @@ def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[_N],
     else:
         dates = [d for d in spans if d.kind in ("date", "date_range")]
         prior = [d for d in dates if d.end <= x.start]
-        ref = prior[-1] if prior else (dates[0] if dates else None)
+        later = [d for d in dates if d.start >= x.end
+                 and not re.search(r"(?:over|than|compared with|from)\s+$", s[: d.start])]  # fmt: skip
+        ref = prior[-1] if prior else (later[0] if later else None)
         if ref is not None:
             row.update(period=ref.period[:7] if ref.kind == "date" else _range_years(ref),
                        period_start=ref.period_start, period_end=ref.period_end)  # fmt: skip

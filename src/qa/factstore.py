@@ -1,0 +1,131 @@
+"""Fact table storage in SQLite (stdlib ``sqlite3``: no server, one file, safe for many readers).
+
+``write_facts`` replaces the file atomically (write to a temp file, then rename), so readers never
+see a half-written table. ``query_facts`` opens the file read-only (``mode=ro`` URI) with one
+connection per call, so it is safe from any thread. All SQL is parameterized; the sort column
+comes from a whitelist of the table's columns.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from dataclasses import fields
+from pathlib import Path
+
+from qa.facts import Fact
+
+COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Fact))
+_TYPES = {"value": "REAL", "start": "INTEGER", "end": "INTEGER", "sentence_start": "INTEGER",
+          "sentence_end": "INTEGER", "period_start": "INTEGER", "period_end": "INTEGER"}  # fmt: skip
+_INT_COLUMNS = {"start", "end", "sentence_start", "sentence_end", "period_start", "period_end"}
+
+
+def _q(col: str) -> str:
+    return f'"{col}"'
+
+
+def write_facts(path: Path, facts: list[Fact]) -> None:
+    """Create (or replace) the SQLite file at ``path`` with one ``facts`` table."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".facts-", suffix=".sqlite", dir=path.parent)
+    os.close(fd)
+    try:
+        con = sqlite3.connect(tmp)
+        try:
+            cols = ", ".join(
+                f"{_q(c)} {_TYPES.get(c, 'TEXT')}" + (" PRIMARY KEY" if c == "id" else "") for c in COLUMNS
+            )
+            con.execute(f"CREATE TABLE facts ({cols})")
+            for col in ("kind", "section", "doc"):
+                con.execute(f"CREATE INDEX idx_facts_{col} ON facts ({_q(col)})")
+            marks = ", ".join("?" for _ in COLUMNS)
+            con.executemany(
+                f"INSERT OR REPLACE INTO facts ({', '.join(_q(c) for c in COLUMNS)}) VALUES ({marks})",
+                [tuple(getattr(f, c) for c in COLUMNS) for f in facts],
+            )
+            con.commit()
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"fact table not found: {path}")
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    con.row_factory = sqlite3.Row
+    return con
+
+
+def _row_dict(row: sqlite3.Row) -> dict:
+    d = dict(row)
+    v = d.get("value")
+    if isinstance(v, float) and v.is_integer():
+        d["value"] = int(v)
+    return d
+
+
+def query_facts(
+    path: Path,
+    *,
+    kind: str | None = None,
+    section: str | None = None,
+    q: str | None = None,
+    doc: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    sort: str = "start",
+) -> tuple[list[dict], int]:
+    """Filtered page of facts and the total number matching. ``q`` is a case-insensitive substring
+    of raw, measure, subject, sentence or name; ``sort`` is a column, '-col' for descending."""
+    where, args = [], []
+    for col, val in (("kind", kind), ("section", section), ("doc", doc)):
+        if val:
+            where.append(f"{_q(col)} = ?")
+            args.append(val)
+    if q:
+        like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            "(" + " OR ".join(f"lower({_q(c)}) LIKE ? ESCAPE '\\'" for c in ("raw", "measure", "subject",
+                                                                              "sentence", "name")) + ")"
+        )  # fmt: skip
+        args += [like] * 5
+    desc = sort.startswith("-")
+    col = sort.lstrip("-")
+    if col not in COLUMNS:
+        raise ValueError(f"cannot sort by {sort!r}; columns: {', '.join(COLUMNS)}")
+    limit = max(1, min(int(limit), 1000))
+    offset = max(0, int(offset))
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    order = f" ORDER BY {_q(col)} {'DESC' if desc else 'ASC'}, {_q('doc')}, {_q('start')}, {_q('id')}"
+    con = _connect_ro(path)
+    try:
+        total = con.execute(f"SELECT COUNT(*) FROM facts{clause}", args).fetchone()[0]
+        rows = con.execute(f"SELECT * FROM facts{clause}{order} LIMIT ? OFFSET ?", [*args, limit, offset])
+        return [_row_dict(r) for r in rows], int(total)
+    finally:
+        con.close()
+
+
+def load_facts(path: Path) -> list[Fact]:
+    """Every fact of the file, ordered by document and start offset."""
+    con = _connect_ro(path)
+    try:
+        rows = con.execute("SELECT * FROM facts ORDER BY doc, start, \"end\", kind").fetchall()
+    finally:
+        con.close()
+    out = []
+    for r in rows:
+        d = _row_dict(r)
+        for c in _INT_COLUMNS:
+            if d.get(c) is not None:
+                d[c] = int(d[c])
+        out.append(Fact(**{c: d[c] for c in COLUMNS}))
+    return out
