@@ -26,12 +26,12 @@ from qa.ingest import Document, Passage, split_sentences
 from qa.numbers import (
     AREA_UNITS,
     DIGIT_PATTERN,
+    QUALIFIERS,
     SCALE_PATTERN,
     WORD_NUM_PATTERN,
     as_plain,
     normalize_number,
     scale_value,
-    QUALIFIERS,
     to_number,
     unit_of_noun,
 )
@@ -39,6 +39,10 @@ from qa.numbers import (
 KINDS = ("money", "count", "percent", "area", "per_capita", "date", "date_range", "duration",
          "person", "organisation", "place")  # fmt: skip
 NUMERIC_KINDS = {"money", "count", "percent", "area", "per_capita", "duration"}
+
+
+def _ws(words: str) -> set[str]:
+    return set(words.split())
 
 
 @dataclass(frozen=True)
@@ -80,25 +84,33 @@ _NUM = re.compile(
     rf"(?:\s?[-–]\s?(?P<num2>{DIGIT_PATTERN}))?(?:\s+(?P<scale>{SCALE_PATTERN}))?(?![\w])"
 )
 _AREA = "|".join(re.escape(k) for k in sorted(AREA_UNITS, key=len, reverse=True))
-_AFTER_UNIT = re.compile(rf"(?P<pct>\s?%|\s+percent\b|\s+per cent\b)|\s+(?P<yuan>[Yy]uan\b)|\s+(?P<area>{_AREA})\b")
-STOP = set(
-    """of for in to from with at by on under into and or but were was are is be been being have has had
-    will would shall should can could may must which who whom whose that this these those their its the a
-    an as than respectively each per while after before through within during including involving
-    accounting up all both more less over about between among via against where when whereas if so
-    such other another same every""".split()
+_AFTER_UNIT = re.compile(
+    rf"(?P<pct>\s?%|\s+percent\b|\s+per cent\b)|\s+(?P<yuan>[Yy]uan\b)|\s+(?P<area>{_AREA})\b"
+)
+STOP = _ws(
+    """
+    of for in to from with at by on under into and or but were was are is be been being have has
+    had will would shall should can could may must which who whom whose that this these those their
+    its the a an as than respectively each per while after before through within during including
+    involving accounting up all both more less over about between among via against where when
+    whereas if so such other another same every
+    """
 )
 PLURAL_WORDS = {"people", "staff", "personnel", "children", "men", "women", "cattle", "sheep", "livestock"}
 NOT_PLURAL = {"this", "its", "his", "was", "is", "has", "as", "us", "thus", "plus", "various", "previous",
-              "less", "process", "progress", "access", "success", "business", "always", "whereas"}  # fmt: skip
+              "less", "process", "progress", "access", "success", "business", "always",
+              "whereas"}  # fmt: skip
 EVENT_HEADS = {"trainings", "courses", "classes", "sessions", "meetings", "conferences", "activities",
                "lectures", "seminars", "forums"}  # fmt: skip
 MONEY_NOUNS = re.compile(r"^(?:[\w’'-]+\s+){0,3}(?:funds?|loans?|capital|investments?|subsid(?:y|ies)|"
-                         r"budgets?|grants?|donations?|credits?|inputs?|income|allowances?|revenue)\b", re.I)  # fmt: skip
+                         r"budgets?|grants?|donations?|credits?|inputs?|income|allowances?|revenue)\b",
+                         re.I)  # fmt: skip
 MONEY_CONTEXT = re.compile(r"fund|invest|yuan|rmb|loan|capital|financ|valued|worth|budget|subsid|donat|"
                            r"alloc|spent|grant", re.I)  # fmt: skip
 PEOPLE_CONTEXT = re.compile(r"population|people|residents|persons|farmers|poor\s*$", re.I)
-PER_CAPITA = re.compile(r"\bper\s+capita\b|\bper\s+(?:person|head|household|village|farmer|mu|hectare)\b", re.I)
+PER_CAPITA = re.compile(
+    r"\bper\s+capita\b|\bper\s+(?:person|head|household|village|farmer|mu|hectare)\b", re.I
+)
 
 
 def _words(text: str) -> list[re.Match]:
@@ -125,7 +137,7 @@ def noun_after(text: str, pos: int, singular_ok: bool = False, allow_ed: bool = 
         word = w.group(1)
         lw = word.lower()
         a, b = i + w.start(1), i + w.end(1)
-        if got and text[got[-1][1] : a].strip(" “”\""):
+        if got and text[got[-1][1] : a].strip(' “”"'):
             break  # punctuation between words
         if lw in STOP:
             if lw == "and" and got and not _is_plural(got[-1][2]):
@@ -146,7 +158,7 @@ def noun_after(text: str, pos: int, singular_ok: bool = False, allow_ed: bool = 
         pp = re.match(r"\s+for\s+((?:(?!and\b|of\b|in\b|to\b)[A-Za-z][\w’'-]*\s?){1,4})", text[end:])
         if pp:
             end = end + pp.start(1) + len(pp.group(1).rstrip())
-    first = got[0][0] - 1 if text[got[0][0] - 1] in "“\"" else got[0][0]
+    first = got[0][0] - 1 if text[got[0][0] - 1] in '“"' else got[0][0]
     return text[first:end], end
 
 
@@ -276,7 +288,8 @@ _PART_KEY = re.compile(r"\b(?:including|of which|of whom|among which|among them|
 _HEAD = re.compile(r"\s+(?:for|of|in)\s.*$")
 _INHERIT_KEY = re.compile(r"(?:of which|of whom|among them|among which|among whom)\s+(?:about |over |"
                           r"more than |nearly )?$")  # fmt: skip
-_RESPECTIVELY = re.compile(r"(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+and\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"
+_RESPECTIVELY = re.compile(r"(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+and\s+"
+                           r"((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"
                            r"\s+respectively\b")  # fmt: skip
 _LEAD = re.compile(r"^(?:(?:In|By|At|From|Since|On|During)\s+[^,]{1,40},\s*|First,\s*|Second(?:ly)?,\s*|"
                    r"Third(?:ly)?,\s*|In addition,\s*|At the same time,\s*)*(?:the\s+)?", re.I)  # fmt: skip
@@ -329,7 +342,8 @@ def _measure_numeric(s: str, n: _N, prev: list[_N]) -> None:
         return
     if n.kind in ("money", "per_capita"):
         after = s[n.end :]
-        m = re.match(r"\s+(?:of\s+)?((?:[\w’'-]+\s+){0,3}?(?:funds?|loans?|capital|investments?|subsid(?:y|ies)|"
+        m = re.match(r"\s+(?:of\s+)?((?:[\w’'-]+\s+){0,3}?"
+                     r"(?:funds?|loans?|capital|investments?|subsid(?:y|ies)|"
                      r"budgets?|grants?|donations?|credits?|allowances?))\b", after)  # fmt: skip
         if m and not re.search(r"\b(?:to|for|by|the|a|and)\b", m.group(1)):
             n.measure = m.group(1)
@@ -495,7 +509,8 @@ def _finish(r: dict, sect_period: dict[str, Span], year: int | None) -> Fact:
     if not r.get("period"):
         d = sect_period.get(r["section"])
         if d is not None and r["kind"] not in ("date", "date_range"):
-            r.update(period=d.period[:7] if d.kind == "date" else _range_years(d), period_start=d.period_start,
+            r.update(period=d.period[:7] if d.kind == "date" else _range_years(d),
+                     period_start=d.period_start,
                      period_end=d.period_end)  # fmt: skip
         elif year is not None:
             r.update(period=str(year), period_start=year, period_end=year)

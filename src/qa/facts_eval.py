@@ -75,7 +75,9 @@ def evaluate_predictions(pred: list[dict], gold: list[dict]) -> dict:
         if v_ok:
             strict += 1
         if not (v_ok and u_ok):
-            wrong.append({"gold": g, "pred": {k: p.get(k) for k in ("kind", "raw", "start", "value", "unit")}})
+            wrong.append(
+                {"gold": g, "pred": {k: p.get(k) for k in ("kind", "raw", "start", "value", "unit")}}
+            )
     matched_p = {i for i, _ in pairs}
     matched_g = {j for _, j in pairs}
     keys = ("doc", "kind", "raw", "start", "end", "value", "unit")

@@ -24,11 +24,28 @@ from qa.numbers import DIGIT_PATTERN, WORD_NUM_PATTERN, to_number
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        "January February March April May June July August September October November December".split()
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ]
     )
 }
 M = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+
+
+def _ws(words: str) -> set[str]:
+    return set(words.split())
 
 
 @dataclass
@@ -159,13 +176,15 @@ def find_durations(text: str) -> list[Span]:
 
 
 # --- people -----------------------------------------------------------------------------------
-SURNAMES = set(
-    """Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo Zheng Liang
+SURNAMES = _ws(
+    """
+    Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo Zheng Liang
     Xie Song Tang Han Feng Deng Cao Peng Zeng Xiao Tian Dong Yuan Pan Yu Jiang Cai Du Ye Cheng Wei
-    Su Lu Ding Ren Shen Yao Jin Fu Zhong Cui Tan Liao Fan Wen Shi Qin Jia Xia Fang Hou Zou Xiong Meng
-    Qiu Qian Dai Yan Mo Kong Xiang Chang Duan Lei Bai Hao Gong Long Wan Duan Qi Tao Mao He Hui Ni
-    Niu Ou Bao Zhan Kang Gu Lai Shao Wan Ji Shu Yin Qiao Lan Gan Geng Jing Ge Xing Lou Tong Mu Ai
-    Hua Chu Bi Ning Pang Zhai Rao Ruan Zuo Yi Hong An Chai Quan Zhuo Liang Nie Hou Wei""".split()
+    Su Lu Ding Ren Shen Yao Jin Fu Zhong Cui Tan Liao Fan Wen Shi Qin Jia Xia Fang Hou Zou Xiong
+    Meng Qiu Qian Dai Yan Mo Kong Xiang Chang Duan Lei Bai Hao Gong Long Wan Duan Qi Tao Mao He Hui
+    Ni Niu Ou Bao Zhan Kang Gu Lai Shao Wan Ji Shu Yin Qiao Lan Gan Geng Jing Ge Xing Lou Tong Mu
+    Ai Hua Chu Bi Ning Pang Zhai Rao Ruan Zuo Yi Hong An Chai Quan Zhuo Liang Nie Hou Wei
+    """
 )
 _INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
 _FINAL = (
@@ -173,10 +192,12 @@ _FINAL = (
     r"|ue|ve|a|o|e|i|u|v)"
 )
 _PINYIN = re.compile(rf"^(?:{_INITIAL}{_FINAL}(?:’|')?){{1,3}}$")
-TITLE_WORDS = set(
-    """Vice Deputy Secretary Secretary-General Director Director-General Governor Chairman Chairwoman
+TITLE_WORDS = _ws(
+    """
+    Vice Deputy Secretary Secretary-General Director Director-General Governor Chairman Chairwoman
     Leader Mayor Minister President Premier Head Chief Commissioner Member Party Executive General
-    Standing Counsel Inspector Consultant Chief-Executive""".split()
+    Standing Counsel Inspector Consultant Chief-Executive
+    """
 )
 PLACE_HEADS = ("City", "County", "Province", "Prefecture", "District", "Banner", "League", "Town",
                "Township", "Municipality", "Region", "Village", "Autonomous")  # fmt: skip
@@ -224,19 +245,24 @@ def _role(text: str, a: int, b: int) -> str:
 
 
 # --- organisations and places -----------------------------------------------------------------
-ORG_HEADS = set(
-    """Office Offices Committee Committees Group Groups Corporation Company Companies University
+ORG_HEADS = _ws(
+    """
+    Office Offices Committee Committees Group Groups Corporation Company Companies University
     Government Bank Department Council Union Commission Ministry Bureau Association Federation
-    Institute Academy Agency Administration Cooperative Foundation Centre Center Congress Conference
-    Society Fund League Army Court Procuratorate Station Hospital School College Enterprise Board""".split()
+    Institute Academy Agency Administration Cooperative Foundation Centre Center Congress
+    Conference Society Fund League Army Court Procuratorate Station Hospital School College
+    Enterprise Board
+    """
 )
 ORG_HEADS.discard("Conference")
 ORG_HEADS.discard("League")
 CONNECT = {"of", "for", "and", "the", "on", "in"}
-_LEAD_STOP = set(
-    """In The By At From On Through According Based To For With As Since During After Before Under
+_LEAD_STOP = _ws(
+    """
+    In The By At From On Through According Based To For With As Since During After Before Under
     First Second Third Fourth Fifth Finally Also And But This That These It Its Our We They A An
-    Among Within Meanwhile However Besides Moreover Furthermore Then""".split()
+    Among Within Meanwhile However Besides Moreover Furthermore Then
+    """
 )
 _CAPSEQ = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on|in)\s+)*[A-Z][\w’'-]*)*")
 _ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
@@ -266,7 +292,7 @@ def _split_and(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """'Tsinghua University and Three Gorges Corporation' -> two names; keep 'Party Committee and
     Government' (one-word right side) and 'Group for Poverty Alleviation and Development' whole."""
     seg = text[a:b]
-    for m in re.finditer(r",\s+|\s+and\s+(?:the\s+)?", seg):
+    for m in reversed(list(re.finditer(r",\s+|\s+and\s+(?:the\s+)?", seg))):
         left, right = seg[: m.start()], seg[m.end() :]
         rw = right.split()
         if rw and rw[0] in TITLE_WORDS or len(rw) >= 2 and _has_head(left) and _has_head(right):
@@ -274,8 +300,12 @@ def _split_and(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(a, b)]
 
 
-DOC_WORDS = {"Procedures", "Measures", "Regulations", "Rules", "Opinions", "Notice", "Methods", "Plan",
-             "Provisions", "Law", "Outline", "Program", "Programme", "Guidelines", "Implementation"}
+DOC_WORDS = _ws(
+    """
+    Procedures Measures Regulations Rules Opinions Notice Methods Plan Provisions Law Outline
+    Program Programme Guidelines Implementation
+    """
+)
 
 
 def _has_head(s: str) -> bool:
@@ -317,7 +347,9 @@ _PLACE = re.compile(
 _LIST_BEFORE = re.compile(r"((?:[A-Z][\w’'-]*,\s+)*[A-Z][\w’'-]*)\s+and\s+$")
 
 
-_MUNICIPAL = re.compile(r"(?<![\w-])(?P<name>[A-Z][a-z’'-]+)\s+(?:Municipal|Provincial|Prefectural)\s+[Gg]overnment\b")
+_MUNICIPAL = re.compile(
+    r"(?<![\w-])(?P<name>[A-Z][a-z’'-]+)\s+(?:Municipal|Provincial|Prefectural)\s+[Gg]overnment\b"
+)
 
 
 def find_places(text: str, skip: list[tuple[int, int]], region: str) -> list[Span]:

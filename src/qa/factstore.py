@@ -118,7 +118,7 @@ def load_facts(path: Path) -> list[Fact]:
     """Every fact of the file, ordered by document and start offset."""
     con = _connect_ro(path)
     try:
-        rows = con.execute("SELECT * FROM facts ORDER BY doc, start, \"end\", kind").fetchall()
+        rows = con.execute('SELECT * FROM facts ORDER BY doc, start, "end", kind').fetchall()
     finally:
         con.close()
     out = []
