@@ -1,0 +1,230 @@
+"""HTML pages: chat, fact table, passage in context, about. Jinja2 with autoescaping on.
+
+Each page renders the object its JSON twin returns (the same function in ``qa.api`` builds it)
+and links to that twin. The chat works without JavaScript: the form posts to ``/`` and carries
+the conversation in hidden fields; ``web/static/app.js`` upgrades it to a no-reload chat.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from qa import api
+from qa.feedback import add_feedback
+from qa.index import QAIndex
+from qa.models import Answer
+from qa.schemas import MAX_HISTORY, MAX_LIMIT, AskRequest, FactsResponse, FeedbackRequest
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+EXAMPLES = [
+    "What is the poverty line for pastoral areas?",
+    "How many people were poor in Inner Mongolia at the end of 2009?",
+    "How much money was invested in poverty alleviation in 2009?",
+    "How many key counties for poverty alleviation does Inner Mongolia have?",
+]
+FACT_COLUMNS = [("kind", "Kind"), ("raw", "As written"), ("value", "Value"), ("unit", "Unit"),
+                ("measure", "Measure"), ("subject", "Subject"), ("period", "Period"), ("section", "Section")]
+
+
+# --- rendering helpers -----------------------------------------------------------------------
+
+def segments(text: str, ranges: list[tuple[int, int]] | list[list[int]]) -> list[tuple[str, bool]]:
+    """Split ``text`` into ``(piece, highlighted)`` runs; overlapping or bad ranges are merged/clamped."""
+    spans = sorted((max(0, int(a)), min(len(text), int(b))) for a, b in ranges)
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if a >= b:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for a, b in merged:
+        if a > pos:
+            out.append((text[pos:a], False))
+        out.append((text[a:b], True))
+        pos = b
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+def confidence_label(c: float) -> str:
+    return "high" if c >= 0.75 else "medium" if c >= 0.45 else "low"
+
+
+def ask_json_url(question: str, history: list[str]) -> str:
+    return "/api/ask?" + urlencode([("question", question)] + [("history", h) for h in history])
+
+
+def citation_url(index: QAIndex, passage_id: str, snippet_start: int, highlights: list) -> str:
+    p = index.passage_by_id.get(passage_id)
+    base = p.start if p else snippet_start
+    hl = ",".join(f"{snippet_start - base + a}-{snippet_start - base + b}" for a, b in highlights)
+    return f"/passages/{passage_id}" + (f"?hl={hl}" if hl else "") + "#passage"
+
+
+TEMPLATE_GLOBALS = {"segments": segments, "confidence_label": confidence_label, "ask_json_url": ask_json_url}
+
+
+def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
+    holder = request.app.state.holder
+    index: QAIndex = holder.index
+    env = request.app.state.jinja
+    base = {"documents": api.documents_info(index), "path": request.url.path}
+    html = env.get_template(name).render({**base, **ctx})
+    return HTMLResponse(html, status_code=status)
+
+
+def render_error(request: Request, status: int, code: str, message: str) -> HTMLResponse:
+    """The error shape, as a page (used by the server's handlers for browsers)."""
+    return render(request, "error.html", {"status": status, "error": {"code": code, "message": message},
+                                          "title": f"{status} {code.replace('_', ' ')}"}, status)
+
+
+def _turn(index: QAIndex, ans: Answer, history: list[str]) -> dict[str, Any]:
+    cites = [{"c": c, "url": citation_url(index, c.passage_id, c.start, c.highlights)} for c in ans.citations]
+    related = [{"r": r, "url": f"/passages/{r.passage_id}#passage"} for r in ans.related[:3]]
+    return {"question": ans.question, "answer": ans, "history": history, "citations": cites,
+            "related": related, "json_url": ask_json_url(ans.question, history)}
+
+
+def _chat(request: Request, *, turns: list[dict], history: list[str], error: str | None = None,
+          draft: str = "", status: int = 200) -> HTMLResponse:
+    return render(request, "chat.html", {"title": "Ask the report", "turns": turns, "history": history,
+                                         "examples": EXAMPLES, "error": error, "draft": draft}, status)
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+@router.get("/")
+def chat_page(request: Request) -> HTMLResponse:
+    """The chat page."""
+    return _chat(request, turns=[], history=[])
+
+
+@router.post("/")
+def chat_post(request: Request, question: Annotated[str, Form(max_length=1000)] = "",
+              history: Annotated[list[str], Form(max_length=MAX_HISTORY)] = []) -> HTMLResponse:  # noqa: B006
+    """No-JavaScript chat: answer the posted question and render the conversation."""
+    try:
+        req = AskRequest(question=question, history=history)
+    except ValidationError as exc:
+        msg = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()[:2])
+        return _chat(request, turns=[{"question": h, "answer": None} for h in history[-MAX_HISTORY:]],
+                     history=history[-MAX_HISTORY:], error=msg, draft=question[:1000], status=422)
+    index: QAIndex = request.app.state.holder.index
+    ans = api.run_ask(index, req.question, req.history)
+    earlier = [{"question": h, "answer": None} for h in req.history]
+    return _chat(request, turns=[*earlier, _turn(index, ans, req.history)],
+                 history=[*req.history, req.question][-MAX_HISTORY:])
+
+
+@router.post("/feedback")
+def feedback_post(request: Request, question: Annotated[str, Form(max_length=1000)] = "",
+                  history: Annotated[list[str], Form(max_length=MAX_HISTORY)] = [],  # noqa: B006
+                  answer: Annotated[str, Form(max_length=5000)] = "",
+                  vote: Annotated[str, Form(max_length=10)] = "",
+                  correction: Annotated[str, Form(max_length=1000)] = "",
+                  kind: Annotated[str, Form(max_length=40)] = "",
+                  answered: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
+    """No-JavaScript feedback form: store the vote and say thanks."""
+    try:
+        body = FeedbackRequest(question=question, history=history, answer=answer, vote=vote,
+                               correction=correction or None, kind=kind,
+                               answered={"true": True, "false": False}.get(answered.lower()))
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    add_feedback(request.app.state.settings.feedback_db, question=body.question, history=body.history,
+                 answer=body.answer, vote=body.vote, correction=body.correction, kind=body.kind,
+                 answered=body.answered)
+    return render(request, "thanks.html",
+                  {"title": "Thank you", "vote": body.vote, "question": body.question})
+
+
+def money_chart(index: QAIndex, width: int = 640) -> dict[str, Any]:
+    """Sum of money facts (in yuan, parts of a total left out) by section, as SVG bar geometry."""
+    resp = api.run_facts(index, kind="money", limit=100_000, sort="start")
+    totals: dict[str, float] = {}
+    for f in resp.facts:
+        if f.get("value") is None or (f.get("unit") or "yuan").lower() != "yuan" or f.get("part_of"):
+            continue
+        label = f.get("section") or f.get("subject") or "(no section)"
+        totals[label] = totals.get(label, 0.0) + float(f["value"])
+    rows = sorted(totals.items(), key=lambda kv: -kv[1])[:15]
+    top = max((v for _, v in rows), default=0.0) or 1.0
+    label_w, bar_h, gap = 240, 22, 8
+    bars = [{"label": k if len(k) <= 36 else k[:35] + "…", "full": k, "value": v,
+             "text": _money(v), "y": i * (bar_h + gap), "w": max(2, round((width - label_w - 90) * v / top))}
+            for i, (k, v) in enumerate(rows)]
+    return {"bars": bars, "width": width, "height": max(1, len(bars) * (bar_h + gap)), "label_w": label_w,
+            "bar_h": bar_h}
+
+
+def _money(v: float) -> str:
+    for scale, name in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(v) >= scale:
+            return f"{v / scale:,.1f} {name} yuan"
+    return f"{v:,.0f} yuan"
+
+
+@router.get("/facts")
+def facts_page(request: Request, kind: Annotated[str | None, Query(max_length=40)] = None,
+               section: Annotated[str | None, Query(max_length=200)] = None,
+               q: Annotated[str | None, Query(max_length=200)] = None,
+               limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+               sort: Annotated[str, Query(max_length=40)] = "start") -> HTMLResponse:
+    """The fact table with filters, sortable columns, downloads and the money chart."""
+    index: QAIndex = request.app.state.holder.index
+    resp: FactsResponse = api.run_facts(index, kind=kind, section=section, q=q, limit=limit, offset=offset,
+                                        sort=sort)
+    params = {k: v for k, v in {"kind": kind, "section": section, "q": q}.items() if v}
+    everything = api.run_facts(index, limit=100_000).facts
+    kinds = sorted({str(f.get("kind")) for f in everything if f.get("kind")})
+    sections = sorted({str(f.get("section")) for f in everything if f.get("section")})
+
+    def url(base: str, **extra: Any) -> str:
+        merged = {**params, "limit": limit, "offset": offset, "sort": sort, **extra}
+        return base + "?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+    sort_urls = {c: url("/facts", sort=(f"-{c}" if sort == c else c), offset=0) for c, _ in FACT_COLUMNS}
+    return render(request, "facts.html", {
+        "title": "Fact table", "resp": resp, "columns": FACT_COLUMNS, "sort_urls": sort_urls,
+        "kinds": kinds, "sections": sections, "filters": {"kind": kind or "", "section": section or "",
+                                                          "q": q or ""},
+        "json_url": url("/api/facts"), "csv_url": url("/api/facts", format="csv"),
+        "prev_url": url("/facts", offset=max(0, offset - limit)) if offset > 0 else None,
+        "next_url": url("/facts", offset=offset + limit) if offset + limit < resp.total else None,
+        "chart": money_chart(index)})
+
+
+@router.get("/passages/{passage_id}")
+def passage_page(request: Request, passage_id: str,
+                 hl: Annotated[str | None, Query(max_length=1000)] = None,
+                 dhl: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+    """A passage marked in its whole document, with the highlights given in ``hl`` (or ``dhl``)."""
+    index: QAIndex = request.app.state.holder.index
+    p = api.get_passage(index, passage_id, hl, dhl)
+    doc = index.documents[p.doc]
+    before, after = doc.text[:p.start], doc.text[p.end:]
+    hl_params = {k: v for k, v in {"hl": hl, "dhl": dhl}.items() if v}
+    json_url = f"/api/passages/{p.id}" + (f"?{urlencode(hl_params)}" if hl_params else "")
+    return render(request, "passage.html", {"title": p.section or p.id, "p": p, "before": before,
+                                            "after": after, "pieces": segments(p.text, p.highlights),
+                                            "json_url": json_url})
+
+
+@router.get("/about")
+def about_page(request: Request) -> HTMLResponse:
+    """The indexed documents, with their sources, and the index summary."""
+    return render(request, "about.html", {"title": "About", "health": api.health(request)})
