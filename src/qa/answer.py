@@ -1,25 +1,270 @@
-"""Answer composition (placeholder: answers with the top passage until the fact-based answerer lands)."""
+"""Answer composition: one question (plus the conversation) -> one cited ``Answer``.
+
+Flow: analyse the question (``qa.question``) -> hybrid retrieval of passages -> candidate facts
+from those passages, scored (``qa.scorer``) -> a short answer that states the value as the source
+writes it, with the sentence it rests on cited and the number highlighted. Arithmetic and
+comparisons are in ``qa.arith``. When nothing fits well enough the answer abstains and offers the
+closest passages. Every number an answer states is verbatim in a cited snippet, except computed
+results, which show their operands (``computation``).
+"""
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import dataclass
 
 from qa.index import QAIndex
-from qa.models import Answer, Citation, RelatedPassage
+from qa.ingest import split_sentences
+from qa.models import Answer, Citation, FactOut, RelatedPassage
+from qa.question import QUESTION_WORDS, YEAR_RE, Query, analyze
+from qa.scorer import NUMERIC_KINDS, Scored, Vocabulary, score_fact, score_sentence
+
+TOP_PASSAGES = 6
+NUMERIC_MIN = 0.50  # calibrated on eval/questions.jsonl (see eval/REPORT.md)
+TEXT_MIN = 0.45
+TIE_MARGIN = 0.03
+KEEP_WORDS = QUESTION_WORDS | frozenset(["many", "much", "have", "has", "had", "does", "did", "took", "part"])
+
+
+@dataclass
+class Context:
+    """Per-index state built once: IDF vocabulary, sentence spans, years and regions covered."""
+
+    vocab: Vocabulary
+    sentences: dict[str, list[tuple[int, int]]]
+    years: set[int]
+    regions: dict[str, str]
+
+
+def context_for(index: QAIndex) -> Context:
+    ctx = getattr(index, "_qa_context", None)
+    if ctx is None:
+        years = set()
+        for d in index.documents.values():
+            years |= {int(y) for y in YEAR_RE.findall(d.text)}
+            if d.meta.get("year"):
+                years.add(int(d.meta["year"]))
+        regions = {d.id: str(d.meta.get("region") or "") for d in index.documents.values()}
+        ctx = Context(Vocabulary(index.passages), {}, years, regions)
+        index._qa_context = ctx
+    return ctx
+
+
+def sentences_of(ctx: Context, passage) -> list[tuple[int, int]]:
+    spans = ctx.sentences.get(passage.id)
+    if spans is None:
+        spans = split_sentences(passage.text, offset=passage.start)
+        ctx.sentences[passage.id] = spans
+    return spans
 
 
 def answer(index: QAIndex, question: str, history: list[str] | None = None) -> Answer:
     """Turn a question (and the earlier questions of the conversation) into one ``Answer``."""
     t0 = time.perf_counter()
-    hits = index.search(question, 5)
-    related = [RelatedPassage(doc=p.doc, passage_id=p.id, section=p.section, text=p.text, start=p.start,
-                              end=p.end, score=h.score) for p, h in hits]
-    if not hits:
-        return Answer(question=question, resolved_question=question, answered=False,
-                      answer="The report does not say.", confidence=0.0, related=related)
-    p, _ = hits[0]
-    cit = Citation(doc=p.doc, passage_id=p.id, section=p.section, text=p.text, start=p.start, end=p.end,
-                   highlights=[(0, min(40, len(p.text)))])
-    return Answer(question=question, resolved_question=question, answered=True, answer=p.text,
-                  confidence=0.5, citations=[cit], related=related,
-                  timings_ms={"total": (time.perf_counter() - t0) * 1000})
+    ctx = context_for(index)
+    def correct(text: str) -> str:
+        return index.retriever.correct(text, KEEP_WORDS)
+
+    q = analyze(question, history, correct=correct)
+    t1 = time.perf_counter()
+    query_text = correct(q.question) + (" " + correct(q.context) if q.is_followup else "")
+    hits = index.search(query_text, TOP_PASSAGES)
+    t2 = time.perf_counter()
+    related = [_related(p, h.score) for p, h in hits]
+    timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3}
+
+    reason = _out_of_scope(q, ctx, index)
+    if reason:
+        return _abstain(q, reason, related, timings, t0)
+    from qa.arith import compute
+
+    if q.op and q.kind in NUMERIC_KINDS | {"auto", "percent"}:
+        result = compute(q, index, hits, ctx)
+        if result is not None:
+            return _finish(result, q, index, related, timings, t0)
+    if q.kind in ("money", "count", "percent", "auto"):
+        ans = _numeric(q, index, hits, ctx)
+    else:
+        ans = _textual(q, index, hits, ctx)
+    if ans is None:
+        return _abstain(q, "no passage of the report states this", related, timings, t0)
+    return _finish(ans, q, index, related, timings, t0)
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:
+    missing = sorted(y for y in q.years if y not in ctx.years)
+    if missing:
+        return f"the report does not cover {', '.join(map(str, missing))}"
+    if q.question.upper() != q.question:  # capitals mark names only in mixed-case text
+        vocab = index.retriever.vocab_set
+        for i, m in enumerate(re.finditer(r"\b[A-Z][a-zA-Z'’-]+\b", q.question)):
+            w = m.group(0)
+            if i == 0 and m.start() == 0:
+                continue
+            lw = w.lower().split("'")[0].split("’")[0]
+            if lw not in vocab and index.retriever.correct(lw, KEEP_WORDS) == lw:
+                return f"the report does not mention {w}"
+    return None
+
+
+# --- numeric answers ----------------------------------------------------------------------------
+
+def candidates(q: Query, index: QAIndex, hits, ctx: Context, kind: str | None = None) -> list[Scored]:
+    out: list[Scored] = []
+    for rank, (p, _h) in enumerate(hits):
+        for f in index.facts_by_passage.get(p.id, ()):
+            s = score_fact(q, f, p, rank, ctx.vocab, kind)
+            if s is not None:
+                out.append(s)
+    out.sort(key=lambda s: (-s.score, s.item.start))
+    return out
+
+
+@dataclass
+class Draft:
+    text: str
+    facts: list
+    confidence: float
+    kind: str
+    computation: str | None = None
+    extra_citations: list | None = None  # (doc, start, end, highlights) of text answers
+
+
+def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    cands = candidates(q, index, hits, ctx)
+    if not cands or cands[0].score < NUMERIC_MIN:
+        return None
+    best = cands[0]
+    ties = [c for c in cands[1:4] if best.score - c.score <= TIE_MARGIN and c.item.value != best.item.value
+            and c.item.kind == best.item.kind and c.item.unit == best.item.unit]
+    chosen = [best] + ties
+    if len(chosen) == 1:
+        text = state_fact(best.item)
+    else:
+        text = "The report gives several figures: " + "; ".join(state_fact(c.item) for c in chosen)
+    return Draft(text, [c.item for c in chosen], _confidence(best.score, cands), best.item.kind)
+
+
+def state_fact(f) -> str:
+    """A short sentence that states the value as the source writes it."""
+    raw = f.raw
+    qual = f"{f.qualifier} " if f.qualifier and not raw.lower().startswith(f.qualifier.lower()) else ""
+    about = f.measure or f.subject or f.section
+    if f.kind in ("count",) and f.unit and f.unit not in raw and f.unit not in about:
+        raw = f"{raw} {f.unit}"
+    period = f" ({f.period})" if f.period else ""
+    subj = f" — {f.subject}" if f.subject and f.subject.lower() not in about.lower() else ""
+    return f"{qual}{raw}: {about}{subj}{period}."
+
+
+def _confidence(score: float, cands: list[Scored]) -> float:
+    margin = score - cands[1].score if len(cands) > 1 else 0.3
+    return round(max(0.05, min(0.99, 0.25 + 0.6 * (score - NUMERIC_MIN) + 0.8 * margin)), 2)
+
+
+# --- text answers -------------------------------------------------------------------------------
+
+ENTITY_KINDS = {"who": ("person", "organisation"), "which": ("organisation", "place"),
+                "list": ("organisation", "place"), "date": ("date", "date_range")}
+
+
+def best_sentences(q: Query, index: QAIndex, hits, ctx: Context, n: int = 2):
+    scored = []
+    for rank, (p, _h) in enumerate(hits):
+        for a, b in sentences_of(ctx, p):
+            sent = index.documents[p.doc].text[a:b]
+            scored.append((score_sentence(q, sent, p, rank, ctx.vocab), a, b, p))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return scored[:n]
+
+
+def _textual(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    top = best_sentences(q, index, hits, ctx, 3)
+    if not top or top[0][0] < TEXT_MIN:
+        return None
+    score, a, b, p = top[0]
+    doc_text = index.documents[p.doc].text
+    sentence = doc_text[a:b]
+    facts = [f for f in index.facts_by_passage.get(p.id, ()) if a <= f.start and f.end <= b]
+    want = ENTITY_KINDS.get(q.kind, ())
+    ents = [f for f in facts if f.kind in want]
+    if q.kind == "who":
+        people = [f for f in ents if f.kind == "person"]
+        ents = people or ents
+    conf = round(max(0.05, min(0.95, 0.3 + (score - TEXT_MIN))), 2)
+    if ents and q.kind in ("who", "date", "list", "which"):
+        names = _join([_entity_text(f) for f in ents])
+        text = f"{names}. Source: “{sentence}”"
+        return Draft(text, ents, conf, q.kind)
+    text = sentence
+    cites = [(p.doc, a, b, [])]
+    if q.kind == "explanation" and len(top) > 1:
+        s2, a2, b2, p2 = top[1]
+        if p2.id == p.id and s2 >= score - 0.1 and abs(a2 - b) < 400:
+            lo, hi = min(a, a2), max(b, b2)
+            text = doc_text[lo:hi] if hi - lo < 900 else sentence
+            cites = [(p.doc, lo, hi, [])] if hi - lo < 900 else cites
+    return Draft(text, facts[:0], conf, q.kind, extra_citations=cites)
+
+
+def _entity_text(f) -> str:
+    if f.kind == "person" and f.role:
+        return f"{f.raw} ({f.role})"
+    return f.raw
+
+
+def _join(items: list[str]) -> str:
+    seen = list(dict.fromkeys(items))
+    if len(seen) <= 1:
+        return seen[0] if seen else ""
+    return ", ".join(seen[:-1]) + " and " + seen[-1]
+
+
+# --- assembly -----------------------------------------------------------------------------------
+
+def _related(p, score: float) -> RelatedPassage:
+    return RelatedPassage(doc=p.doc, passage_id=p.id, section=p.section, text=p.text, start=p.start,
+                          end=p.end, score=round(float(score), 4))
+
+
+def fact_out(f) -> FactOut:
+    return FactOut(id=f.id, kind=f.kind, value=f.value, unit=f.unit or "", raw=f.raw, measure=f.measure or "",
+                   subject=f.subject or "", period=f.period or "", qualifier=f.qualifier or "", doc=f.doc,
+                   passage_id=f.passage_id, section=f.section, start=f.start, end=f.end)
+
+
+def citations_for(index: QAIndex, draft: Draft) -> list[Citation]:
+    """One citation per cited sentence, with the facts' raw text highlighted inside it."""
+    by_span: dict[tuple[str, int, int], list[tuple[int, int]]] = {}
+    for f in draft.facts:
+        key = (f.doc, f.sentence_start, f.sentence_end)
+        by_span.setdefault(key, []).append((f.start - f.sentence_start, f.end - f.sentence_start))
+    for doc, a, b, hl in draft.extra_citations or []:
+        by_span.setdefault((doc, a, b), []).extend(hl)
+    out = []
+    for (doc, a, b), hls in by_span.items():
+        d = index.documents[doc]
+        p = next((p for p in index.passages if p.doc == doc and p.start <= a < p.end), None)
+        out.append(Citation(doc=doc, doc_title=d.title, passage_id=p.id if p else "",
+                            section=p.section if p else "", text=d.text[a:b], start=a, end=b,
+                            highlights=sorted(set(hls))))
+    return out
+
+
+def _finish(draft: Draft, q: Query, index: QAIndex, related, timings, t0) -> Answer:
+    timings["total"] = (time.perf_counter() - t0) * 1e3
+    return Answer(question=q.question, resolved_question=q.resolved, answered=True, answer=draft.text,
+                  confidence=draft.confidence, kind=draft.kind, facts=[fact_out(f) for f in draft.facts],
+                  citations=citations_for(index, draft), related=related[:3],
+                  computation=draft.computation, timings_ms={k: round(v, 2) for k, v in timings.items()})
+
+
+def _abstain(q: Query, reason: str, related, timings, t0) -> Answer:
+    timings["total"] = (time.perf_counter() - t0) * 1e3
+    return Answer(question=q.question, resolved_question=q.resolved, answered=False,
+                  answer=f"The report does not say: {reason}. The closest passages are listed as related reading.",
+                  confidence=0.0, kind=q.kind, related=related[:3],
+                  timings_ms={k: round(v, 2) for k, v in timings.items()})

@@ -160,7 +160,8 @@ def eval_cmd(ctx: typer.Context, index: IndexOpt = None,
 
 @eval_app.command("facts")
 def eval_facts_cmd(corpus: CorpusOpt = None,
-                   gold: Annotated[Path, typer.Option(help="gold facts JSONL")] = Path("eval/facts_gold.jsonl")) -> None:
+                   gold: Annotated[Path, typer.Option(help="gold facts JSONL")] = Path("eval/facts_gold.jsonl"),
+                   ) -> None:
     """Precision and recall of the fact extractor against hand-written gold facts."""
     from qa.facts_eval import evaluate_facts, format_report
     from qa.ingest import CorpusError, load_corpus

@@ -118,9 +118,9 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
                 show_progress_bar=progress,
                 convert_to_numpy=True,
             ).astype(np.float32)
-            from qa.vectors import build_vector_index, choose_index_type
-
             import faiss
+
+            from qa.vectors import build_vector_index, choose_index_type
 
             vindex = build_vector_index(vectors)
             faiss.write_index(vindex, str(tmp / FILES["vectors"]))
@@ -169,12 +169,8 @@ def _maybe_fail(fail_after: str | None, step: str) -> None:
 
 
 def _build_facts(docs: list[Document], passages: list[Passage], path: Path) -> int:
-    try:  # TEMP until the fact extractor lands
-        from qa.facts import extract_facts
-        from qa.factstore import write_facts
-    except ImportError:
-        path.write_bytes(b"")
-        return 0
+    from qa.facts import extract_facts
+    from qa.factstore import write_facts
 
     facts = []
     for doc in docs:
@@ -274,10 +270,7 @@ def load_index(index_dir: Path, model: str) -> QAIndex:
     fix = f"run: qa index --index {index_dir}"
     try:
         from qa.embed import OnnxEncoder
-        try:
-            from qa.factstore import load_facts
-        except ImportError:
-            pass
+        from qa.factstore import load_facts
         from qa.retrieve import Retriever
 
         docs_raw = json.loads((real / FILES["documents"]).read_text(encoding="utf-8"))
@@ -293,10 +286,7 @@ def load_index(index_dir: Path, model: str) -> QAIndex:
         if retriever.vindex.ntotal != len(passages):
             raise IndexError_(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
                               f"{len(passages)} passages; {fix}")
-        try:  # TEMP until the fact extractor lands
-            facts = load_facts(real / FILES["facts"])
-        except NameError:
-            facts = []
+        facts = load_facts(real / FILES["facts"])
     except IndexError_:
         raise
     except Exception as exc:  # any damaged file: name it, never a traceback

@@ -22,9 +22,68 @@ DENSE_WEIGHT = 1.0
 BM25_WEIGHT = 1.0
 FUZZY_CUTOFF = 80
 STOPWORDS = frozenset(
-    """a an and are as at be been but by did do does for from had has have how in into is it its
-    of on or that the their them there these they this those to was were what when where which who
-    whom why will with about much many were report say says said tell me please give""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "them",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "was",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "about",
+        "much",
+        "many",
+        "were",
+        "report",
+        "say",
+        "says",
+        "said",
+        "tell",
+        "me",
+        "please",
+        "give",
+    ]
 )
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -96,13 +155,14 @@ class Retriever:
         vocab = json.loads((index_dir / "vocab.json").read_text())
         return cls(vindex, bm25, vocab, encoder, n)
 
-    def correct(self, query: str) -> str:
-        """Replace out-of-vocabulary words with their closest corpus word (typo tolerance)."""
+    def correct(self, query: str, keep: frozenset[str] = frozenset()) -> str:
+        """Replace out-of-vocabulary words with their closest corpus word (typo tolerance);
+        words in ``keep`` (the question's own function words) are left alone."""
         from rapidfuzz import fuzz, process
 
         out = []
         for w in words(query):
-            if len(w) < 4 or w in self.vocab_set or w.isdigit():
+            if len(w) < 4 or w in self.vocab_set or w.isdigit() or w in keep or w in STOPWORDS:
                 out.append(w)
                 continue
             pool = [c for k in range(len(w) - 2, len(w) + 3) for c in self.by_len.get(k, ())]

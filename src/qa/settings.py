@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     @field_validator("corpus_dir", "index_dir", "data_dir")
     @classmethod
     def _resolve(cls, value: Path) -> Path:
-        return Path(value).expanduser().resolve()
+        return Path(value).expanduser().absolute()
 
     @property
     def feedback_db(self) -> Path:

@@ -1,0 +1,222 @@
+"""Arithmetic and comparison over facts: totals, differences, shares, per-unit averages,
+complements ("how many did not ...") and "which got more".
+
+Operands are found by splitting the question at its connective ("X than Y", "X and Y combined",
+"X or Y", "X per Y") and scoring facts for each part, with the rest of the question as context.
+Facts must share a unit; otherwise the answer refuses and says why. Every result is shown with
+its operands and the operation ("333 million Yuan - 200 million Yuan = 133 million Yuan").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from qa.question import Query, numbers_in, target_unit, weighted_terms
+
+SPLITTERS = {
+    "diff": [r"\bdifference between (?P<a>.+?) and (?P<b>.+)", r"(?P<a>.+?)\b(?:than|compared (?:with|to)|"
+             r"over|versus|vs\.?)\b(?P<b>.+)"],
+    "compare": [r"(?:,|:)\s*(?P<a>.+?)\s+or\s+(?P<b>.+)", r"^(?:did|does|was|were|is|are)\s+(?P<a>.+?)\s+or\s+"
+                r"(?P<b>.+?)\s+(?:receive|get|got|have|had|spend|invest)", r"(?P<a>.+?)\b(?:than)\b(?P<b>.+)"],
+    "sum": [r"(?P<list>.+)"],
+}
+GREATER = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|greater)\b")
+
+
+def compute(q: Query, index, hits, ctx):
+    from qa.answer import Draft
+
+    kind = q.kind if q.kind in ("money", "count", "percent") else None
+    if q.op == "complement":
+        return _complement(q, index, hits, ctx, kind, Draft)
+    if q.op in ("diff", "compare", "sum"):
+        parts = _split(q.question, q.op)
+        if len(parts) < 2:
+            return None
+        ops = [_operand(q, part, index, hits, ctx, kind) for part in parts]
+        if any(o is None for o in ops):
+            return None
+        return _combine(q, parts, ops, Draft)
+    if q.op == "per":
+        return _per(q, index, hits, ctx, Draft)
+    if q.op == "share":
+        return _share(q, index, hits, ctx, Draft)
+    return None
+
+
+def _split(question: str, op: str) -> list[str]:
+    text = question.strip().rstrip("?.! ")
+    if op == "sum":
+        body = re.sub(r"\b(combined|together|altogether|in total|in all|provide|put in|invest(ed)?|spent|"
+                      r"get|got|receive[d]?)\b", " ", text, flags=re.I)
+        body = re.sub(r"^.*?\b(on|for|were|was|are|is|of|did)\b\s+", "", body, count=1, flags=re.I)
+        parts = re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+plus\s+", body)
+        return [p.strip() for p in parts if weighted_terms(p)]
+    for rx in SPLITTERS.get(op, []):
+        m = re.search(rx, text, flags=re.I)
+        if m:
+            return [m.group("a").strip(" ,"), m.group("b").strip(" ,")]
+    return []
+
+
+def _operand(q: Query, part: str, index, hits, ctx, kind):
+    from qa.answer import candidates
+
+    sub = replace(q, terms=_part_terms(q, part), numbers=[], unit=target_unit(part) or q.unit, op=None)
+    wanted = numbers_in(part)
+    cands = candidates(sub, index, hits, ctx, kind)
+    if wanted:
+        exact = [c for c in cands if c.item.value is not None and any(abs(c.item.value - w) < 1e-6 * max(1, w)
+                                                                       for w in wanted)]
+        cands = exact or cands
+    return cands[0].item if cands and cands[0].score >= 0.35 else None
+
+
+def _part_terms(q: Query, part: str) -> dict[str, float]:
+    terms = {t: w * 0.3 for t, w in q.terms.items()}
+    for t, w in weighted_terms(part).items():
+        terms[t] = max(w, terms.get(t, 0))
+    return terms
+
+
+def fmt(value: float, unit: str, like: list) -> str:
+    """Format a computed value in the scale the operands are written in."""
+    scale = ""
+    for f in like:
+        m = re.search(r"\b(million|billion)\b", f.raw, re.I)
+        if m:
+            scale = m.group(1).lower()
+            break
+    div = {"million": 1e6, "billion": 1e9}.get(scale, 1)
+    v = value / div
+    num = f"{v:,.4f}".rstrip("0").rstrip(".") if div > 1 else (f"{v:,.0f}" if abs(v - round(v)) < 1e-9
+                                                               else f"{v:,.1f}")
+    if unit == "%":
+        return f"{num}%"
+    u = {"yuan": "Yuan"}.get(unit, unit)
+    return f"{num} {scale + ' ' if scale else ''}{u}".strip()
+
+
+def _same_unit(facts: list) -> bool:
+    units = {(f.unit or "").lower() for f in facts}
+    return len(units) == 1
+
+
+def _refuse(facts: list, draft_cls, why: str):
+    listing = "; ".join(f"{f.raw} ({f.measure or f.section})" for f in facts)
+    return draft_cls(f"These figures cannot be combined: {why}. The report gives {listing}.", facts, 0.3,
+                     "arithmetic")
+
+
+def _combine(q: Query, parts: list[str], ops: list, draft_cls):
+    if len({o.id for o in ops}) < len(ops):
+        return None
+    if not _same_unit(ops):
+        return _refuse(ops, draft_cls, "their units differ")
+    if len({o.period for o in ops}) > 1 and q.op == "sum":
+        return _refuse(ops, draft_cls, "they cover different periods")
+    unit = ops[0].unit
+    if q.op == "sum":
+        total = sum(o.value for o in ops)
+        comp = " + ".join(o.raw for o in ops) + f" = {fmt(total, unit, ops)}"
+        return draft_cls(f"{comp} in total.", ops, 0.7, "arithmetic", computation=comp)
+    a, b = ops
+    if q.op == "diff":
+        d = a.value - b.value
+        comp = f"{a.raw} − {b.raw} = {fmt(d, unit, ops)}"
+        return draft_cls(f"{comp}.", ops, 0.7, "arithmetic", computation=comp)
+    want_greater = bool(GREATER.search(q.question.lower()))
+    winner, loser, wp, lp = (a, b, parts[0], parts[1]) if (a.value >= b.value) == want_greater else \
+        (b, a, parts[1], parts[0])
+    rel = ">" if winner.value >= loser.value else "<"
+    yes_no = ""
+    if re.match(r"^(did|does|was|were|is|are)\b", q.question.strip().lower()) and " or " not in q.question:
+        yes_no = "Yes: " if winner is a else "No: "
+    comp = f"{winner.raw} {rel} {loser.raw}"
+    text = f"{yes_no}{_clean(wp)} ({winner.raw}), compared with {_clean(lp)} ({loser.raw})."
+    return draft_cls(text, [winner, loser], 0.7, "comparison", computation=comp)
+
+
+def _clean(part: str) -> str:
+    part = re.sub(r"^(which|what|who)\b.*?(more|larger|bigger|higher|less|smaller|lower)\b[^,]*,\s*", "",
+                  part, flags=re.I)
+    part = re.sub(r"^(did|does|was|were|is|are|the)\s+", "", part.strip(), flags=re.I)
+    return part[:1].upper() + part[1:]
+
+
+def _complement(q: Query, index, hits, ctx, kind, draft_cls):
+    from qa.answer import candidates
+
+    positive = re.sub(r"\b(not|didn't|did not|weren't|were not|aren't|are not|isn't|left unchanged|remaining)\b",
+                      " ", q.question, flags=re.I)
+    sub = replace(q, terms=weighted_terms(positive), op=None)
+    cands = candidates(sub, index, hits, ctx, kind)
+    byid = {f.id: f for f in index.facts}
+    for c in cands[:3]:
+        part = c.item
+        whole = byid.get(part.part_of) if part.part_of else None
+        if whole is None or whole.value is None or part.value is None:
+            continue
+        if (whole.unit or "") != (part.unit or "") and part.unit and whole.unit:
+            continue
+        rest = whole.value - part.value
+        comp = f"{whole.raw} − {part.raw} = {fmt(rest, part.unit, [whole, part])}"
+        return draft_cls(f"{comp}.", [whole, part], 0.65, "arithmetic", computation=comp)
+    return None
+
+
+def _per(q: Query, index, hits, ctx, draft_cls):
+    from qa.answer import candidates
+
+    m = re.search(r"\b(?:per|each)\s+((?:[\w-]+\s*){1,3})", q.question.lower())
+    if not m:
+        return None
+    denom_part = m.group(1)
+    num_kind = "money" if q.kind == "money" else "count"
+    num_q = replace(q, terms=_part_terms(q, q.question[: m.start()]), op=None)
+    nums = candidates(num_q, index, hits, ctx, num_kind)
+    den_unit = target_unit("how many " + denom_part.strip())
+    den_q = replace(q, terms=_part_terms(q, denom_part), op=None, unit=den_unit)
+    dens = candidates(den_q, index, hits, ctx, "count")
+    if not nums or not dens:
+        return None
+    top = nums[0].item
+    den = next((d.item for d in dens if d.item.id != top.id and d.item.value and
+                d.item.passage_id == top.passage_id), None)
+    if den is None:
+        return None
+    v = top.value / den.value
+    comp = f"{top.raw} ÷ {den.raw} = {fmt(v, top.unit, [])}"
+    return draft_cls(f"{comp} on average.", [top, den], 0.6, "arithmetic", computation=comp)
+
+
+def _share(q: Query, index, hits, ctx, draft_cls):
+    from qa.answer import candidates
+
+    direct = candidates(replace(q, op=None), index, hits, ctx, "percent")
+    if direct and direct[0].score >= 0.6:
+        return None  # the report states the share itself: answer it directly
+    if re.search(r"\b(and|plus)\b.*\b(together|combined)\b", q.question.lower()):
+        parts = _split(q.question, "sum")
+        ops = [_operand(q, p, index, hits, ctx, "percent") for p in parts]
+        if len(ops) >= 2 and all(ops) and len({o.id for o in ops}) == len(ops):
+            total = sum(o.value for o in ops)
+            comp = " + ".join(o.raw for o in ops) + f" = {fmt(total, '%', [])}"
+            return draft_cls(f"{comp}.", ops, 0.6, "arithmetic", computation=comp)
+    sub = replace(q, op=None, numbers=[])
+    cands = [c for c in candidates(sub, index, hits, ctx, "count")]
+    byid = {f.id: f for f in index.facts}
+    given = q.numbers
+    for c in cands[:3]:
+        part = c.item
+        whole = byid.get(part.part_of) if part.part_of else None
+        if whole is None and given:
+            whole = next((f for f in index.facts if f.value is not None and f.kind == part.kind and
+                          any(abs(f.value - g) < 1e-6 * max(1, g) for g in given)), None)
+        if whole is None or whole.id == part.id or not whole.value:
+            continue
+        pct = 100.0 * part.value / whole.value
+        comp = f"{part.raw} ÷ {whole.raw} = {pct:.1f}%"
+        return draft_cls(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp)
+    return None

@@ -1,0 +1,437 @@
+"""Question analysis: expected answer kind, operation, target unit, years, weighted terms,
+and the resolution of elliptical follow-ups against the conversation history.
+
+All rules here are about English question forms ("how many", "how much more", "which got
+more"), never about the content of one report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.retrieve import STOPWORDS, _stem, words
+
+# Words that shape a question but carry no topic.
+QUESTION_WORDS = frozenset(
+    [
+        "how",
+        "much",
+        "many",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "was",
+        "were",
+        "is",
+        "are",
+        "did",
+        "does",
+        "do",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "on",
+        "for",
+        "to",
+        "by",
+        "and",
+        "or",
+        "than",
+        "that",
+        "this",
+        "those",
+        "these",
+        "there",
+        "their",
+        "it",
+        "its",
+        "total",
+        "number",
+        "amount",
+        "size",
+        "value",
+        "figure",
+        "figures",
+        "get",
+        "got",
+        "give",
+        "given",
+        "put",
+        "receive",
+        "received",
+        "report",
+        "say",
+        "says",
+        "tell",
+        "please",
+        "according",
+        "region",
+        "regional",
+        "also",
+        "just",
+        "only",
+        "still",
+        "any",
+        "some",
+        "big",
+        "large",
+        "larger",
+        "largest",
+        "small",
+        "smaller",
+        "more",
+        "less",
+        "much",
+        "higher",
+        "lower",
+        "each",
+        "per",
+        "average",
+        "combined",
+        "together",
+        "altogether",
+        "sum",
+        "plus",
+        "minus",
+        "difference",
+        "compared",
+        "compare",
+        "between",
+        "versus",
+        "vs",
+        "percentage",
+        "percent",
+        "share",
+        "proportion",
+        "fraction",
+        "rate",
+        "ratio",
+        "year",
+        "years",
+        "date",
+        "time",
+        "s",
+        "t",
+        "about",
+        "over",
+        "around",
+        "approximately",
+        "exactly",
+    ]
+)
+
+MONEY_WORDS = frozenset(
+    [
+        "money",
+        "fund",
+        "funds",
+        "funding",
+        "budget",
+        "spend",
+        "spent",
+        "spending",
+        "invest",
+        "invested",
+        "investment",
+        "investments",
+        "yuan",
+        "rmb",
+        "cost",
+        "costs",
+        "loan",
+        "loans",
+        "allocated",
+        "allocation",
+        "capital",
+        "finance",
+        "financial",
+        "grant",
+        "grants",
+        "paid",
+        "pay",
+        "issued",
+        "provide",
+        "provided",
+        "contribute",
+        "contributed",
+        "contribution",
+    ]
+)
+PER_CAPITA_WORDS = frozenset(["poverty", "line", "income", "per", "capita"])
+
+ARITH_PATTERNS = [
+    (
+        "compare",
+        re.compile(
+            r"\b(which|who|what)\b.*\b(more|most|larger|largest|bigger|biggest|higher|"
+            r"highest|less|least|fewer|fewest|smaller|smallest|lower|lowest)\b.*\bor\b"
+        ),
+    ),
+    (
+        "compare",
+        re.compile(
+            r"^(did|does|was|were|is|are)\b.*\b(more|larger|bigger|higher|less|smaller|"
+            r"lower|fewer)\b"
+        ),
+    ),
+    (
+        "diff",
+        re.compile(
+            r"\bhow (much|many) (more|less|fewer|higher|lower|bigger|larger|smaller)\b|"
+            r"\bdifference between\b|\bgap between\b|\bexceed"
+        ),
+    ),
+    (
+        "share",
+        re.compile(
+            r"\b(what|which) (share|fraction|proportion|percentage|percent)\b|"
+            r"\bwhat % of\b"
+        ),
+    ),
+    ("per", re.compile(r"\bper (\w+)|\bon average\b|\baverage\b.*\b(per|each)\b|\beach\b")),
+    (
+        "sum",
+        re.compile(
+            r"\b(combined|together|altogether|in total|in all|sum of|plus)\b|"
+            r"\btotal of\b.*\band\b|\b(add|added) up\b"
+        ),
+    ),
+    (
+        "complement",
+        re.compile(
+            r"\b(not|didn't|did not|weren't|were not|aren't|are not|isn't|left "
+            r"unchanged|remaining|rest of|other than|besides)\b"
+        ),
+    ),
+]
+
+UNIT_NOUNS = {
+    # question noun (stem) -> canonical unit family
+    "peopl": "people",
+    "person": "people",
+    "resid": "people",
+    "trainee": "people",
+    "cadr": "people",
+    "graduat": "people",
+    "staff": "people",
+    "worker": "people",
+    "farmer": "people",
+    "herder": "people",
+    "household": "households",
+    "famili": "households",
+    "villag": "villages",
+    "counti": "counties",
+    "counti_": "counties",
+    "banner": "banners",
+    "citi": "cities",
+    "district": "districts",
+    "town": "towns",
+    "township": "towns",
+    "project": "projects",
+    "base": "bases",
+    "enterpris": "enterprises",
+    "compani": "enterprises",
+    "train": "trainings",
+    "session": "trainings",
+    "cours": "trainings",
+    "item": "items",
+    "categori": "categories",
+    "group": "groups",
+    "activ": "activities",
+    "unit": "units",
+    "bureau": "bureaus",
+    "year": "years",
+    "km": "km²",
+    "kilomet": "km²",
+    "hectar": "hectares",
+    "mu": "mu",
+    "school": "schools",
+    "road": "km",
+    "area": "areas",
+}
+
+FOLLOWUP_RE = re.compile(
+    r"^(and|what about|how about|and what about|what of|also|then|same for|and for|and in|and the)\b|"
+    r"\b(them|they|those|these|that person|that money|this money|that program|this program|it|its|"
+    r"there|that|this one|the same)\b",
+    re.IGNORECASE,
+)
+
+YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+NUM_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(million|billion|thousand))?", re.IGNORECASE)
+
+
+@dataclass
+class Query:
+    question: str
+    resolved: str
+    kind: str
+    op: str | None
+    unit: str | None
+    years: set[int]
+    terms: dict[str, float]  # stemmed term -> weight (history terms weigh less)
+    numbers: list[float] = field(default_factory=list)
+    is_followup: bool = False
+    context: str = ""  # the history question a follow-up was resolved against
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("money", "count", "percent", "per_capita", "area")
+
+
+EXPLAIN_RE = re.compile(
+    r"(^|, )(how (will|would|is|are|was|were|did|does|do|often|can|should|has|have)\b|why\b|on what basis|"
+    r"in what way|what (did|does|do|happens|happened|was notable|is notable|target|were|is the purpose|"
+    r"was the effect|was the status|principle|are the .* used for))"
+)
+
+
+def detect_kind(q: str) -> str:
+    ql = q.lower().strip()
+    if EXPLAIN_RE.search(ql) and not re.search(r"\bhow (much|many)\b", ql):
+        return "explanation"
+    if re.search(r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|official|leader)\b", ql):
+        return "who"
+    if re.search(
+        r"^(and )?when\b|\bwhat (date|day|month|year)\b|\bwhich (date|day|month|year)\b|"
+        r"\bas of what\b|\bin what year\b|\bfrom which year\b|\bwhat time\b",
+        ql,
+    ):
+        return "date"
+    if re.search(r"\b(percentage|percent|share|proportion|fraction|%|rate)\b", ql) and not re.search(
+        r"\bhow (much|many)\b", ql
+    ):
+        return "percent"
+    if re.search(r"\bpoverty line\b|\bper capita\b|\bnet income\b", ql):
+        return "money"
+    toks = set(words(ql))
+    if re.search(r"\bhow (large|big)\b|\bsize of\b", ql) and toks & MONEY_WORDS:
+        return "money"
+    if re.search(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bhow (big|large)\b", ql):
+        return "count"
+    if re.search(r"\bhow much\b", ql) or toks & MONEY_WORDS and re.search(r"\b(what|how)\b", ql) is None:
+        return "money"
+    if re.search(r"\bhow (big|large)\b|\barea\b", ql):
+        return "count"
+    if re.search(
+        r"\b(where|which (three|two|four|five|places|areas|cities|counties|units)|which (places|cities|counties|areas|regions|units|organisations|organizations))\b"
+        r"|\bwhat (kinds|types|components|categories|areas|are the)\b|\blist\b|\bname the\b",
+        ql,
+    ):
+        return "list"
+    if re.search(r"\b(which|what)\b", ql) and re.search(
+        r"\b(name|called|renamed|institution|department|"
+        r"office|organi[sz]ation|procedures?|unit)\b",
+        ql,
+    ):
+        return "which"
+    if toks & MONEY_WORDS:
+        return "money"
+    return "explanation"
+
+
+def detect_op(q: str) -> str | None:
+    ql = q.lower()
+    for op, rx in ARITH_PATTERNS:
+        if rx.search(ql):
+            return op
+    return None
+
+
+def target_unit(q: str) -> str | None:
+    m = re.search(
+        r"\bhow many\s+((?:[\w'-]+\s+){0,5}?)([a-z]+)\b(?=\s+(did|do|does|were|was|are|is|have|has|"
+        r"had|got|get|in|of|for|from|received|took|sent|completed|covered|benefit|attended|will|"
+        r"would|can|could|under|to|by|at|on|there)\b|\s*\??$)",
+        q.lower(),
+    )
+    if m:
+        head = _stem(m.group(2))
+        if head in UNIT_NOUNS:
+            return UNIT_NOUNS[head]
+        for w in reversed((m.group(1) + " " + m.group(2)).split()):
+            if _stem(w) in UNIT_NOUNS:
+                return UNIT_NOUNS[_stem(w)]
+    return None
+
+
+def weighted_terms(text: str, weight: float = 1.0) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for w in words(text):
+        if w in STOPWORDS or w in QUESTION_WORDS or len(w) < 2:
+            continue
+        if YEAR_RE.fullmatch(w):
+            continue  # years are matched by period, not by words
+        out[_stem(w)] = max(out.get(_stem(w), 0.0), weight)
+    return out
+
+
+def numbers_in(text: str) -> list[float]:
+    vals = []
+    for m in NUM_RE.finditer(text):
+        if YEAR_RE.fullmatch(m.group(1)) and not m.group(2):
+            continue
+        v = float(m.group(1).replace(",", ""))
+        scale = (m.group(2) or "").lower()
+        v *= {"million": 1e6, "billion": 1e9, "thousand": 1e3}.get(scale, 1)
+        vals.append(v)
+    return vals
+
+
+def is_elliptical(question: str) -> bool:
+    q = question.strip()
+    content = weighted_terms(q)
+    if FOLLOWUP_RE.search(q):
+        return True
+    return len(content) <= 1
+
+
+def analyze(question: str, history: list[str] | None = None, correct=None) -> Query:
+    """Analyse ``question``; ``correct`` maps a text to its typo-corrected form."""
+    q = " ".join(question.split())
+    fixed = correct(q) if correct else q
+    history = [h for h in (history or []) if h and h.strip()]
+    elliptical = bool(history) and is_elliptical(q)
+    followup = bool(history)
+    kind = detect_kind(fixed)
+    op = detect_op(fixed)
+    terms = weighted_terms(fixed)
+    context = ""
+    if followup:
+        context = history[-1]
+        prev_fixed = correct(context) if correct else context
+        prev_kind = detect_kind(prev_fixed)
+        if kind == "explanation" and prev_kind != "explanation":
+            kind = prev_kind
+        for t, w in weighted_terms(prev_fixed, 0.6 if elliptical else 0.35).items():
+            terms.setdefault(t, w)
+        if len(history) > 1:
+            for t, w in weighted_terms(correct(history[-2]) if correct else history[-2], 0.25).items():
+                terms.setdefault(t, w)
+    years = {int(y) for y in YEAR_RE.findall(q)}
+    if elliptical and not years:
+        years = {int(y) for y in YEAR_RE.findall(context)}
+    unit = target_unit(fixed)
+    if unit is None and followup and kind == "count":
+        unit = target_unit(context if not re.search(r"\bhow many\b", fixed.lower()) else "")
+    resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
+    return Query(
+        question=q,
+        resolved=resolved,
+        kind=kind,
+        op=op,
+        unit=unit,
+        years=years,
+        terms=terms,
+        numbers=numbers_in(q),
+        is_followup=followup,
+        context=context,
+    )

@@ -1,0 +1,167 @@
+"""Scoring facts and sentences against an analysed question.
+
+A fact is scored by how much of the question's (IDF-weighted) vocabulary is found around it:
+in the extractor's ``measure``/``subject``, in the words near the number (decaying with distance,
+within its clause), in the section title, the sentence and the passage. Unit, kind and period
+agreement and the passage's retrieval rank adjust that coverage. The same coverage, over a whole
+sentence, ranks sentences for who/which/list/date/explanation answers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from qa.question import UNIT_NOUNS, Query
+from qa.retrieve import _stem, tokenize, words
+
+NUMERIC_KINDS = {"money", "count", "percent", "area", "per_capita", "duration"}
+KIND_OK = {
+    "money": {"money", "per_capita"},
+    "count": {"count", "area", "duration"},
+    "percent": {"percent"},
+    "auto": NUMERIC_KINDS,
+}
+CLAUSE_BREAK = re.compile(r"[;:]|\s[-–]\s|\(|\)")
+
+
+@dataclass
+class Scored:
+    item: object  # a Fact, or a (passage, sentence span) pair
+    score: float
+    coverage: float
+    rank: int
+    notes: dict = field(default_factory=dict)
+
+
+class Vocabulary:
+    """Inverse document frequencies over passages (stemmed), built once per index."""
+
+    def __init__(self, passages) -> None:
+        df: dict[str, int] = {}
+        for p in passages:
+            for t in set(tokenize(p.embed_text())):
+                df[t] = df.get(t, 0) + 1
+        self.n = max(1, len(passages))
+        self.df = df
+        self.max_idf = math.log(1 + self.n / 0.5)
+
+    def idf(self, term: str) -> float:
+        d = self.df.get(term)
+        if d is None:
+            return self.max_idf
+        return math.log(1 + (self.n - d + 0.5) / (d + 0.5)) + 0.1
+
+
+def _term_positions(text: str) -> list[tuple[str, int, int]]:
+    return [(_stem(m.group(0).lower()), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text)]
+
+
+def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> float:
+    num = den = 0.0
+    for t, qw in query.terms.items():
+        w = vocab.idf(t) * qw
+        den += w
+        num += w * weights.get(t, 0.0)
+    return num / den if den else 0.0
+
+
+def fact_context_weights(fact, passage_text: str, passage_start: int, section: str) -> dict[str, float]:
+    """Weight of each nearby word for a numeric fact: 1 next to the number, decaying with distance,
+    halved across a clause break; measure/subject words 1; section 0.6; sentence 0.4; passage 0.25."""
+    weights: dict[str, float] = {}
+
+    def put(term: str, w: float) -> None:
+        if w > weights.get(term, 0.0):
+            weights[term] = w
+
+    for t, *_ in _term_positions(passage_text):
+        put(t, 0.25)
+    for t, *_ in _term_positions(section):
+        put(t, 0.6)
+    sent = fact.sentence
+    s_off = fact.sentence_start
+    for t, *_ in _term_positions(sent):
+        put(t, 0.4)
+    a, b = fact.start - s_off, fact.end - s_off
+    for t, ta, tb in _term_positions(sent):
+        if ta >= a and tb <= b:
+            put(t, 1.0)
+            continue
+        gap = sent[tb:a] if tb <= a else sent[b:ta]
+        dist = len(words(gap))
+        w = max(0.0, 1.0 - 0.06 * dist)
+        if CLAUSE_BREAK.search(gap):
+            w *= 0.5
+        put(t, w)
+    for t, *_ in _term_positions(f"{fact.measure} {fact.subject}"):
+        put(t, 1.0)
+    return weights
+
+
+def unit_match(query: Query, fact) -> float:
+    """+ when the fact counts what the question asks for, - when it clearly counts something else."""
+    if not query.unit:
+        return 0.0
+    fam = _family(fact.unit) or _family(fact.measure.split()[-1] if fact.measure else "")
+    if fam == query.unit:
+        return 0.25
+    if fam is None:
+        return -0.05
+    if query.unit == "people" and fam in ("households",):
+        return -0.3
+    return -0.45
+
+
+def _family(word: str) -> str | None:
+    if not word:
+        return None
+    w = word.lower().strip()
+    if w in ("people", "persons", "person", "%", "yuan", "km²"):
+        return {"persons": "people", "person": "people"}.get(w, w)
+    return UNIT_NOUNS.get(_stem(w.split()[-1]))
+
+
+def period_ok(query: Query, fact) -> bool:
+    if not query.years:
+        return True
+    if any(str(y) in fact.sentence for y in query.years):
+        return True
+    lo, hi = fact.period_start, fact.period_end
+    if lo is None:
+        return False
+    return any(lo <= y <= (hi or lo) for y in query.years)
+
+
+def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: str | None = None) -> Scored | None:
+    kind = kind or query.kind
+    if fact.kind not in KIND_OK.get(kind, NUMERIC_KINDS):
+        return None
+    if not period_ok(query, fact):
+        return None
+    if fact.value is not None and any(_close(fact.value, n) for n in query.numbers):
+        return None  # a number the question already gives is an operand, not the answer
+    cov = coverage(query, vocab, fact_context_weights(fact, passage.text, passage.start, passage.section))
+    um = unit_match(query, fact)
+    score = cov + um + 0.12 / (1 + rank)
+    return Scored(fact, score, cov, rank, {"unit": um})
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+def sentence_weights(sentence: str, section: str, passage_text: str) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for t, *_ in _term_positions(passage_text):
+        weights[t] = 0.3
+    for t, *_ in _term_positions(section):
+        weights[t] = max(weights.get(t, 0), 0.7)
+    for t, *_ in _term_positions(sentence):
+        weights[t] = 1.0
+    return weights
+
+
+def score_sentence(query: Query, sentence: str, passage, rank: int, vocab: Vocabulary) -> float:
+    return coverage(query, vocab, sentence_weights(sentence, passage.section, passage.text)) + 0.1 / (1 + rank)
