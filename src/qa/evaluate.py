@@ -271,6 +271,7 @@ def run_eval_cli(index: QAIndex, questions: Path | None = None, check: bool = Fa
                  answer_fn: AnswerFn | None = None, progress: bool | None = None) -> int:
     """Entry point of ``qa eval``: run, print the table, write reports, apply ``--check``."""
     from rich.console import Console
+    from rich.markup import escape
 
     qpath = Path(questions) if questions else DEFAULT_QUESTIONS
     if not qpath.exists():
@@ -291,6 +292,10 @@ def run_eval_cli(index: QAIndex, questions: Path | None = None, check: bool = Fa
 
     console = Console() if sys.stdout.isatty() else Console(width=160)
     console.print(rich_table(report))
+    errors = [r for r in results if r.error]
+    if errors:
+        console.print(f"[bold red]answer() raised on {len(errors)} questions[/], first ({errors[0].id}): "
+                      f"{escape(errors[0].error)}", highlight=False)
     print_changes(console, changed)
     if write:
         write_all(report, paths)
