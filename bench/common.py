@@ -86,10 +86,8 @@ def write_block(part: str, markdown: str) -> None:
     start, end = f"<!-- auto:{part} -->", f"<!-- /auto:{part} -->"
     block = f"{start}\n{markdown.rstrip()}\n{end}"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
+    new, count = pattern.subn(lambda _: block, text)
+    text = new if count else f"{text.rstrip()}\n\n{block}\n"
     RESULTS.write_text(text)
 
 

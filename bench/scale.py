@@ -42,8 +42,8 @@ from common import PY, pct, save, table, write_block  # noqa: E402
 DIM = 384
 K = 10
 N_QUERIES = 200
-HNSW_EF = [16, 32, 64, 128, 256]
-IVF_NPROBE = [1, 4, 8, 16, 32, 64, 128, 256]
+HNSW_EF = [16, 32, 64, 128, 256, 512]
+IVF_NPROBE = [1, 4, 8, 16, 32, 64, 128, 256, 512]
 
 
 def rss_mb() -> float:
@@ -267,10 +267,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--one", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
-        if a.one == "text":
-            out = child_bm25(a.n, a.seed)
-        else:
-            out = child_vectors(a.n, a.one, a.kinds.split(","), a.seed)
+        text = a.one == "text"
+        out = child_bm25(a.n, a.seed) if text else child_vectors(a.n, a.one, a.kinds.split(","), a.seed)
         print(json.dumps(out))
         return out
 
