@@ -37,3 +37,19 @@ def seed_doc():
     from qa.ingest import load_corpus
 
     return load_corpus(CORPUS)[0]
+
+
+@pytest.fixture(scope="session")
+def app(index_settings, qa_index):
+    """The web app on the session's index (not reloaded per test)."""
+    from qa.server import create_app
+
+    return create_app(index_settings, index=qa_index)
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c

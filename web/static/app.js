@@ -88,9 +88,9 @@
     hidden(form, "kind", a.kind || "");
     hidden(form, "answered", a.answered ? "true" : "false");
     form.appendChild(el("span", "fb-label", "Was this right?"));
-    [["up", "👍", "Yes, helpful"], ["down", "👎", "No, wrong"]].forEach(function (v) {
+    [["up", "Yes", "Thumbs up: right"], ["down", "No", "Thumbs down: wrong"]].forEach(function (v) {
       const b = el("button", "vote " + v[0], v[1]);
-      b.type = "submit"; b.name = "vote"; b.value = v[0]; b.setAttribute("aria-label", v[2]);
+      b.type = "submit"; b.name = "vote"; b.value = v[0]; b.title = v[2];
       form.appendChild(b);
     });
     const corr = el("input", "correction");
@@ -258,7 +258,7 @@
       if (corr) body.correction = corr;
       try {
         await postJson("/api/feedback", body);
-        f.replaceChildren(el("span", "thanks", "Thanks — your " + (vote === "up" ? "👍" : "👎") + " was recorded."));
+        f.replaceChildren(el("span", "thanks", "Thanks, your thumbs " + vote + " was recorded."));
       } catch (err) {
         f.appendChild(el("span", "error-note", err.message));
       }
