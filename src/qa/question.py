@@ -14,156 +14,21 @@ from qa.retrieve import STOPWORDS, _stem, words
 
 # Words that shape a question but carry no topic.
 QUESTION_WORDS = frozenset(
-    [
-        "how",
-        "much",
-        "many",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "was",
-        "were",
-        "is",
-        "are",
-        "did",
-        "does",
-        "do",
-        "the",
-        "a",
-        "an",
-        "of",
-        "in",
-        "on",
-        "for",
-        "to",
-        "by",
-        "and",
-        "or",
-        "than",
-        "that",
-        "this",
-        "those",
-        "these",
-        "there",
-        "their",
-        "it",
-        "its",
-        "total",
-        "number",
-        "amount",
-        "size",
-        "value",
-        "figure",
-        "figures",
-        "get",
-        "got",
-        "give",
-        "given",
-        "put",
-        "receive",
-        "received",
-        "report",
-        "say",
-        "says",
-        "tell",
-        "please",
-        "according",
-        "region",
-        "regional",
-        "also",
-        "just",
-        "only",
-        "still",
-        "any",
-        "some",
-        "big",
-        "large",
-        "larger",
-        "largest",
-        "small",
-        "smaller",
-        "more",
-        "less",
-        "much",
-        "higher",
-        "lower",
-        "each",
-        "per",
-        "average",
-        "combined",
-        "together",
-        "altogether",
-        "sum",
-        "plus",
-        "minus",
-        "difference",
-        "compared",
-        "compare",
-        "between",
-        "versus",
-        "vs",
-        "percentage",
-        "percent",
-        "share",
-        "proportion",
-        "fraction",
-        "rate",
-        "ratio",
-        "year",
-        "years",
-        "date",
-        "time",
-        "s",
-        "t",
-        "about",
-        "over",
-        "around",
-        "approximately",
-        "exactly",
-    ]
+    "how much many what which who whom whose when where why was were is are did does do the a an of in on "
+    "for to by and or than that this those these there their it its total number amount size value figure "
+    "figures get got give given put receive received report say says tell please according region "
+    "regional also just only still any some big large larger largest small smaller more less higher lower "
+    "each per average combined together altogether sum plus minus difference compared compare between "
+    "versus vs percentage percent share proportion fraction rate ratio year years date time s t about "
+    "over around approximately exactly"
+    .split()
 )
 
 MONEY_WORDS = frozenset(
-    [
-        "money",
-        "fund",
-        "funds",
-        "funding",
-        "budget",
-        "spend",
-        "spent",
-        "spending",
-        "invest",
-        "invested",
-        "investment",
-        "investments",
-        "yuan",
-        "rmb",
-        "cost",
-        "costs",
-        "loan",
-        "loans",
-        "allocated",
-        "allocation",
-        "capital",
-        "finance",
-        "financial",
-        "grant",
-        "grants",
-        "paid",
-        "pay",
-        "issued",
-        "provide",
-        "provided",
-        "contribute",
-        "contributed",
-        "contribution",
-    ]
+    "money fund funds funding budget spend spent spending invest invested investment investments yuan rmb "
+    "cost costs loan loans allocated allocation capital finance financial grant grants paid pay issued "
+    "provide provided contribute contributed contribution"
+    .split()
 )
 PER_CAPITA_WORDS = frozenset(["poverty", "line", "income", "per", "capita"])
 
@@ -347,19 +212,19 @@ def detect_op(q: str) -> str | None:
 
 
 def target_unit(q: str) -> str | None:
-    m = re.search(
-        r"\bhow many\s+((?:[\w'-]+\s+){0,5}?)([a-z]+)\b(?=\s+(did|do|does|were|was|are|is|have|has|"
-        r"had|got|get|in|of|for|from|received|took|sent|completed|covered|benefit|attended|will|"
-        r"would|can|could|under|to|by|at|on|there)\b|\s*\??$)",
-        q.lower(),
-    )
-    if m:
-        head = _stem(m.group(2))
-        if head in UNIT_NOUNS:
-            return UNIT_NOUNS[head]
-        for w in reversed((m.group(1) + " " + m.group(2)).split()):
-            if _stem(w) in UNIT_NOUNS:
-                return UNIT_NOUNS[_stem(w)]
+    """The unit a "how many <noun phrase>" question counts: the head of the first noun phrase."""
+    m = re.search(r"\bhow many\s+([^,?;]+)", q.lower())
+    if not m:
+        return None
+    phrase = re.split(
+        r"\s+(?:and|or|did|do|does|were|was|are|is|have|has|had|got|get|in|of|for|from|received|took|sent|"
+        r"completed|covered|benefit\w*|attended|will|would|can|could|under|to|by|at|on|there|that|who|which)\b",
+        m.group(1),
+    )[0]
+    toks = phrase.split()
+    for w in reversed(toks):
+        if _stem(w) in UNIT_NOUNS:
+            return UNIT_NOUNS[_stem(w)]
     return None
 
 

@@ -2,8 +2,12 @@
 
 BM25 comes from ``bm25s`` (maintained, sparse-matrix scoring, saves/loads its own files) with
 the Snowball stemmer from ``PyStemmer``. Dense search catches paraphrases, BM25 catches exact
-figures and names; reciprocal rank fusion combines the two rankings without having to calibrate
-their incomparable scores. Query words missing from the corpus vocabulary are corrected to the
+figures and names. Fusion is a convex combination of the BM25 score divided by the best BM25
+score and the min-max-normalised cosine, ``bm25/max + 0.4 * dense``. Measured on the 143
+answerable eval questions (hit@1 / hit@3): BM25 alone 89.5% / 97.9%, dense alone 66.4% / 87.4%,
+reciprocal rank fusion (k=60) 83.2% / 96.5%, convex 90.9% / 98.6%: RRF lets the weaker dense
+ranking drag good BM25 hits down, the score combination keeps BM25's confidence. ``fuse_rrf``
+stays available (``fusion="rrf"``). Query words missing from the corpus vocabulary are corrected to the
 closest vocabulary word with ``rapidfuzz`` so that typos ("relocaton") still reach BM25.
 """
 
@@ -18,72 +22,15 @@ from pathlib import Path
 import numpy as np
 
 RRF_K = 60
-DENSE_WEIGHT = 1.0
-BM25_WEIGHT = 1.0
+CONVEX_DENSE_WEIGHT = 0.4
 FUZZY_CUTOFF = 80
 STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "their",
-        "them",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "to",
-        "was",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "about",
-        "much",
-        "many",
-        "were",
-        "report",
-        "say",
-        "says",
-        "said",
-        "tell",
-        "me",
-        "please",
-        "give",
-    ]
+    "a an and are as at be been but by did do does for from had has have how in into is it its of on or "
+    "that the their them there these they this those to was were what when where which who whom why will "
+    "with about much many report say says said tell me please give during after before since until within "
+    "under through via now then also so all any some can could would should may might our your we you i "
+    "he she his her one ones"
+    .split()
 )
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -186,7 +133,7 @@ class Retriever:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
-    def search(self, query: str, k: int = 8, mode: str = "hybrid", pool: int = 50) -> list[Hit]:
+    def search(self, query: str, k: int = 8, mode: str = "hybrid", pool: int = 50, fusion: str = "convex") -> list[Hit]:
         fixed = self.correct(query)
         if mode == "dense":
             return [Hit(i, s, s, None, r, None) for r, (i, s) in enumerate(self.dense(query, k))]
@@ -194,16 +141,36 @@ class Retriever:
             return [Hit(i, s, None, s, None, r) for r, (i, s) in enumerate(self.sparse(fixed, k))]
         dense = self.dense(query if fixed == query.lower() else fixed, pool)
         sparse = self.sparse(fixed, pool)
-        return fuse(dense, sparse)[:k]
+        return (fuse_rrf if fusion == "rrf" else fuse_convex)(dense, sparse)[:k]
 
 
-def fuse(dense: list[tuple[int, float]], sparse: list[tuple[int, float]]) -> list[Hit]:
-    """Reciprocal rank fusion: score = sum of w / (RRF_K + rank) over the rankings."""
+def _merge(dense: list[tuple[int, float]], sparse: list[tuple[int, float]]) -> dict[int, Hit]:
     hits: dict[int, Hit] = {}
     for r, (i, s) in enumerate(dense):
-        hits[i] = Hit(i, DENSE_WEIGHT / (RRF_K + r + 1), s, None, r, None)
+        hits[i] = Hit(i, 0.0, s, None, r, None)
     for r, (i, s) in enumerate(sparse):
         h = hits.setdefault(i, Hit(i, 0.0, None, None, None, None))
-        h.score += BM25_WEIGHT / (RRF_K + r + 1)
         h.bm25, h.bm25_rank = s, r
+    return hits
+
+
+def fuse_convex(dense: list[tuple[int, float]], sparse: list[tuple[int, float]]) -> list[Hit]:
+    """score = bm25 / max(bm25) + CONVEX_DENSE_WEIGHT * (cos - min cos) / (max cos - min cos)."""
+    hits = _merge(dense, sparse)
+    top_b = max((s for _, s in sparse), default=0.0) or 1.0
+    cos = [s for _, s in dense]
+    lo, hi = (min(cos), max(cos)) if cos else (0.0, 1.0)
+    for h in hits.values():
+        d = ((h.dense if h.dense is not None else lo) - lo) / (hi - lo) if hi > lo else 0.0
+        h.score = (h.bm25 or 0.0) / top_b + CONVEX_DENSE_WEIGHT * d
+    return sorted(hits.values(), key=lambda h: (-h.score, h.passage_index))
+
+
+def fuse_rrf(dense: list[tuple[int, float]], sparse: list[tuple[int, float]]) -> list[Hit]:
+    """Reciprocal rank fusion: score = sum of 1 / (RRF_K + rank) over the rankings."""
+    hits = _merge(dense, sparse)
+    for h in hits.values():
+        for r in (h.dense_rank, h.bm25_rank):
+            if r is not None:
+                h.score += 1.0 / (RRF_K + r + 1)
     return sorted(hits.values(), key=lambda h: (-h.score, h.passage_index))

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from qa.question import UNIT_NOUNS, Query
+from qa.question import MONEY_WORDS, UNIT_NOUNS, Query
 from qa.retrieve import _stem, tokenize, words
 
 NUMERIC_KINDS = {"money", "count", "percent", "area", "per_capita", "duration"}
@@ -142,10 +142,44 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
         return None
     if fact.value is not None and any(_close(fact.value, n) for n in query.numbers):
         return None  # a number the question already gives is an operand, not the answer
-    cov = coverage(query, vocab, fact_context_weights(fact, passage.text, passage.start, passage.section))
+    weights = fact_context_weights(fact, passage.text, passage.start, passage.section)
+    cov = coverage(query, vocab, weights)
     um = unit_match(query, fact)
-    score = cov + um + 0.12 / (1 + rank)
-    return Scored(fact, score, cov, rank, {"unit": um})
+    mp = measure_precision(query, fact, vocab)
+    miss = missing_share(query, vocab, weights)
+    score = cov + um + 0.15 * mp + 0.12 / (1 + rank) - MISS_PENALTY * miss
+    return Scored(fact, score, cov, rank, {"unit": um, "measure": round(mp, 2), "miss": round(miss, 2)})
+
+
+MISS_PENALTY = 0.6
+# Words that say what kind of quantity is asked ("funding", "budget", "people"), not what about.
+KIND_STEMS = frozenset(_stem(w) for w in MONEY_WORDS | {"number", "amount", "many", "much", "area"})
+
+
+def missing_share(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4) -> float:
+    """IDF share of the question's words (those borrowed from the conversation weigh less) that the
+    sentence around the fact does not contain: a near-miss ("first batch" vs "second batch",
+    "households relocated" next to a figure about loans) leaves rare words unexplained."""
+    num = den = 0.0
+    for t, qw in query.terms.items():
+        if t in KIND_STEMS or t in UNIT_NOUNS:
+            continue
+        w = vocab.idf(t) * qw
+        den += w
+        if weights.get(t, 0.0) < floor:
+            num += w
+    return num / den if den else 0.0
+
+
+def measure_precision(query: Query, fact, vocab: Vocabulary) -> float:
+    """Share of the fact's measure (IDF-weighted) that the question asks about: a fact that
+    counts "key counties" fits "how many counties" less well than one that counts "counties"."""
+    terms = {t for t, *_ in _term_positions(fact.measure or "")}
+    if not terms:
+        return 0.5
+    den = sum(vocab.idf(t) for t in terms)
+    num = sum(vocab.idf(t) for t in terms if t in query.terms)
+    return num / den if den else 0.5
 
 
 def _close(a: float, b: float) -> bool:
