@@ -119,6 +119,8 @@ def chat_post(request: Request, question: Annotated[str, Form(max_length=1000)] 
     try:
         req = AskRequest(question=question, history=history)
     except ValidationError as exc:
+        if "text/html" not in request.headers.get("accept", ""):
+            raise RequestValidationError(exc.errors(include_url=False)) from None
         msg = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()[:2])
         return _chat(request, turns=[{"question": h, "answer": None} for h in history[-MAX_HISTORY:]],
                      history=history[-MAX_HISTORY:], error=msg, draft=question[:1000], status=422)
