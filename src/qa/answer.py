@@ -79,6 +79,8 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None) -> A
         return _abstain(q, reason, related, timings, t0)
     from qa.arith import compute
 
+    if q.op and q.op != "complement" and q.kind in ("explanation", "which"):
+        q.kind = "auto"  # "What were X and Y combined?" asks for a number without saying "how much"
     if q.op and q.kind in NUMERIC_KINDS | {"auto", "percent"}:
         result = compute(q, index, hits, ctx)
         if result is not None:

@@ -34,7 +34,7 @@ def compute(q: Query, index, hits, ctx):
         parts = _split(q.question, q.op)
         if len(parts) < 2:
             return None
-        ops = [_operand(q, part, index, hits, ctx, kind) for part in parts]
+        ops = [_operand(q, part, index, hits, ctx, kind, parts) for part in parts]
         if any(o is None for o in ops):
             return None
         return _combine(q, parts, ops, Draft)
@@ -60,10 +60,11 @@ def _split(question: str, op: str) -> list[str]:
     return []
 
 
-def _operand(q: Query, part: str, index, hits, ctx, kind):
+def _operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None = None):
     from qa.answer import candidates
 
-    sub = replace(q, terms=_part_terms(q, part), numbers=[], unit=target_unit(part) or q.unit, op=None)
+    sub = replace(q, terms=_part_terms(q, part, parts or [part]), numbers=[], unit=target_unit(part) or q.unit,
+                  op=None)
     wanted = numbers_in(part)
     cands = candidates(sub, index, hits, ctx, kind)
     if wanted:
@@ -73,9 +74,20 @@ def _operand(q: Query, part: str, index, hits, ctx, kind):
     return cands[0].item if cands and cands[0].score >= 0.35 else None
 
 
-def _part_terms(q: Query, part: str) -> dict[str, float]:
-    terms = {t: w * 0.3 for t, w in q.terms.items()}
-    for t, w in weighted_terms(part).items():
+def _part_terms(q: Query, part: str, parts: list[str] | None = None) -> dict[str, float]:
+    """The operand's own words, plus the question's words that belong to no operand (shared
+    context) at low weight; a bare modifier ("project" in "project and household loans") borrows
+    the head noun of the last operand."""
+    own = weighted_terms(part)
+    others = set()
+    for p in parts or []:
+        others |= set(weighted_terms(p))
+    terms = {t: w * 0.3 for t, w in q.terms.items() if t not in others}
+    if parts and len(own) == 1 and part != parts[-1]:
+        head = list(weighted_terms(parts[-1]))[-1:]
+        for t in head:
+            terms[t] = 1.0
+    for t, w in own.items():
         terms[t] = max(w, terms.get(t, 0))
     return terms
 
@@ -152,10 +164,9 @@ def _complement(q: Query, index, hits, ctx, kind, draft_cls):
                       " ", q.question, flags=re.I)
     sub = replace(q, terms=weighted_terms(positive), op=None)
     cands = candidates(sub, index, hits, ctx, kind)
-    byid = {f.id: f for f in index.facts}
     for c in cands[:3]:
         part = c.item
-        whole = byid.get(part.part_of) if part.part_of else None
+        whole = whole_of(part, index)
         if whole is None or whole.value is None or part.value is None:
             continue
         if (whole.unit or "") != (part.unit or "") and part.unit and whole.unit:
@@ -206,11 +217,10 @@ def _share(q: Query, index, hits, ctx, draft_cls):
             return draft_cls(f"{comp}.", ops, 0.6, "arithmetic", computation=comp)
     sub = replace(q, op=None, numbers=[])
     cands = [c for c in candidates(sub, index, hits, ctx, "count")]
-    byid = {f.id: f for f in index.facts}
     given = q.numbers
     for c in cands[:3]:
         part = c.item
-        whole = byid.get(part.part_of) if part.part_of else None
+        whole = whole_of(part, index)
         if whole is None and given:
             whole = next((f for f in index.facts if f.value is not None and f.kind == part.kind and
                           any(abs(f.value - g) < 1e-6 * max(1, g) for g in given)), None)
@@ -219,4 +229,19 @@ def _share(q: Query, index, hits, ctx, draft_cls):
         pct = 100.0 * part.value / whole.value
         comp = f"{part.raw} ÷ {whole.raw} = {pct:.1f}%"
         return draft_cls(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp)
+    return None
+
+
+def whole_of(part, index):
+    """The fact a part belongs to: the extractor's ``part_of`` link, else the figure that follows
+    "of (the)" right after it in the same sentence ("adjusted 11 of the 18 twinning counties")."""
+    if part.part_of:
+        for f in index.facts_by_passage.get(part.passage_id, ()):
+            if f.id == part.part_of:
+                return f
+    for f in index.facts_by_passage.get(part.passage_id, ()):
+        if f.kind == part.kind and f.sentence_start == part.sentence_start and f.start > part.end:
+            gap = f.sentence[part.end - f.sentence_start : f.start - f.sentence_start]
+            if re.fullmatch(r"\s*(out )?of( the)?\s*", gap):
+                return f
     return None

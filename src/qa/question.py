@@ -266,8 +266,12 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
     history = [h for h in (history or []) if h and h.strip()]
     elliptical = bool(history) and is_elliptical(q)
     followup = bool(history)
-    kind = detect_kind(fixed)
-    op = detect_op(fixed)
+    # Typo correction can turn a real word the report lacks into one it has ("unchanged" ->
+    # "changed"), so the question's form is read from the original text first.
+    kind = detect_kind(q)
+    if kind in ("explanation", "auto"):
+        kind = detect_kind(fixed)
+    op = detect_op(q) or detect_op(fixed)
     terms = weighted_terms(fixed)
     context = ""
     if followup:
@@ -284,7 +288,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
     years = {int(y) for y in YEAR_RE.findall(q)}
     if elliptical and not years:
         years = {int(y) for y in YEAR_RE.findall(context)}
-    unit = target_unit(fixed)
+    unit = target_unit(q) or target_unit(fixed)
     if unit is None and followup and kind == "count":
         unit = target_unit(context if not re.search(r"\bhow many\b", fixed.lower()) else "")
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
