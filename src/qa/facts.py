@@ -33,16 +33,12 @@ from qa.numbers import (
     normalize_number,
     scale_value,
     to_number,
-    unit_of_noun,
 )
+from qa.phrases import Figure, clause, measure_figure, noun_after
 
 KINDS = ("money", "count", "percent", "area", "per_capita", "date", "date_range", "duration",
          "person", "organisation", "place")  # fmt: skip
 NUMERIC_KINDS = {"money", "count", "percent", "area", "per_capita", "duration"}
-
-
-def _ws(words: str) -> set[str]:
-    return set(words.split())
 
 
 @dataclass(frozen=True)
@@ -84,154 +80,18 @@ _NUM = re.compile(
     rf"(?:\s?[-–]\s?(?P<num2>{DIGIT_PATTERN}))?(?:\s+(?P<scale>{SCALE_PATTERN}))?(?![\w])"
 )
 _AREA = "|".join(re.escape(k) for k in sorted(AREA_UNITS, key=len, reverse=True))
-_AFTER_UNIT = re.compile(
-    rf"(?P<pct>\s?%|\s+percent\b|\s+per cent\b)|\s+(?P<yuan>[Yy]uan\b)|\s+(?P<area>{_AREA})\b"
-)
-STOP = _ws(
-    """
-    of for in to from with at by on under into and or but were was are is be been being have has
-    had will would shall should can could may must which who whom whose that this these those their
-    its the a an as than respectively each per while after before through within during including
-    involving accounting up all both more less over about between among via against where when
-    whereas if so such other another same every
-    """
-)
-PLURAL_WORDS = {"people", "staff", "personnel", "children", "men", "women", "cattle", "sheep", "livestock"}
-NOT_PLURAL = {"this", "its", "his", "was", "is", "has", "as", "us", "thus", "plus", "various", "previous",
-              "less", "process", "progress", "access", "success", "business", "always",
-              "whereas"}  # fmt: skip
-EVENT_HEADS = {"trainings", "courses", "classes", "sessions", "meetings", "conferences", "activities",
-               "lectures", "seminars", "forums"}  # fmt: skip
+_AFTER_UNIT = re.compile(rf"(?P<pct>\s?%|\s+percent\b|\s+per cent\b)|\s+(?P<yuan>[Yy]uan\b)|\s+(?P<area>{_AREA})\b")
 MONEY_NOUNS = re.compile(r"^(?:[\w’'-]+\s+){0,3}(?:funds?|loans?|capital|investments?|subsid(?:y|ies)|"
                          r"budgets?|grants?|donations?|credits?|inputs?|income|allowances?|revenue)\b",
                          re.I)  # fmt: skip
 MONEY_CONTEXT = re.compile(r"fund|invest|yuan|rmb|loan|capital|financ|valued|worth|budget|subsid|donat|"
                            r"alloc|spent|grant", re.I)  # fmt: skip
 PEOPLE_CONTEXT = re.compile(r"population|people|residents|persons|farmers|poor\s*$", re.I)
-PER_CAPITA = re.compile(
-    r"\bper\s+capita\b|\bper\s+(?:person|head|household|village|farmer|mu|hectare)\b", re.I
-)
+PER_CAPITA = re.compile(r"\bper\s+capita\b|\bper\s+(?:person|head|household|village|farmer|mu|hectare)\b", re.I)
 
 
-def _words(text: str) -> list[re.Match]:
-    return list(re.finditer(r"[A-Za-z][\w’'-]*", text))
-
-
-def _is_plural(w: str) -> bool:
-    lw = w.lower()
-    if lw in PLURAL_WORDS:
-        return True
-    return (lw.endswith("s") and not lw.endswith(("ss", "ous", "ics")) and lw not in NOT_PLURAL
-            and len(lw) > 2)  # fmt: skip
-
-
-def noun_after(text: str, pos: int, singular_ok: bool = False, allow_ed: bool = False) -> tuple[str, int]:
-    """Noun phrase right after a number: '350 key poor Gacha villages located in' -> 'key poor Gacha
-    villages'. Returns (phrase, end offset) or ('', pos) when no counted noun follows."""
-    m = re.match(r"\s+", text[pos:])
-    if not m:
-        return "", pos
-    i = pos + m.end()
-    got: list[tuple[int, int, str]] = []
-    for w in re.finditer(r"[“\"]?([A-Za-z][\w’'-]*)[”\"]?(\s+|$)?", text[i:]):
-        word = w.group(1)
-        lw = word.lower()
-        a, b = i + w.start(1), i + w.end(1)
-        if got and text[got[-1][1] : a].strip(' “”"'):
-            break  # punctuation between words
-        if lw in STOP:
-            if lw == "and" and got and not _is_plural(got[-1][2]):
-                got.append((a, b, word))
-                continue
-            break
-        if lw.endswith("ed") and len(lw) > 4 and (got or not allow_ed):
-            break
-        got.append((a, b, word))
-        if _is_plural(word) or len(got) >= 6:
-            break
-    while got and (got[-1][2].lower() in STOP):
-        got.pop()
-    if not got or not (_is_plural(got[-1][2]) or singular_ok):
-        return "", pos
-    end = got[-1][1]
-    if got[-1][2].lower() in EVENT_HEADS:
-        pp = re.match(r"\s+for\s+((?:(?!and\b|of\b|in\b|to\b)[A-Za-z][\w’'-]*\s?){1,4})", text[end:])
-        if pp:
-            end = end + pp.start(1) + len(pp.group(1).rstrip())
-    first = got[0][0] - 1 if text[got[0][0] - 1] in '“"' else got[0][0]
-    return text[first:end], end
-
-
-def noun_before(text: str, pos: int) -> str:
-    """Noun phrase before 'of'/'valued'/'was'/'reached' ending at pos: 'a poor population of' ->
-    'poor population'; 'The discount loans for poverty alleviation reached' -> 'discount loans'."""
-    before = text[:pos]
-    m = re.search(r"(?:\bof|\bvalued|\bworth)\s+(?:a total of\s+)?$", before)
-    if not m:
-        return ""
-    head = before[: m.start()]
-    ws = _words(head)
-    got: list[re.Match] = []
-    for w in reversed(ws):
-        lw = w.group().lower()
-        if got and head[w.end() : got[0].start()].strip():
-            break
-        if lw in STOP and not (lw == "per" and got and got[0].group().lower() == "capita"):
-            if lw == "and" and len(got) == 1:
-                got.insert(0, w)
-                continue
-            break
-        if (lw.endswith("ed") and len(lw) > 4) or (w.group()[0].isupper() and w.start() > 0):
-            break
-        got.insert(0, w)
-        if len(got) >= 8:
-            break
-    while got and got[0].group().lower() in STOP - {"per"}:
-        got.pop(0)
-    if not got:
-        return ""
-    phrase = head[got[0].start() : got[-1].end()]
-    if phrase.lower() in ("total", "sum", "amount"):
-        return ""
-    return phrase.strip()
-
-
-_VERB_BEFORE = re.compile(
-    r"\b(?:was|were|is|are|reached|totaled|totalled|amounted to|stood at|fell to|rose to|dropped to|"
-    r"increased to|decreased to|expanded to|grew to|hit)\s+(?:set at\s+)?(?:a total of\s+)?$"
-)
-
-
-def subject_np(text: str, pos: int) -> str:
-    """Subject of '<NP> reached/was/fell to <number>': 'The repayment rate of the loans reached' ->
-    'repayment rate'; the prepositional tail is cut ('funds for poverty alleviation' -> 'funds')."""
-    m = _VERB_BEFORE.search(text[:pos])
-    if not m:
-        return ""
-    seg = text[: m.start()]
-    b = max(max(seg.rfind(c) for c in ",;:(") + 1, seg.rfind(" and ") + 5 if " and " in seg else 0)
-    seg = re.sub(r"^\s*(?:the|a|an|its|their)\s+", "", seg[b:], flags=re.I).strip()
-    seg = re.split(r"\s(?:for|from|in|of|under|by|to|on|at|with)\s", seg)[0].strip()
-    ws = seg.split()
-    if not ws or len(ws) > 6 or any(w[0].isupper() or (w.endswith("ed") and len(w) > 4) for w in ws):
-        return ""
-    return seg
-
-
-@dataclass
-class _N:
-    kind: str
-    start: int
-    end: int
-    value: int | float | None
-    unit: str
-    qualifier: str = ""
-    measure: str = ""
-    inherit: bool = False
-
-
-def find_numbers(text: str, taken: list[tuple[int, int]]) -> list[_N]:
-    out: list[_N] = []
+def find_numbers(text: str, taken: list[tuple[int, int]]) -> list[Figure]:
+    out: list[Figure] = []
     for m in _NUM.finditer(text):
         a, b = m.start(), m.end()
         num = m.group("num")
@@ -250,16 +110,16 @@ def find_numbers(text: str, taken: list[tuple[int, int]]) -> list[_N]:
         value = as_plain(scale_value(d, m.group("scale")))
         u = _AFTER_UNIT.match(text, b)
         if m.group("cur"):
-            out.append(_N("money", a, b + (u.end() - b if u and u.group("yuan") else 0), value, "yuan", qual))
+            out.append(Figure("money", a, b + (u.end() - b if u and u.group("yuan") else 0), value, "yuan", qual))
             continue
         if u and u.group("pct"):
-            out.append(_N("percent", a, u.end(), as_plain(d), "%", qual))
+            out.append(Figure("percent", a, u.end(), as_plain(d), "%", qual))
             continue
         if u and u.group("yuan"):
-            out.append(_N("money", a, u.end(), value, "yuan", qual))
+            out.append(Figure("money", a, u.end(), value, "yuan", qual))
             continue
         if u and u.group("area"):
-            out.append(_N("area", a, u.end(), value, AREA_UNITS[u.group("area")], qual))
+            out.append(Figure("area", a, u.end(), value, AREA_UNITS[u.group("area")], qual))
             continue
         if num.isalpha() and m.group("scale") is None:
             phrase, _ = noun_after(text, b, singular_ok=num.lower() == "one")
@@ -269,9 +129,9 @@ def find_numbers(text: str, taken: list[tuple[int, int]]) -> list[_N]:
         if m.group("scale") and (MONEY_NOUNS.match(after.strip()) or (
             not noun_after(text, b)[0] and MONEY_CONTEXT.search(text[:a] + after[:40])
             and not PEOPLE_CONTEXT.search(text[max(0, a - 40) : a]))):  # fmt: skip
-            out.append(_N("money", a, b, value, "yuan", qual))
+            out.append(Figure("money", a, b, value, "yuan", qual))
             continue
-        out.append(_N("count", a, b, value, "", qual))
+        out.append(Figure("count", a, b, value, "", qual))
     return out
 
 
@@ -285,100 +145,8 @@ def qualifier_before(prefix: str) -> str:
 
 # --- assembly -----------------------------------------------------------------------------------
 _PART_KEY = re.compile(r"\b(?:including|of which|of whom|among which|among them|among whom|in which)\b")
-_HEAD = re.compile(r"\s+(?:for|of|in)\s.*$")
-_INHERIT_KEY = re.compile(r"(?:of which|of whom|among them|among which|among whom)\s+(?:about |over |"
-                          r"more than |nearly )?$")  # fmt: skip
-_RESPECTIVELY = re.compile(r"(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+and\s+"
-                           r"((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"
-                           r"\s+respectively\b")  # fmt: skip
 _LEAD = re.compile(r"^(?:(?:In|By|At|From|Since|On|During)\s+[^,]{1,40},\s*|First,\s*|Second(?:ly)?,\s*|"
                    r"Third(?:ly)?,\s*|In addition,\s*|At the same time,\s*)*(?:the\s+)?", re.I)  # fmt: skip
-
-
-def _clause(s: str, a: int) -> tuple[int, int]:
-    left = max(s.rfind(";", 0, a), -1) + 1
-    right = s.find(";", a)
-    return left, right if right >= 0 else len(s)
-
-
-def _measure_numeric(s: str, n: _N, prev: list[_N]) -> None:
-    c0, _ = _clause(s, n.start)
-    before = s[c0 : n.start]
-    if n.kind == "count":
-        phrase, _ = noun_after(s, n.end)
-        if phrase:
-            n.measure, n.unit = phrase, unit_of_noun(_HEAD.sub("", phrase))
-            return
-        m = re.match(rf"\s+of\s+(?:the\s+)?{DIGIT_PATTERN}", s[n.end :])
-        if m:
-            phrase, _ = noun_after(s, n.end + m.end())
-            if phrase:
-                n.measure, n.unit = phrase, unit_of_noun(phrase)
-                return
-        counts = [p for p in prev if p.kind == "count" and p.measure]
-        if _INHERIT_KEY.search(before) and counts:
-            vp = re.match(r"\s+(?:(?:are|were|is|was)\s+)?((?:[\w’'-]+\s?){1,6})", s[n.end :])
-            n.measure = vp.group(1).strip() if vp else counts[-1].measure
-            n.unit, n.inherit = counts[-1].unit, True
-            if _is_plural(n.measure.split()[-1]) and unit_of_noun(n.measure) == "people":
-                n.unit = "people"
-            return
-        if re.match(r"\s+in total\b", s[n.end :]):
-            near = [p for p in counts if p.start >= c0]
-            if near:
-                n.measure, n.unit = near[-1].measure, near[-1].unit
-                return
-            ws = _words(s[c0 : n.start])
-            phrase = " ".join(w.group() for w in ws[-3:])
-            if phrase:
-                n.measure, n.unit = phrase, unit_of_noun(phrase)
-            return
-        phrase = subject_np(s, n.start) or noun_before(s, n.start)
-        if phrase:
-            n.measure, n.unit = phrase, unit_of_noun(phrase)
-            return
-        if counts:
-            n.measure, n.unit = counts[-1].measure, counts[-1].unit
-        return
-    if n.kind in ("money", "per_capita"):
-        after = s[n.end :]
-        m = re.match(r"\s+(?:of\s+)?((?:[\w’'-]+\s+){0,3}?"
-                     r"(?:funds?|loans?|capital|investments?|subsid(?:y|ies)|"
-                     r"budgets?|grants?|donations?|credits?|allowances?))\b", after)  # fmt: skip
-        if m and not re.search(r"\b(?:to|for|by|the|a|and)\b", m.group(1)):
-            n.measure = m.group(1)
-            return
-        r = _RESPECTIVELY.search(before)
-        if r:
-            sib = [p for p in prev if p.kind in ("money", "per_capita") and p.start > c0 + r.end()]
-            n.measure = r.group(1 + min(len(sib), 1))
-            return
-        n.measure = subject_np(s, n.start) or noun_before(s, n.start) or _measure_of_verb(before) or "funds"
-        return
-    if n.kind == "percent":
-        m = re.match(r"\s+of\s+(?:the\s+)?", s[n.end :])
-        if m:
-            phrase, _ = noun_after(s, n.end + m.end() - 1, singular_ok=True, allow_ed=True)
-            if phrase:
-                n.measure = phrase
-                return
-        if re.search(r"accounting for\s+$", before):
-            ref = [p for p in prev if p.kind != "percent" and p.measure]
-            n.measure = "share of " + ref[-1].measure if ref else "share"
-            return
-        if re.search(r"\(\s*$", before):
-            seg = re.split(r"[,;()]", before.rstrip(" ("))[-1]
-            seg = re.sub(r"^\s*(?:and\s+)?(?:\w+\s+){0,2}?(?:in|along|at|on)\s+|^\s*and\s+", "", seg)
-            n.measure = re.sub(r"^(?:the|a)\s+", "", seg.strip())
-            return
-        n.measure = subject_np(s, n.start) or noun_before(s, n.start) or _measure_of_verb(before)
-        return
-    n.measure = subject_np(s, n.start) or noun_before(s, n.start) or ("area" if n.kind == "area" else "")
-
-
-def _measure_of_verb(before: str) -> str:
-    m = re.search(r"(?:increase|decrease|rise|drop|growth|reduction|decline)\w*\s+(?:of|by)\s+$", before)
-    return m.group(0).split()[0] if m else ""
 
 
 def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
@@ -414,8 +182,8 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
                     taken.append((x.start, x.end))
             nums = find_numbers(s, taken)
             for i, n in enumerate(nums):
-                _measure_numeric(s, n, nums[:i])
-                c0, c1 = _clause(s, n.start)
+                measure_figure(s, n, nums[:i])
+                c0, c1 = clause(s, n.start)
                 if n.kind == "money" and _is_per_capita(s, n, nums[:i], c0):
                     n.kind = "per_capita"
                 elif n.kind == "money" and i and nums[i - 1].kind == "per_capita" and re.match(
@@ -432,7 +200,7 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
     return facts
 
 
-def _is_per_capita(s: str, n: _N, prev: list[_N], c0: int) -> bool:
+def _is_per_capita(s: str, n: Figure, prev: list[Figure], c0: int) -> bool:
     if PER_CAPITA.search(n.measure) or PER_CAPITA.match(s[n.end :].lstrip()):
         return True
     a = max([c0] + [p.end for p in prev if p.end <= n.start])
@@ -444,7 +212,7 @@ def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
     return all(b <= x or a >= y for x, y in taken)
 
 
-def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[_N], spans: list[Span]) -> dict:
+def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[Figure], spans: list[Span]) -> dict:
     raw = s[x.start : x.end]
     kind = x.kind
     row = dict(
@@ -476,8 +244,8 @@ def _range_years(d: Span) -> str:
     return d.period
 
 
-def _subject(s: str, x, spans: list[Span], nums: list[_N], section: str) -> str:
-    c0, _ = _clause(s, x.start)
+def _subject(s: str, x, spans: list[Span], nums: list[Figure], section: str) -> str:
+    c0, _ = clause(s, x.start)
     lead = _LEAD.match(s[c0:])
     head = c0 + (lead.end() if lead else 0)
     for sp in spans:
@@ -491,8 +259,8 @@ def _subject(s: str, x, spans: list[Span], nums: list[_N], section: str) -> str:
     return section
 
 
-def _parent(s: str, x, nums: list[_N]) -> tuple[int, int] | None:
-    c0, _ = _clause(s, x.start)
+def _parent(s: str, x, nums: list[Figure]) -> tuple[int, int] | None:
+    c0, _ = clause(s, x.start)
     keys = [k for k in _PART_KEY.finditer(s, c0, x.start)]
     if not keys or re.match(r"\s+in total\b", s[x.end :]):
         return None

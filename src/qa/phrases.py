@@ -1,0 +1,250 @@
+"""Measure phrases: which noun a figure counts and what it measures.
+
+``noun_after`` reads the counted noun right after a number ("350 key poor villages" -> "key poor
+villages"), ``noun_before`` and ``subject_np`` the noun phrase before it ("a poor population of",
+"The repayment rate of the loans reached"), and ``measure_figure`` fills ``Figure.measure`` and,
+for counts, ``Figure.unit`` from them (inheriting from an earlier count after "of which", taking
+the noun a total refers to after "in total", pairing "A and B respectively"). Only English
+function words and head-noun shapes are used, never names from a particular report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.numbers import DIGIT_PATTERN, unit_of_noun
+
+
+def _ws(words: str) -> set[str]:
+    return set(words.split())
+
+
+STOP = _ws(
+    """
+    of for in to from with at by on under into and or but were was are is be been being have has
+    had will would shall should can could may must which who whom whose that this these those their
+    its the a an as than respectively each per while after before through within during including
+    involving accounting up all both more less over about between among via against where when
+    whereas if so such other another same every
+    """
+)
+PLURAL_WORDS = {"people", "staff", "personnel", "children", "men", "women", "cattle", "sheep", "livestock"}
+NOT_PLURAL = {"this", "its", "his", "was", "is", "has", "as", "us", "thus", "plus", "various", "previous",
+              "less", "process", "progress", "access", "success", "business", "always",
+              "whereas"}  # fmt: skip
+EVENT_HEADS = {"trainings", "courses", "classes", "sessions", "meetings", "conferences", "activities",
+               "lectures", "seminars", "forums"}  # fmt: skip
+
+
+def words(text: str) -> list[re.Match]:
+    return list(re.finditer(r"[A-Za-z][\w’'-]*", text))
+
+
+def is_plural(w: str) -> bool:
+    lw = w.lower()
+    if lw in PLURAL_WORDS:
+        return True
+    return (lw.endswith("s") and not lw.endswith(("ss", "ous", "ics")) and lw not in NOT_PLURAL
+            and len(lw) > 2)  # fmt: skip
+
+
+def noun_after(text: str, pos: int, singular_ok: bool = False, allow_ed: bool = False) -> tuple[str, int]:
+    """Noun phrase right after a number: '350 key poor Gacha villages located in' -> 'key poor Gacha
+    villages'. Returns (phrase, end offset) or ('', pos) when no counted noun follows."""
+    m = re.match(r"\s+", text[pos:])
+    if not m:
+        return "", pos
+    i = pos + m.end()
+    got: list[tuple[int, int, str]] = []
+    for w in re.finditer(r"[“\"]?([A-Za-z][\w’'-]*)[”\"]?(\s+|$)?", text[i:]):
+        word = w.group(1)
+        lw = word.lower()
+        a, b = i + w.start(1), i + w.end(1)
+        if got and text[got[-1][1] : a].strip(' “”"'):
+            break  # punctuation between words
+        if lw in STOP:
+            if lw == "and" and got and not is_plural(got[-1][2]):
+                got.append((a, b, word))
+                continue
+            break
+        if lw.endswith("ed") and len(lw) > 4 and (got or not allow_ed):
+            break
+        got.append((a, b, word))
+        if is_plural(word) or len(got) >= 6:
+            break
+    while got and (got[-1][2].lower() in STOP):
+        got.pop()
+    if not got or not (is_plural(got[-1][2]) or singular_ok):
+        return "", pos
+    end = got[-1][1]
+    if got[-1][2].lower() in EVENT_HEADS:
+        pp = re.match(r"\s+for\s+((?:(?!and\b|of\b|in\b|to\b)[A-Za-z][\w’'-]*\s?){1,4})", text[end:])
+        if pp:
+            end = end + pp.start(1) + len(pp.group(1).rstrip())
+    first = got[0][0] - 1 if text[got[0][0] - 1] in '“"' else got[0][0]
+    return text[first:end], end
+
+
+def noun_before(text: str, pos: int) -> str:
+    """Noun phrase before 'of'/'valued'/'was'/'reached' ending at pos: 'a poor population of' ->
+    'poor population'; 'The discount loans for poverty alleviation reached' -> 'discount loans'."""
+    before = text[:pos]
+    m = re.search(r"(?:\bof|\bvalued|\bworth)\s+(?:a total of\s+)?$", before)
+    if not m:
+        return ""
+    head = before[: m.start()]
+    ws = words(head)
+    got: list[re.Match] = []
+    for w in reversed(ws):
+        lw = w.group().lower()
+        if got and head[w.end() : got[0].start()].strip():
+            break
+        if lw in STOP and not (lw == "per" and got and got[0].group().lower() == "capita"):
+            if lw == "and" and len(got) == 1:
+                got.insert(0, w)
+                continue
+            break
+        if (lw.endswith("ed") and len(lw) > 4) or (w.group()[0].isupper() and w.start() > 0):
+            break
+        got.insert(0, w)
+        if len(got) >= 8:
+            break
+    while got and got[0].group().lower() in STOP - {"per"}:
+        got.pop(0)
+    if not got:
+        return ""
+    phrase = head[got[0].start() : got[-1].end()]
+    if phrase.lower() in ("total", "sum", "amount"):
+        return ""
+    return phrase.strip()
+
+
+_VERB_BEFORE = re.compile(
+    r"\b(?:was|were|is|are|reached|totaled|totalled|amounted to|stood at|fell to|rose to|dropped to|"
+    r"increased to|decreased to|expanded to|grew to|hit)\s+(?:set at\s+)?(?:a total of\s+)?$"
+)
+
+
+def subject_np(text: str, pos: int) -> str:
+    """Subject of '<NP> reached/was/fell to <number>': 'The repayment rate of the loans reached' ->
+    'repayment rate'; the prepositional tail is cut ('funds for poverty alleviation' -> 'funds')."""
+    m = _VERB_BEFORE.search(text[:pos])
+    if not m:
+        return ""
+    seg = text[: m.start()]
+    b = max(max(seg.rfind(c) for c in ",;:(") + 1, seg.rfind(" and ") + 5 if " and " in seg else 0)
+    seg = re.sub(r"^\s*(?:the|a|an|its|their)\s+", "", seg[b:], flags=re.I).strip()
+    seg = re.split(r"\s(?:for|from|in|of|under|by|to|on|at|with)\s", seg)[0].strip()
+    ws = seg.split()
+    if not ws or len(ws) > 6 or any(w[0].isupper() or (w.endswith("ed") and len(w) > 4) for w in ws):
+        return ""
+    return seg
+
+
+@dataclass
+class Figure:
+    """A number found in a sentence (offsets relative to the sentence)."""
+
+    kind: str
+    start: int
+    end: int
+    value: int | float | None
+    unit: str
+    qualifier: str = ""
+    measure: str = ""
+    inherit: bool = False
+
+
+_HEAD = re.compile(r"\s+(?:for|of|in)\s.*$")
+_INHERIT_KEY = re.compile(r"(?:of which|of whom|among them|among which|among whom)\s+(?:about |over |"
+                          r"more than |nearly )?$")  # fmt: skip
+_RESPECTIVELY = re.compile(r"(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+and\s+"
+                           r"((?:[\w’'-]+\s+){0,3}?[\w’'-]+)"
+                           r"\s+respectively\b")  # fmt: skip
+
+
+def clause(s: str, a: int) -> tuple[int, int]:
+    left = max(s.rfind(";", 0, a), -1) + 1
+    right = s.find(";", a)
+    return left, right if right >= 0 else len(s)
+
+
+def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
+    c0, _ = clause(s, n.start)
+    before = s[c0 : n.start]
+    if n.kind == "count":
+        phrase, _ = noun_after(s, n.end)
+        if phrase:
+            n.measure, n.unit = phrase, unit_of_noun(_HEAD.sub("", phrase))
+            return
+        m = re.match(rf"\s+of\s+(?:the\s+)?{DIGIT_PATTERN}", s[n.end :])
+        if m:
+            phrase, _ = noun_after(s, n.end + m.end())
+            if phrase:
+                n.measure, n.unit = phrase, unit_of_noun(phrase)
+                return
+        counts = [p for p in prev if p.kind == "count" and p.measure]
+        if _INHERIT_KEY.search(before) and counts:
+            vp = re.match(r"\s+(?:(?:are|were|is|was)\s+)?((?:[\w’'-]+\s?){1,6})", s[n.end :])
+            n.measure = vp.group(1).strip() if vp else counts[-1].measure
+            n.unit, n.inherit = counts[-1].unit, True
+            if is_plural(n.measure.split()[-1]) and unit_of_noun(n.measure) == "people":
+                n.unit = "people"
+            return
+        if re.match(r"\s+in total\b", s[n.end :]):
+            near = [p for p in counts if p.start >= c0]
+            if near:
+                n.measure, n.unit = near[-1].measure, near[-1].unit
+                return
+            ws = words(s[c0 : n.start])
+            phrase = " ".join(w.group() for w in ws[-3:])
+            if phrase:
+                n.measure, n.unit = phrase, unit_of_noun(phrase)
+            return
+        phrase = subject_np(s, n.start) or noun_before(s, n.start)
+        if phrase:
+            n.measure, n.unit = phrase, unit_of_noun(phrase)
+            return
+        if counts:
+            n.measure, n.unit = counts[-1].measure, counts[-1].unit
+        return
+    if n.kind in ("money", "per_capita"):
+        after = s[n.end :]
+        m = re.match(r"\s+(?:of\s+)?((?:[\w’'-]+\s+){0,3}?"
+                     r"(?:funds?|loans?|capital|investments?|subsid(?:y|ies)|"
+                     r"budgets?|grants?|donations?|credits?|allowances?))\b", after)  # fmt: skip
+        if m and not re.search(r"\b(?:to|for|by|the|a|and)\b", m.group(1)):
+            n.measure = m.group(1)
+            return
+        r = _RESPECTIVELY.search(before)
+        if r:
+            sib = [p for p in prev if p.kind in ("money", "per_capita") and p.start > c0 + r.end()]
+            n.measure = r.group(1 + min(len(sib), 1))
+            return
+        n.measure = subject_np(s, n.start) or noun_before(s, n.start) or _measure_of_verb(before) or "funds"
+        return
+    if n.kind == "percent":
+        m = re.match(r"\s+of\s+(?:the\s+)?", s[n.end :])
+        if m:
+            phrase, _ = noun_after(s, n.end + m.end() - 1, singular_ok=True, allow_ed=True)
+            if phrase:
+                n.measure = phrase
+                return
+        if re.search(r"accounting for\s+$", before):
+            ref = [p for p in prev if p.kind != "percent" and p.measure]
+            n.measure = "share of " + ref[-1].measure if ref else "share"
+            return
+        if re.search(r"\(\s*$", before):
+            seg = re.split(r"[,;()]", before.rstrip(" ("))[-1]
+            seg = re.sub(r"^\s*(?:and\s+)?(?:\w+\s+){0,2}?(?:in|along|at|on)\s+|^\s*and\s+", "", seg)
+            n.measure = re.sub(r"^(?:the|a)\s+", "", seg.strip())
+            return
+        n.measure = subject_np(s, n.start) or noun_before(s, n.start) or _measure_of_verb(before)
+        return
+    n.measure = subject_np(s, n.start) or noun_before(s, n.start) or ("area" if n.kind == "area" else "")
+
+
+def _measure_of_verb(before: str) -> str:
+    m = re.search(r"(?:increase|decrease|rise|drop|growth|reduction|decline)\w*\s+(?:of|by)\s+$", before)
+    return m.group(0).split()[0] if m else ""
