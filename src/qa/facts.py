@@ -21,7 +21,17 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass, replace
 
-from qa.factspans import Span, find_dates, find_durations, find_orgs, find_people, find_places
+from qa.factspans import (
+    Span,
+    find_dates,
+    find_durations,
+    find_known_places,
+    find_orgs,
+    find_people,
+    find_places,
+    list_mates,
+    place_stems,
+)
 from qa.ingest import Document, Passage, split_sentences
 from qa.numbers import (
     AREA_UNITS,
@@ -76,7 +86,7 @@ def fact_id(doc: str, kind: str, start: int, end: int, raw: str) -> str:
 
 # --- numbers ------------------------------------------------------------------------------------
 _NUM = re.compile(
-    rf"(?<![\w.,’'-])(?:(?P<cur>RMB|Yuan|¥)\s*)?(?P<num>{DIGIT_PATTERN}|{WORD_NUM_PATTERN})"
+    rf"(?<![\w.,’'-])(?:(?P<cur>RMB|Yuan|¥)\s*)?(?P<num>{DIGIT_PATTERN}|(?i:{WORD_NUM_PATTERN}))"
     rf"(?:\s?[-–]\s?(?P<num2>{DIGIT_PATTERN}))?(?:\s+(?P<scale>{SCALE_PATTERN}))?(?![\w])"
 )
 _AREA = "|".join(re.escape(k) for k in sorted(AREA_UNITS, key=len, reverse=True))
@@ -98,7 +108,9 @@ def find_numbers(text: str, taken: list[tuple[int, int]]) -> list[Figure]:
         if any(not (b <= x or a >= y) for x, y in taken):
             continue
         if num[0].isalpha() and num[0].isupper() and text[:a].strip():
-            continue  # "Three Gorges": a capitalized number word inside a name
+            continue  # "Three Gorges": a capitalized number word inside a name (allowed first in a sentence)
+        if num.isalpha() and num[1:].lower() != num[1:]:
+            continue  # "TEN": capitals, not a cardinal written as a word
         if re.match(r"\.[A-Z]", text[m.end("num") : m.end("num") + 2]) and not m.group("scale"):
             continue  # numbered item "1.Explore"
         if num.isalpha() and re.match(r"\s*-", text[b:]):
@@ -155,7 +167,8 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
     year = doc.meta.get("year")
     year = int(year) if isinstance(year, int | str) and str(year).isdigit() else None
     region = str(doc.meta.get("region") or "")
-    known_places = {sp.name for sp in find_places(text, [], region) if " " not in sp.name}
+    known_places = {sp.name for sp in find_places(text, [], region)}
+    known_places = {n for n in known_places if " " not in n} | place_stems(known_places, region)
     sect_period: dict[str, Span] = {}
     rows: list[dict] = []
     for p in passages:
@@ -173,9 +186,9 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
             named = find_people(s)
             named += find_orgs(s, [(x.start, x.end) for x in named])
             named += find_places(s, [(x.start, x.end) for x in named], region)
-            for name in sorted(known_places):
-                for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-]|\s+[A-Z])", s):
-                    named.append(Span("place", m.start(), m.end(), name=name))
+            named += find_known_places(s, known_places, [(x.start, x.end) for x in named])
+            skip = [(x.start, x.end) for x in named if x.kind != "place"]
+            named += list_mates(s, [x for x in named if x.kind == "place"], skip, region)
             for x in sorted(named, key=lambda x: (x.start, -x.end)):
                 if _free(taken, x.start, x.end):
                     spans.append(x)

@@ -317,15 +317,21 @@ def _quoted(text: str) -> list[tuple[int, int]]:
     return [(m.start() + 1, m.end() - 1) for m in re.finditer(r"[“\"][^”\"]{3,200}[”\"]", text)]
 
 
+_GOVT = re.compile(r"\s+government\b")
+
+
 def find_orgs(text: str, skip: list[tuple[int, int]]) -> list[Span]:
     out: list[Span] = []
     quotes = _quoted(text)
     for m in _CAPSEQ.finditer(text):
         for a, b in _split_and(text, *_trim(text, m.start(), m.end())):
             a, b = _trim(text, a, b)
+            gov = _GOVT.match(text, b)
+            if gov and a < b and text[a:b].split()[-1] not in TITLE_WORDS:
+                b = gov.end()  # "Beijing Municipal government", "X Autonomous Region government"
             name = text[a:b]
             words = name.split()
-            if len(words) < 2 or not _has_head(name) or any(not (b <= x or a >= y) for x, y in skip):
+            if not gov and (len(words) < 2 or not _has_head(name)) or any(not (b <= x or a >= y) for x, y in skip):
                 continue
             q = next(((x, y) for x, y in quotes if x <= a and b <= y), None)
             if q and (q[0], q[1]) != (a, b):
@@ -339,10 +345,22 @@ def find_orgs(text: str, skip: list[tuple[int, int]]) -> list[Span]:
     return sorted(out, key=lambda s: s.start)
 
 
+GEO_HEADS = ("Plateau", "Mountains", "Mountain", "Basin", "Desert", "River", "Lake", "Valley", "Grassland",
+             "Grasslands", "Hills")  # fmt: skip
 _PLACE = re.compile(
     r"(?<![\w-])(?P<name>(?:[A-Z][\w’'-]*\s+){0,2}[A-Z][\w’'-]*\s+"
     r"(?:City|County|Province|Prefecture|District|Banner|League|Township|Municipality|"
-    r"Autonomous Prefecture|Autonomous County|Autonomous Region))\b(?!\s+(?:[A-Z]|government|Government))"
+    r"Autonomous Prefecture|Autonomous County|Autonomous Region|" + "|".join(GEO_HEADS) + r"))\b"
+    r"(?!\s+(?:[A-Z]|government|Government))"
+)
+ADMIN_SUFFIX = re.compile(
+    r"\s+(?:City|County|Prefecture|District|Banner|League|Township|Municipality|Autonomous Prefecture|"
+    r"Autonomous County)$"
+)
+# "in Yinshan wind erosion and desertification areas": a capitalized name premodifying "areas"
+_AREA_MOD = re.compile(
+    r"(?:\b(?:in|of|to|from|and|across|throughout)\s+|,\s*)(?P<name>[A-Z][a-z’'-]+)\s+"
+    r"(?:[a-z][\w-]*\s+){0,4}?(?:areas?|regions?|zones?)\b"
 )
 _LIST_BEFORE = re.compile(r"((?:[A-Z][\w’'-]*,\s+)*[A-Z][\w’'-]*)\s+and\s+$")
 
@@ -373,7 +391,71 @@ def find_places(text: str, skip: list[tuple[int, int]], region: str) -> list[Spa
                 if w.group() in _LEAD_STOP:
                     continue
                 out.append(Span("place", base + w.start(), base + w.end(), name=w.group()))
+    for m in _AREA_MOD.finditer(text):
+        a, b = m.span("name")
+        name = m.group("name")
+        if name in _LEAD_STOP or name in TITLE_WORDS or name in ORG_HEADS or name in region.split():
+            continue
+        if _free(skip, a, b) and _free([(x.start, x.end) for x in out], a, b):
+            out.append(Span("place", a, b, name=name))
     return sorted(out, key=lambda s: s.start)
+
+
+def place_stems(names: set[str], region: str) -> set[str]:
+    """Names a place is also called by: 'Erdos City' -> 'Erdos' (single words only, not the region)."""
+    out = set()
+    for n in names:
+        stem = ADMIN_SUFFIX.sub("", n)
+        if " " not in stem and stem != region and stem not in _LEAD_STOP:
+            out.add(stem)
+    return out
+
+
+def find_known_places(text: str, names: set[str], skip: list[tuple[int, int]]) -> list[Span]:
+    """Mentions of place names already known in the document: 'Beijing invested',
+    'Beijing-Tianjin cooperation'; not inside a longer name or a quoted title."""
+    out: list[Span] = []
+    quotes = _quoted(text)
+    for name in sorted(names):
+        for m in re.finditer(rf"(?<![\w’']){re.escape(name)}(?![\w’'])", text):
+            a, b = m.span()
+            if re.match(r"\s+[A-Z]|-(?![A-Z])", text[b:]):
+                continue  # part of a longer name, or a compound like "Beijing-based"
+            if text[:a].endswith("-") and not re.search(r"[A-Z][\w’']*-$", text[:a]):
+                continue
+            if _free(skip, a, b) and _free(quotes, a, b):
+                out.append(Span("place", a, b, name=name))
+    return out
+
+
+def list_mates(text: str, places: list[Span], skip: list[tuple[int, int]], region: str) -> list[Span]:
+    """Single capitalized names coordinated with a place are places: 'visited Alashan, Erdos and ten
+    banners' (Erdos known) -> Alashan."""
+    out: list[Span] = []
+    taken = list(skip) + [(p.start, p.end) for p in places]
+
+    def ok(a: int, b: int) -> bool:
+        w = text[a:b]
+        bad = w in _LEAD_STOP or w in TITLE_WORDS or w in ORG_HEADS or w in region.split() or w == region
+        return not bad and _free(taken, a, b)
+
+    for p in places:
+        a = p.start
+        while m := re.search(r"(?<![\w’'-])([A-Z][\w’'-]*)(?:,\s+|,?\s+and\s+)$", text[:a]):
+            if re.search(r"[A-Z][\w’'-]*\s+$", text[: m.start(1)]) or not ok(*m.span(1)):
+                break
+            out.append(Span("place", *m.span(1), name=m.group(1)))
+            taken.append(m.span(1))
+            a = m.start(1)
+        b = p.end
+        while m := re.match(r"(?:,\s+|,?\s+and\s+)([A-Z][\w’'-]*)(?![\w’'-]|\s+[A-Z])", text[b:]):
+            x, y = b + m.start(1), b + m.end(1)
+            if not ok(x, y):
+                break
+            out.append(Span("place", x, y, name=m.group(1)))
+            taken.append((x, y))
+            b = y
+    return out
 
 
 def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:

@@ -68,7 +68,7 @@ def noun_after(text: str, pos: int, singular_ok: bool = False, allow_ed: bool = 
                 got.append((a, b, word))
                 continue
             break
-        if lw.endswith("ed") and len(lw) > 4 and (got or not allow_ed):
+        if lw.endswith("ed") and len(lw) > 4 and "-" not in lw and (got or not allow_ed):
             break
         got.append((a, b, word))
         if is_plural(word) or len(got) >= 6:
