@@ -84,7 +84,7 @@ def export_onnx(st_model, out_dir: Path) -> None:
         "max_seq_length": int(st_model.max_seq_length),
         "pooling": pooling,
         "normalize": any(type(m).__name__ == "Normalize" for m in st_model),
-        "dimension": int(st_model.get_sentence_embedding_dimension()),
+        "dimension": int(getattr(st_model, "get_embedding_dimension", st_model.get_sentence_embedding_dimension)()),
     }
     (out_dir / "encoder.json").write_text(json.dumps(cfg, indent=2))
 
