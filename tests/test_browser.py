@@ -66,7 +66,8 @@ def server(index_settings, tmp_path_factory):
             proc.kill()
             pytest.fail(f"qa serve did not come up:\n{log.read_text()[-3000:]}")
         time.sleep(0.3)
-    yield base
+    proc.base = base  # type: ignore[attr-defined]
+    yield proc
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -102,13 +103,31 @@ def _answers(page):
     return page.locator(".turn:not(.loading) .bubble.a")
 
 
+def test_sighup_reloads_the_index(server):
+    import json
+    import signal
+
+    def loaded_at() -> str:
+        with urllib.request.urlopen(server.base + "/api/health", timeout=5) as r:
+            return json.loads(r.read())["loaded_at"]
+
+    before = loaded_at()
+    time.sleep(1.1)  # loaded_at has one-second resolution
+    server.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while loaded_at() == before:
+        assert time.monotonic() < deadline, "SIGHUP did not reload the index"
+        time.sleep(0.3)
+    assert server.poll() is None
+
+
 def test_chat_with_javascript(server, browser):
     from playwright.sync_api import expect
 
     ctx = browser.new_context(viewport={"width": 1100, "height": 900})
     page = ctx.new_page()
     seen = _watch(page)
-    page.goto(server + "/")
+    page.goto(server.base + "/")
     expect(page.locator("button.example").first).to_be_visible()
     box = page.locator("#question")
     expect(box).to_be_focused()
@@ -128,7 +147,7 @@ def test_chat_with_javascript(server, browser):
     box.press("Enter")
     expect(_answers(page)).to_have_count(2, timeout=30_000)
     expect(box).to_be_focused()
-    assert page.url.rstrip("/") == server  # no reload happened
+    assert page.url.rstrip("/") == server.base  # no reload happened
 
     # The conversation survives a page reload.
     page.reload()
@@ -155,7 +174,7 @@ def test_chat_with_javascript(server, browser):
     expect(page.locator("a.json-link")).to_have_attribute("href", re.compile(r"^/api/passages/"))
     page.screenshot(path=str(ARTIFACTS / "passage.png"))
 
-    page.goto(server + "/facts")
+    page.goto(server.base + "/facts")
     expect(page.locator("svg.chart")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "facts.png"))
     assert seen["console"] == [], seen["console"]
@@ -167,7 +186,7 @@ def test_feedback_with_javascript(server, browser):
 
     page = browser.new_page()
     seen = _watch(page)
-    page.goto(server + "/")
+    page.goto(server.base + "/")
     page.locator("button.example").first.click()
     expect(_answers(page)).to_have_count(1, timeout=30_000)
     page.locator(".feedback .correction").first.fill("the right answer")
@@ -182,7 +201,7 @@ def test_chat_without_javascript(server, browser):
 
     ctx = browser.new_context(java_script_enabled=False)
     page = ctx.new_page()
-    page.goto(server + "/")
+    page.goto(server.base + "/")
     page.locator("#question").fill(POVERTY)
     page.locator("#send").click()
     page.wait_for_load_state()

@@ -153,7 +153,7 @@ def feedback_post(request: Request, question: Annotated[str, Form(max_length=100
                   {"title": "Thank you", "vote": body.vote, "question": body.question})
 
 
-def money_chart(index: QAIndex, width: int = 640) -> dict[str, Any]:
+def money_chart(index: QAIndex, width: int = 900) -> dict[str, Any]:
     """Sum of money facts (in yuan, parts of a total left out) by section, as SVG bar geometry."""
     resp = api.run_facts(index, kind="money", limit=100_000, sort="start")
     totals: dict[str, float] = {}
@@ -164,8 +164,8 @@ def money_chart(index: QAIndex, width: int = 640) -> dict[str, Any]:
         totals[label] = totals.get(label, 0.0) + float(f["value"])
     rows = sorted(totals.items(), key=lambda kv: -kv[1])[:15]
     top = max((v for _, v in rows), default=0.0) or 1.0
-    label_w, bar_h, gap = 240, 22, 8
-    bars = [{"label": k if len(k) <= 36 else k[:35] + "…", "full": k, "value": v,
+    label_w, bar_h, gap = 300, 20, 8
+    bars = [{"label": k if len(k) <= 44 else k[:43] + "…", "full": k, "value": v,
              "text": _money(v), "y": i * (bar_h + gap), "w": max(2, round((width - label_w - 90) * v / top))}
             for i, (k, v) in enumerate(rows)]
     return {"bars": bars, "width": width, "height": max(1, len(bars) * (bar_h + gap)), "label_w": label_w,
