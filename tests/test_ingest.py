@@ -102,7 +102,8 @@ def test_website_footer_is_skipped_by_a_general_rule(tmp_path, seed_doc):
     assert texts.endswith(split_passages(seed_doc)[-1].text)
 
 
-@pytest.mark.parametrize("line", ["版权所有©中国国际扶贫中心 未经许可不得复制", "Copyright © 2010 Example. All rights reserved.",
+@pytest.mark.parametrize("line", ["版权所有©中国国际扶贫中心 未经许可不得复制",
+                                  "Copyright © 2010 Example. All rights reserved.",
                                   "扫描下载手机客户端", "地址:北京朝阳区某街1号 邮编100028"])
 def test_boilerplate_lines(line):
     assert is_boilerplate(line)

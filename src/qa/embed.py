@@ -66,7 +66,12 @@ def export_onnx(st_model, out_dir: Path) -> None:
 
     dyn = {n: {0: "batch", 1: "seq"} for n in names}
     dyn["last_hidden_state"] = {0: "batch", 1: "seq"}
-    with torch.no_grad():
+    import warnings
+
+    with torch.no_grad(), warnings.catch_warnings():
+        # The tracer warns about shape-dependent Python branches in transformers' masking code;
+        # the exported graph is checked against sentence-transformers by tests/test_onnx.py.
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             Wrapper(hf_model),
             tuple(enc[n] for n in names),

@@ -160,8 +160,11 @@ EXPLAIN_RE = re.compile(
 
 
 def detect_kind(q: str) -> str:
+    """The kind of answer a question expects, from its English form (not its topic)."""
     ql = q.lower().strip()
-    if EXPLAIN_RE.search(ql) and not re.search(r"\bhow (much|many)\b", ql):
+    toks = set(words(ql))
+    how_much_many = re.search(r"\bhow (much|many)\b", ql)
+    if EXPLAIN_RE.search(ql) and not how_much_many:
         return "explanation"
     if re.search(r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|official|leader)\b", ql):
         return "who"
@@ -171,33 +174,30 @@ def detect_kind(q: str) -> str:
         ql,
     ):
         return "date"
-    if re.search(r"\b(percentage|percent|share|proportion|fraction|%|rate)\b", ql) and not re.search(
-        r"\bhow (much|many)\b", ql
-    ):
+    if re.search(r"\b(percentage|percent|share|proportion|fraction|%|rate)\b", ql) and not how_much_many:
         return "percent"
     if re.search(r"\bpoverty line\b|\bper capita\b|\bnet income\b", ql):
         return "money"
-    toks = set(words(ql))
     if re.search(r"\bhow (large|big)\b|\bsize of\b", ql) and toks & MONEY_WORDS:
         return "money"
     if re.search(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bhow (big|large)\b", ql):
         return "count"
-    if re.search(r"\bhow much\b", ql) or toks & MONEY_WORDS and re.search(r"\b(what|how)\b", ql) is None:
+    if re.search(r"\bhow much\b", ql):
         return "money"
-    if re.search(r"\bhow (big|large)\b|\barea\b", ql):
-        return "count"
+    if re.search(r"\bwhich (department|office|organi[sz]ation|institution|bureau|agency)\b", ql):
+        return "which"
     if re.search(
-        r"\b(where|which (three|two|four|five|places|areas|cities|counties|units)|which (places|cities|counties|areas|regions|units|organisations|organizations))\b"
+        r"\b(where|which (three|two|four|five|places|areas|cities|counties|units|regions|organi[sz]ations))\b"
         r"|\bwhat (kinds|types|components|categories|areas|are the)\b|\blist\b|\bname the\b",
         ql,
     ):
         return "list"
     if re.search(r"\b(which|what)\b", ql) and re.search(
-        r"\b(name|called|renamed|institution|department|"
-        r"office|organi[sz]ation|procedures?|unit)\b",
-        ql,
+        r"\b(name|called|renamed|institution|department|office|organi[sz]ation|procedures?|unit)\b", ql
     ):
         return "which"
+    if not re.search(r"\b(what|how|which|who|when|where|why|whose|is|are|was|were|did|does|do)\b", ql):
+        return "auto"  # a terse keyword query ("RAIN PLAN BASES"): let the facts decide
     if toks & MONEY_WORDS:
         return "money"
     return "explanation"
