@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, replace
 
 from qa.factspans import (
     Span,
+    find_bare_place_lists,
     find_dates,
     find_durations,
     find_known_places,
@@ -44,7 +45,7 @@ from qa.numbers import (
     scale_value,
     to_number,
 )
-from qa.phrases import Figure, clause, measure_figure, noun_after
+from qa.phrases import Figure, clause, duration_measure, measure_figure, noun_after
 
 KINDS = ("money", "count", "percent", "area", "per_capita", "date", "date_range", "duration",
          "person", "organisation", "place")  # fmt: skip
@@ -171,43 +172,46 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
     known_places = {n for n in known_places if " " not in n} | place_stems(known_places, region)
     sect_period: dict[str, Span] = {}
     rows: list[dict] = []
-    for p in passages:
-        for sa, sb in split_sentences(p.text, p.start):
-            s = text[sa:sb]
-            dates = find_dates(s, year)
-            taken = [(d.start, d.end) for d in dates]
-            for d in dates:
-                sect_period.setdefault(p.section, d)
-            spans: list[Span] = list(dates)
-            for d in find_durations(s):
-                if _free(taken, d.start, d.end):
-                    spans.append(d)
-                    taken.append((d.start, d.end))
-            named = find_people(s)
-            named += find_orgs(s, [(x.start, x.end) for x in named])
-            named += find_places(s, [(x.start, x.end) for x in named], region)
-            named += find_known_places(s, known_places, [(x.start, x.end) for x in named])
-            skip = [(x.start, x.end) for x in named if x.kind != "place"]
-            named += list_mates(s, [x for x in named if x.kind == "place"], skip, region)
-            for x in sorted(named, key=lambda x: (x.start, -x.end)):
-                if _free(taken, x.start, x.end):
-                    spans.append(x)
-                    taken.append((x.start, x.end))
-            nums = find_numbers(s, taken)
-            for i, n in enumerate(nums):
-                measure_figure(s, n, nums[:i])
-                c0, c1 = clause(s, n.start)
-                if n.kind == "money" and _is_per_capita(s, n, nums[:i], c0):
-                    n.kind = "per_capita"
-                elif n.kind == "money" and i and nums[i - 1].kind == "per_capita" and re.match(
+    units = [(q, sa, sb) for q in passages for sa, sb in split_sentences(q.text, q.start)]
+    for p, sa, sb in units:
+        s = text[sa:sb]
+        dates = find_dates(s, year)
+        taken = [(d.start, d.end) for d in dates]
+        for d in dates:
+            sect_period.setdefault(p.section, d)
+        spans: list[Span] = list(dates)
+        for d in find_durations(s):
+            if _free(taken, d.start, d.end):
+                d.qualifier = qualifier_before(s[: d.start])
+                d.measure = duration_measure(s, d.start, d.end)
+                spans.append(d)
+                taken.append((d.start, d.end))
+        named = find_people(s)
+        named += find_orgs(s, [(x.start, x.end) for x in named])
+        named += find_places(s, [(x.start, x.end) for x in named], region)
+        named += find_known_places(s, known_places, [(x.start, x.end) for x in named])
+        named += find_bare_place_lists(s, [(x.start, x.end) for x in named], region)
+        skip = [(x.start, x.end) for x in named if x.kind != "place"]
+        named += list_mates(s, [x for x in named if x.kind == "place"], skip, region)
+        for x in sorted(named, key=lambda x: (x.start, -x.end)):
+            if _free(taken, x.start, x.end):
+                spans.append(x)
+                taken.append((x.start, x.end))
+        nums = find_numbers(s, taken)
+        for i, n in enumerate(nums):
+            measure_figure(s, n, nums[:i])
+            c0, c1 = clause(s, n.start)
+            if n.kind == "money" and _is_per_capita(s, n, nums[:i], c0):
+                n.kind = "per_capita"
+            elif n.kind == "money" and i and nums[i - 1].kind == "per_capita" and re.match(
                         r"\s+(?:higher|lower|more|less)\b", s[n.end :]):  # fmt: skip
-                    n.kind, n.measure = "per_capita", "difference in " + nums[i - 1].measure
-            for n in nums:
-                if n.kind in ("count", "money") and not n.measure:
-                    continue
-                rows.append(_row(doc, p, s, sa, sb, n, nums, spans))
-            for x in spans:
-                rows.append(_row(doc, p, s, sa, sb, x, nums, spans))
+                n.kind, n.measure = "per_capita", "difference in " + nums[i - 1].measure
+        for n in nums:
+            if n.kind in ("count", "money") and not n.measure:
+                continue
+            rows.append(_row(doc, p, s, sa, sb, n, nums, spans))
+        for x in spans:
+            rows.append(_row(doc, p, s, sa, sb, x, nums, spans))
     facts = [_finish(r, sect_period, year) for r in rows]
     facts.sort(key=lambda f: (f.start, f.end, f.kind))
     return facts
@@ -275,7 +279,15 @@ def _subject(s: str, x, spans: list[Span], nums: list[Figure], section: str) -> 
 def _parent(s: str, x, nums: list[Figure]) -> tuple[int, int] | None:
     c0, _ = clause(s, x.start)
     keys = [k for k in _PART_KEY.finditer(s, c0, x.start)]
-    if not keys or re.match(r"\s+in total\b", s[x.end :]):
+    if re.match(r"\s+in total\b", s[x.end :]):
+        return None
+    if not keys:
+        # "Of the 2.1 billion Yuan invested, 1.2 billion Yuan came from ...": the opening total
+        lead = [n for n in nums if n.kind == x.kind and n.end <= x.start and n is not x
+                and re.search(r"(?:^|[.;]\s*)(?:[Oo]f|[Oo]ut of|[Aa]mong) (?:the|these|this) (?:total of )?$",
+                              s[: n.start])]  # fmt: skip
+        if lead and (x.kind != "count" or lead[0].unit == x.unit):
+            return lead[0].start, lead[0].end
         return None
     k = keys[-1]
     cands = [n for n in nums if n.end <= k.start() and n.kind == x.kind and n.start >= c0 and n is not x]

@@ -21,25 +21,8 @@ from dataclasses import dataclass, field
 
 from qa.numbers import DIGIT_PATTERN, WORD_NUM_PATTERN, to_number
 
-MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ]
-    )
-}
+_MONTH_NAMES = "January February March April May June July August September October November December"
+MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES.split())}
 M = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 
@@ -161,8 +144,25 @@ _DURATION = re.compile(
 )
 
 
+_DURATION_ADJ = re.compile(
+    rf"(?<![\w.,-])(?P<num>{DIGIT_PATTERN}|{WORD_NUM_PATTERN})-(?P<u>year|month|week|day)\b(?!-)"
+)
+_HALF = re.compile(r"\b(?:(?P<num>one|\d+) and )?(?P<half>half an? )(?P<u>year|month|week|day)s?\b")
+
+
 def find_durations(text: str) -> list[Span]:
+    """'four consecutive years', 'three days', 'a three-year plan', 'half a year', 'one and a half
+    years'. Ages ('5 years old') and rates ('per year') are not durations."""
     out = []
+    for m in _DURATION_ADJ.finditer(text):
+        v = to_number(m.group("num"))
+        if v is not None:
+            out.append(Span("duration", m.start(), m.end(), value=int(v) if v == int(v) else float(v),
+                            unit=m.group("u") + "s"))  # fmt: skip
+    for m in _HALF.finditer(text):
+        v = (to_number(m.group("num")) or 0) + to_number("0.5") if m.group("num") else to_number("0.5")
+        a = m.start() if m.group("num") else m.start("half")
+        out.append(Span("duration", a, m.end(), value=float(v), unit=m.group("u") + "s"))
     for m in _DURATION.finditer(text):
         if re.search(r"\bper\s*$", text[: m.start()]) or re.match(r"\s+old\b", text[m.end() :]):
             continue
@@ -171,8 +171,9 @@ def find_durations(text: str) -> list[Span]:
             continue
         unit = m.group("u").lower()
         unit = unit if unit.endswith("s") else unit + "s"
-        out.append(Span("duration", m.start(), m.end(), value=int(v) if v == int(v) else float(v), unit=unit))
-    return out
+        if _free([(x.start, x.end) for x in out], m.start(), m.end()):
+            out.append(Span("duration", m.start(), m.end(), value=int(v) if v == int(v) else float(v), unit=unit))
+    return sorted(out, key=lambda x: x.start)
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -346,7 +347,7 @@ def find_orgs(text: str, skip: list[tuple[int, int]]) -> list[Span]:
 
 
 GEO_HEADS = ("Plateau", "Mountains", "Mountain", "Basin", "Desert", "River", "Lake", "Valley", "Grassland",
-             "Grasslands", "Hills")  # fmt: skip
+             "Grasslands", "Hills", "Corridor")  # fmt: skip
 _PLACE = re.compile(
     r"(?<![\w-])(?P<name>(?:[A-Z][\w’'-]*\s+){0,2}[A-Z][\w’'-]*\s+"
     r"(?:City|County|Province|Prefecture|District|Banner|League|Township|Municipality|"
@@ -365,9 +366,7 @@ _AREA_MOD = re.compile(
 _LIST_BEFORE = re.compile(r"((?:[A-Z][\w’'-]*,\s+)*[A-Z][\w’'-]*)\s+and\s+$")
 
 
-_MUNICIPAL = re.compile(
-    r"(?<![\w-])(?P<name>[A-Z][a-z’'-]+)\s+(?:Municipal|Provincial|Prefectural)\s+[Gg]overnment\b"
-)
+_MUNICIPAL = re.compile(r"(?<![\w-])(?P<name>[A-Z][a-z’'-]+)\s+(?:Municipal|Provincial|Prefectural)\s+[Gg]overnment\b")
 
 
 def find_places(text: str, skip: list[tuple[int, int]], region: str) -> list[Span]:
@@ -399,6 +398,29 @@ def find_places(text: str, skip: list[tuple[int, int]], region: str) -> list[Spa
         if _free(skip, a, b) and _free([(x.start, x.end) for x in out], a, b):
             out.append(Span("place", a, b, name=name))
     return sorted(out, key=lambda s: s.start)
+
+
+_BARE_LIST = re.compile(
+    r"\b(?:in|to|visited|between|from|at|across|covering)\s+(?P<list>[A-Z][a-z’'-]+(?:,\s+[A-Z][a-z’'-]+)*"
+    r",?\s+and\s+[A-Z][a-z’'-]+)(?![\w’'-]|\s+[A-Z])"
+)
+
+
+def find_bare_place_lists(text: str, skip: list[tuple[int, int]], region: str) -> list[Span]:
+    """'inspected projects in Pingliang and Qingyang': two or more single names coordinated after a
+    locative word are places when every name reads as pinyin (so 'in Science and Technology' is not)."""
+    out: list[Span] = []
+    for m in _BARE_LIST.finditer(text):
+        names = list(re.finditer(r"[A-Z][a-z’'-]+", m.group("list")))
+        words = [w.group() for w in names]
+        if any(w == region or w in _LEAD_STOP or not is_pinyin(w.replace("’", "").replace("'", "")) for w in words):
+            continue
+        base = m.start("list")
+        for w in names:
+            a, b = base + w.start(), base + w.end()
+            if _free(skip, a, b):
+                out.append(Span("place", a, b, name=w.group()))
+    return out
 
 
 def place_stems(names: set[str], region: str) -> set[str]:

@@ -248,3 +248,26 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
 def _measure_of_verb(before: str) -> str:
     m = re.search(r"(?:increase|decrease|rise|drop|growth|reduction|decline)\w*\s+(?:of|by)\s+$", before)
     return m.group(0).split()[0] if m else ""
+
+
+def duration_measure(s: str, a: int, b: int) -> str:
+    """What lasts: 'a term of up to three years' -> 'term'; 'a three-year plan' -> 'plan'; otherwise
+    the action of the clause ('Cadres stayed in villages for 3 months' -> 'Cadres stayed in
+    villages')."""
+    if s[a:b].endswith(("-year", "-month", "-week", "-day")):
+        m = re.match(r"\s+((?:[a-z][\w’'-]*\s+){0,2}?[a-z][\w’'-]*s?)\b", s[b:])
+        return m.group(1) if m else ""
+    c0, _ = clause(s, a)
+    before = s[c0:a]
+    if re.search(r"\bof\s+(?:up to\s+|at least\s+|about\s+|nearly\s+)?(?:the\s+)?$", before):
+        cut = re.search(r"\bof\s+(?:up to\s+|at least\s+|about\s+|nearly\s+)?(?:the\s+)?$", before)
+        phrase = noun_before(before[: cut.start()] + "of ", len(before[: cut.start()]) + 3)
+        if phrase:
+            return phrase
+    before = re.sub(r"(?:\b(?:for|within|in|over|during|after|about|up to|at least|more than|nearly|the|a|an|"
+                    r"next|past|last|first)\s+)+$", "", before)  # fmt: skip
+    seg = re.split(r",\s|[;:(]\s*", before.strip())[-1].strip()
+    if seg:
+        return " ".join(seg.split()[-6:])
+    seg = re.split(r",\s|[;:(]|\.(?:\s|$)", s[b:].lstrip(" ,"))[0]
+    return " ".join(seg.split()[:6])
