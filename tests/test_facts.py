@@ -192,3 +192,54 @@ def test_factstore_round_trip_and_queries(tmp_path, seed, fictional):
     for t in threads:
         t.join()
     assert not errors
+
+
+PROBE = (
+    "Poverty Alleviation and Development in Gansu\n\n      【Overview】  Gansu has 86 counties, including 43 key "
+    "counties and 12 border counties. Of the 2.1 billion Yuan invested, 1.2 billion Yuan came from the central "
+    "government and 500 million Yuan from the province. Seven ethnic groups received support.\n\n      【Work】  "
+    "In 2009, the Gansu Provincial government and the Tianshui Municipal government signed an agreement. Leaders "
+    "visited Dingxi, Tianshui and Longnan City, and inspected projects in Pingliang and Qingyang. Tianshui "
+    "invested 3 million Yuan. Work was carried out in Science and Technology. The province launched a "
+    "three-year plan and trained teachers over half a year. Loans have a term of up to three years. The poor "
+    "live in Hexi Corridor areas, Longzhong wind erosion areas and Loess Plateau regions. Five pilot "
+    "market-oriented cooperative projects were built.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def probe():
+    from qa.ingest import Document
+
+    doc = Document(id="probe", title="Poverty Alleviation and Development in Gansu", text=PROBE,
+                   meta={"region": "Gansu", "year": 2009}, path="")  # fmt: skip
+    facts = extract_facts(doc, split_passages(doc))
+    return {(f.kind, f.raw): f for f in facts}, facts
+
+
+def test_general_names(probe):
+    by, facts = probe
+    for name in ("Gansu Provincial government", "Tianshui Municipal government"):
+        assert ("organisation", name) in by  # lowercase "government" suffix
+    for name in ("Dingxi", "Longnan City", "Pingliang", "Qingyang", "Hexi Corridor", "Longzhong",
+                 "Loess Plateau"):  # fmt: skip
+        assert ("place", name) in by, name
+    assert sum(1 for f in facts if f.kind == "place" and f.raw == "Tianshui") == 2  # list mate + known name
+    assert not any(f.raw in ("Science", "Technology", "Gansu") for f in facts if f.kind == "place")
+
+
+def test_general_figures(probe):
+    by, _ = probe
+    total, central, prov = by[("money", "2.1 billion Yuan")], by[("money", "1.2 billion Yuan")], by[
+        ("money", "500 million Yuan")]  # fmt: skip
+    assert central.part_of == total.id and prov.part_of == total.id
+    assert by[("count", "43")].part_of == by[("count", "86")].id
+    seven = by[("count", "Seven")]
+    assert seven.value == 7 and seven.unit == "groups"
+    five = by[("count", "Five")]
+    assert five.value == 5 and five.unit == "projects"  # "market-oriented" does not end the noun phrase
+    plan = by[("duration", "three-year")]
+    assert (plan.value, plan.unit, plan.measure) == (3, "years", "plan")
+    assert by[("duration", "half a year")].value == 0.5
+    term = by[("duration", "three years")]
+    assert (term.qualifier, term.measure) == ("up to", "term")

@@ -7,8 +7,15 @@ One ``Fact`` per figure, date, person, organisation or place, with verbatim ``ra
   "RMB 54.6 million", "54.9%", "1,183,000 square kilometers"; for counts only the number and scale
   ("31,000", "24.0506 million"): the counted noun goes to ``measure`` and ``unit``. A qualifier
   ("more than") is not part of ``raw``; it goes to ``qualifier``.
-* date ``raw`` leaves out the preposition: "April, 2009", "October 2009", "June 29 to July 5".
-* person/organisation/place: ``raw`` = the name; ``value`` is null.
+* duration ``raw`` = number (+ "consecutive") + unit word: "four consecutive years", "three-year",
+  "half a year"; unit ``years``/``months``/``days``; what lasts goes to ``measure``.
+* date ``raw`` leaves out the preposition and "the end of": "April, 2009", "October 2009",
+  "June 29 to July 5".
+* person/organisation/place: ``raw`` = the name; ``value`` is null. Names in a quoted title of a
+  document or meeting are not separate facts. See ``eval/FACTS_GOLD.md`` for the full list of
+  conventions and the decisions behind the hand-written gold.
+
+Measure/subject phrases ("which noun does this number count") live in ``qa.phrases``.
 * the document's own region (metadata ``region``) is not a place fact: it is everywhere.
 
 Sentences come from ``qa.ingest.split_sentences`` (pysbd); numbers are normalized in

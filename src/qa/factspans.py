@@ -9,9 +9,15 @@ strings does not give. All 46 gold dates/date ranges of the two reports are foun
 (``dateparser`` was not installed, so it was not compared). People are found by shape:
 a common Chinese surname followed by a given name made of pinyin syllables, so "Fan Xiaojian"
 matches while "Three Gorges" or "Erdos City" do not. Organisations are capitalized phrases
-headed by an organisation noun (Office, Committee, Corporation ...); places are capitalized
-names with a place suffix (City, County, Prefecture ...), plus names listed together with one.
-No name lists of any particular province are used.
+headed by an organisation noun (Office, Committee, Corporation ...), a capitalized name followed
+by a lowercase "government" ("Beijing Municipal government"), and acronyms. Places are
+capitalized names with an administrative or geographic suffix (City, County, Banner ...;
+Plateau, River, Corridor ...), a name premodifying "areas"/"region" ("in Yinshan wind erosion
+areas"), the bare stem of a suffixed place found anywhere in the document ("Erdos City" ->
+"Erdos"), names coordinated with a place ("visited Alashan, Erdos and ..."), and lists of
+pinyin-shaped names after a locative word ("in Pingliang and Qingyang"). Durations include
+"four consecutive years", "a three-year plan" and "half a year". No name lists of any particular
+province are used.
 """
 
 from __future__ import annotations
