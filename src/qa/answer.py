@@ -18,6 +18,7 @@ from qa.index import QAIndex
 from qa.ingest import split_sentences
 from qa.models import Answer, Citation, FactOut, RelatedPassage
 from qa.question import QUESTION_WORDS, YEAR_RE, Query, analyze
+from qa.retrieve import words
 from qa.scorer import NUMERIC_KINDS, Scored, Vocabulary, score_fact, score_sentence
 
 TOP_PASSAGES = 6
@@ -35,6 +36,7 @@ class Context:
     sentences: dict[str, list[tuple[int, int]]]
     years: set[int]
     regions: dict[str, str]
+    common_names: frozenset[str]
 
 
 def context_for(index: QAIndex) -> Context:
@@ -46,7 +48,8 @@ def context_for(index: QAIndex) -> Context:
             if d.meta.get("year"):
                 years.add(int(d.meta["year"]))
         regions = {d.id: str(d.meta.get("region") or "") for d in index.documents.values()}
-        ctx = Context(Vocabulary(index.passages), {}, years, regions)
+        common = {w for d in index.documents.values() for w in words(f"{d.title} {d.meta.get('region', '')}")}
+        ctx = Context(Vocabulary(index.passages), {}, years, regions, frozenset(common))
         index._qa_context = ctx
     return ctx
 
@@ -67,6 +70,8 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None) -> A
         return index.retriever.correct(text, KEEP_WORDS)
 
     q = analyze(question, history, correct=correct)
+    # The report's own region and title words are everywhere implicitly, not a constraint.
+    q.names = [n for n in q.names if n not in ctx.common_names]
     t1 = time.perf_counter()
     query_text = correct(q.question) + (" " + correct(q.context) if q.is_followup else "")
     hits = index.search(query_text, TOP_PASSAGES)

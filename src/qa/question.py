@@ -146,6 +146,7 @@ class Query:
     numbers: list[float] = field(default_factory=list)
     is_followup: bool = False
     context: str = ""  # the history question a follow-up was resolved against
+    names: list[str] = field(default_factory=list)  # proper names the question mentions (lower case)
 
     @property
     def numeric(self) -> bool:
@@ -196,10 +197,10 @@ def detect_kind(q: str) -> str:
         r"\b(name|called|renamed|institution|department|office|organi[sz]ation|procedures?|unit)\b", ql
     ):
         return "which"
-    if not re.search(r"\b(what|how|which|who|when|where|why|whose|is|are|was|were|did|does|do)\b", ql):
-        return "auto"  # a terse keyword query ("RAIN PLAN BASES"): let the facts decide
     if toks & MONEY_WORDS:
         return "money"
+    if not re.search(r"\b(what|how|which|who|when|where|why|whose|is|are|was|were|did|does|do)\b", ql):
+        return "auto"  # a terse keyword query ("RAIN PLAN BASES"): let the facts decide
     return "explanation"
 
 
@@ -303,4 +304,20 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
         numbers=numbers_in(q),
         is_followup=followup,
         context=context,
+        names=proper_names(q),
     )
+
+
+def proper_names(q: str) -> list[str]:
+    """Capitalised words inside a mixed-case question (not its first word): places, people,
+    organisations the answer must be about."""
+    if q.upper() == q or q.lower() == q:
+        return []
+    out = []
+    for m in re.finditer(r"\b[A-Z][a-zA-Z'’-]+\b", q):
+        if m.start() == 0 or q[: m.start()].strip().lower() in ("and", "what about", "how about"):
+            continue
+        w = re.split(r"['’]", m.group(0))[0].lower()
+        if w not in STOPWORDS and w not in QUESTION_WORDS:
+            out.append(w)
+    return out
