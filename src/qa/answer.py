@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from qa.index import QAIndex
 from qa.ingest import split_sentences
 from qa.models import Answer, Citation, FactOut, RelatedPassage
-from qa.question import QUESTION_WORDS, YEAR_RE, Query, analyze
+from qa.question import MONEY_WORDS, QUESTION_WORDS, YEAR_RE, Query, analyze
 from qa.retrieve import words
 from qa.scorer import NUMERIC_KINDS, Scored, Vocabulary, score_fact, score_sentence
 

@@ -61,20 +61,34 @@ def _split(question: str, op: str) -> list[str]:
 
 
 def _operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None = None):
-    from qa.answer import candidates
+    """The fact one operand phrase refers to: scored on the phrase (and the shared context),
+    first in the question's passages, then in passages retrieved for the phrase itself."""
+    from qa.answer import TOP_PASSAGES, candidates
 
-    sub = replace(q, terms=_part_terms(q, part, parts or [part]), numbers=[], unit=target_unit(part) or q.unit,
-                  op=None)
     wanted = numbers_in(part)
-    cands = candidates(sub, index, hits, ctx, kind)
-    if wanted:
-        exact = [c for c in cands if c.item.value is not None and any(abs(c.item.value - w) < 1e-6 * max(1, w)
-                                                                       for w in wanted)]
-        cands = exact or cands
-    return cands[0].item if cands and cands[0].score >= 0.35 else None
+    names = [n for n in q.names if n in part.lower()]
+    best = None
+    for borrow in (False, True):
+        terms = _part_terms(q, part, parts or [part], borrow)
+        sub = replace(q, terms=terms, numbers=[], unit=target_unit(part) or q.unit, op=None, names=names)
+        for pool in (hits, None):
+            if pool is None:
+                pool = index.search(index.retriever.correct(part) + " " + q.question, TOP_PASSAGES)
+            cands = candidates(sub, index, pool, ctx, kind)
+            if wanted:
+                cands = [c for c in cands if c.item.value is not None
+                         and any(abs(c.item.value - w) < 1e-6 * max(1, w) for w in wanted)] or cands
+            if cands and (best is None or cands[0].score > best.score):
+                best = cands[0]
+            if best is not None and best.score >= OPERAND_MIN:
+                return best.item
+    return None
 
 
-def _part_terms(q: Query, part: str, parts: list[str] | None = None) -> dict[str, float]:
+OPERAND_MIN = 0.35
+
+
+def _part_terms(q: Query, part: str, parts: list[str] | None = None, borrow: bool = False) -> dict[str, float]:
     """The operand's own words, plus the question's words that belong to no operand (shared
     context) at low weight; a bare modifier ("project" in "project and household loans") borrows
     the head noun of the last operand."""
@@ -83,7 +97,7 @@ def _part_terms(q: Query, part: str, parts: list[str] | None = None) -> dict[str
     for p in parts or []:
         others |= set(weighted_terms(p))
     terms = {t: w * 0.3 for t, w in q.terms.items() if t not in others}
-    if parts and len(own) == 1 and part != parts[-1]:
+    if borrow and parts and len(own) == 1 and part != parts[-1]:
         head = list(weighted_terms(parts[-1]))[-1:]
         for t in head:
             terms[t] = 1.0

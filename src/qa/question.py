@@ -20,8 +20,8 @@ QUESTION_WORDS = frozenset(
     "regional also just only still any some big large larger largest small smaller more less higher lower "
     "each per average combined together altogether sum plus minus difference compared compare between "
     "versus vs percentage percent share proportion fraction rate ratio year years date time s t about "
-    "over around approximately exactly"
-    .split()
+    "over around approximately exactly "
+    "bigger biggest greater greatest fewer fewest highest lowest smallest most least".split()
 )
 
 MONEY_WORDS = frozenset(

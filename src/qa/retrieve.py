@@ -23,7 +23,7 @@ import numpy as np
 
 RRF_K = 60
 CONVEX_DENSE_WEIGHT = 0.4
-FUZZY_CUTOFF = 80
+FUZZY_CUTOFF = 88
 STOPWORDS = frozenset(
     "a an and are as at be been but by did do does for from had has have how in into is it its of on or "
     "that the their them there these they this those to was were what when where which who whom why will "
