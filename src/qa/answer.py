@@ -15,9 +15,8 @@ import time
 from dataclasses import dataclass
 
 from qa.index import QAIndex
-from qa.ingest import split_sentences
 from qa.models import Answer, Citation, FactOut, RelatedPassage
-from qa.question import MONEY_WORDS, QUESTION_WORDS, YEAR_RE, Query, analyze
+from qa.question import QUESTION_WORDS, YEAR_RE, Query, analyze
 from qa.retrieve import words
 from qa.scorer import NUMERIC_KINDS, Scored, Vocabulary, score_fact, score_sentence
 
@@ -25,6 +24,7 @@ TOP_PASSAGES = 6
 NUMERIC_MIN = 0.30  # calibrated on eval/questions.jsonl (see eval/REPORT.md)
 TEXT_MIN = 0.45
 TIE_MARGIN = 0.015
+SENTENCE_DENSE_WEIGHT = 0.5
 KEEP_WORDS = QUESTION_WORDS | frozenset(["many", "much", "have", "has", "had", "does", "did", "took", "part"])
 
 
@@ -33,7 +33,6 @@ class Context:
     """Per-index state built once: IDF vocabulary, sentence spans, years and regions covered."""
 
     vocab: Vocabulary
-    sentences: dict[str, list[tuple[int, int]]]
     years: set[int]
     regions: dict[str, str]
     common_names: frozenset[str]
@@ -49,17 +48,9 @@ def context_for(index: QAIndex) -> Context:
                 years.add(int(d.meta["year"]))
         regions = {d.id: str(d.meta.get("region") or "") for d in index.documents.values()}
         common = {w for d in index.documents.values() for w in words(f"{d.title} {d.meta.get('region', '')}")}
-        ctx = Context(Vocabulary(index.passages), {}, years, regions, frozenset(common))
+        ctx = Context(Vocabulary(index.passages), years, regions, frozenset(common))
         index._qa_context = ctx
     return ctx
-
-
-def sentences_of(ctx: Context, passage) -> list[tuple[int, int]]:
-    spans = ctx.sentences.get(passage.id)
-    if spans is None:
-        spans = split_sentences(passage.text, offset=passage.start)
-        ctx.sentences[passage.id] = spans
-    return spans
 
 
 def answer(index: QAIndex, question: str, history: list[str] | None = None) -> Answer:
@@ -73,8 +64,8 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None) -> A
     # The report's own region and title words are everywhere implicitly, not a constraint.
     q.names = [n for n in q.names if n not in ctx.common_names]
     t1 = time.perf_counter()
-    query_text = correct(q.question) + (" " + correct(q.context) if q.is_followup else "")
-    hits = index.search(query_text, TOP_PASSAGES)
+    q.query_text = correct(q.question) + (" " + correct(q.context) if q.is_followup else "")
+    hits = index.search(q.query_text, TOP_PASSAGES)
     t2 = time.perf_counter()
     related = [_related(p, h.score) for p, h in hits]
     timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3}
@@ -183,11 +174,15 @@ ENTITY_KINDS = {"who": ("person", "organisation"), "which": ("organisation", "pl
 
 
 def best_sentences(q: Query, index: QAIndex, hits, ctx: Context, n: int = 2):
+    """Sentences of the retrieved passages ranked by word coverage plus embedding similarity
+    (the sentence vectors are built with the index; the question vector is cached)."""
+    qvec = index.retriever.encoder.encode_query(q.query_text) if index.sentence_vectors is not None else None
     scored = []
     for rank, (p, _h) in enumerate(hits):
-        for a, b in sentences_of(ctx, p):
+        for a, b, row in index.sentences_by_passage.get(p.id, ()):
             sent = index.documents[p.doc].text[a:b]
-            scored.append((score_sentence(q, sent, p, rank, ctx.vocab), a, b, p))
+            dense = float(index.sentence_vectors[row] @ qvec) if qvec is not None else 0.0
+            scored.append((score_sentence(q, sent, p, rank, ctx.vocab) + SENTENCE_DENSE_WEIGHT * dense, a, b, p))
     scored.sort(key=lambda x: (-x[0], x[1]))
     return scored[:n]
 

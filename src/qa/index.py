@@ -25,7 +25,7 @@ import numpy as np
 from qa.ingest import Document, Passage, load_corpus, split_passages
 from qa.settings import Settings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 FILES = {
     "documents": "documents.json",
@@ -35,6 +35,8 @@ FILES = {
     "vocab": "vocab.json",
     "encoder": "encoder/model.onnx",
     "facts": "facts.sqlite3",
+    "sentences": "sentences.json",
+    "sentence_vectors": "sentences.npy",
 }
 KEEP_BUILDS = 2
 
@@ -101,6 +103,7 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
         tmp.mkdir()
         try:
             count = token_counter(settings.model)
+            docs_by_id = {d.id: d for d in docs}
             passages: list[Passage] = []
             for doc in docs:
                 passages.extend(split_passages(doc, settings.max_passage_tokens, count))
@@ -124,6 +127,15 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
 
             vindex = build_vector_index(vectors)
             faiss.write_index(vindex, str(tmp / FILES["vectors"]))
+            # Sentence vectors let the answerer pick the sentence that answers a question.
+            from qa.ingest import split_sentences
+
+            sents = [[i, a, b] for i, p in enumerate(passages) for a, b in split_sentences(p.text, p.start)]
+            texts = [f"{passages[i].section}: {docs_by_id[passages[i].doc].text[a:b]}" for i, a, b in sents]
+            svecs = st.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=progress,
+                              convert_to_numpy=True).astype(np.float32) if texts else np.zeros((0, 1), np.float32)
+            _write_json(tmp / FILES["sentences"], sents)
+            np.save(tmp / FILES["sentence_vectors"], svecs)
             _maybe_fail(fail_after, "vectors")
             export_onnx(st, tmp / "encoder")
 
@@ -249,9 +261,15 @@ class QAIndex:
     retriever: object
     facts: list
     facts_db: Path
+    sentences: list = field(default_factory=list)  # [passage index, start, end] per sentence
+    sentence_vectors: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.passage_by_id = {p.id: p for p in self.passages}
+        # passage id -> [(start, end, row in sentence_vectors)]
+        self.sentences_by_passage: dict[str, list[tuple[int, int, int]]] = {}
+        for row, (i, a, b) in enumerate(self.sentences):
+            self.sentences_by_passage.setdefault(self.passages[i].id, []).append((a, b, row))
         self.facts_by_passage: dict[str, list] = {}
         for f in self.facts:
             self.facts_by_passage.setdefault(f.passage_id, []).append(f)
@@ -287,12 +305,17 @@ def load_index(index_dir: Path, model: str) -> QAIndex:
             raise IndexError_(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
                               f"{len(passages)} passages; {fix}")
         facts = load_facts(real / FILES["facts"])
+        sentences = json.loads((real / FILES["sentences"]).read_text())
+        sentence_vectors = np.load(real / FILES["sentence_vectors"])
+        if len(sentences) != len(sentence_vectors):
+            raise IndexError_(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
     except IndexError_:
         raise
     except Exception as exc:  # any damaged file: name it, never a traceback
         name = getattr(exc, "filename", None) or _guess_file(str(exc), real)
         raise IndexError_(f"{name}: cannot be read ({type(exc).__name__}: {str(exc)[:120]}); {fix}") from exc
-    return QAIndex(real, manifest, documents, passages, retriever, facts, real / FILES["facts"])
+    return QAIndex(real, manifest, documents, passages, retriever, facts, real / FILES["facts"], sentences,
+                   sentence_vectors)
 
 
 def _guess_file(message: str, real: Path) -> str:

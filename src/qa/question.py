@@ -147,6 +147,7 @@ class Query:
     is_followup: bool = False
     context: str = ""  # the history question a follow-up was resolved against
     names: list[str] = field(default_factory=list)  # proper names the question mentions (lower case)
+    query_text: str = ""  # the text sent to retrieval (typo-corrected, with the follow-up's context)
 
     @property
     def numeric(self) -> bool:
