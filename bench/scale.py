@@ -37,7 +37,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from common import PY, pct, save, table, write_block  # noqa: E402
+from common import PY, load, pct, save, table, write_block  # noqa: E402
 
 DIM = 384
 K = 10
@@ -272,20 +272,26 @@ def main(argv: list[str] | None = None) -> dict:
         print(json.dumps(out))
         return out
 
-    results: dict = {"vectors": [], "bm25": []}
+    # merge with earlier runs: a re-run replaces the rows of the same (n, data) only
+    prev = load("scale") or {}
+    results: dict = {"vectors": prev.get("vectors", []), "bm25": prev.get("bm25", [])}
+
+    def put(key: str, row: dict) -> None:
+        results[key] = [r for r in results[key] if (r["n"], r["data"]) != (row["n"], row["data"])] + [row]
+        results[key].sort(key=lambda r: (r["n"], r["data"]))
+        save("scale", results)
+
     sizes = [int(s) for s in a.sizes.split(",") if s]
     for n in sizes:
         for data in [d for d in a.data.split(",") if d]:
             args = ["--n", str(n), "--one", data, "--kinds", a.kinds, "--seed", str(a.seed)]
             r = run_child(args, a.timeout)
             if r:
-                results["vectors"].append(r)
-                save("scale", results)
+                put("vectors", r)
     for n in [int(s) for s in a.bm25_sizes.split(",") if s]:
         r = run_child(["--n", str(n), "--one", "text", "--seed", str(a.seed)], a.timeout)
         if r:
-            results["bm25"].append(r)
-            save("scale", results)
+            put("bm25", r)
     save("scale", results)
     write_block("scale", render(results))
     return results
