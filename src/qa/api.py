@@ -10,7 +10,14 @@ from __future__ import annotations
 import csv
 import hmac
 import io
+import ipaddress
+import logging
+import os
 import re
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, is_dataclass
 from typing import Annotated, Any, Literal
 
@@ -46,10 +53,20 @@ FACT_FIELDS = ["id", "doc", "passage_id", "section", "sentence", "sentence_start
 ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 HL_RE = re.compile(r"^\s*(\d{1,7})\s*-\s*(\d{1,7})\s*$")
 ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": ErrorResponse} for s in (400, 404, 413, 422, 500)
+    s: {"model": ErrorResponse} for s in (400, 404, 413, 422, 500, 503, 504)
 }
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+log = logging.getLogger("qa.api")
+
+# The time budget of one answer: past it the client gets a 504 in the error shape and the
+# request's worker thread is free again. The answer itself runs in this small pool: a thread
+# cannot be killed, so an answer that never returns keeps its pool thread, but never a request
+# thread, and queued answers whose client has given up are cancelled before they start.
+ANSWER_TIMEOUT = float(os.environ.get("QA_ANSWER_TIMEOUT", "2.0"))
+ANSWER_THREADS = int(os.environ.get("QA_ANSWER_THREADS", "8"))
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
 def current_index(request: Request) -> QAIndex:
@@ -68,10 +85,36 @@ def _api_error(status: int, code: str, message: str) -> Exception:
 
 # --- shared logic (the pages call these too) -------------------------------------------------
 
-def run_ask(index: QAIndex, question: str, history: list[str]) -> Answer:
+def _answer_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=max(1, ANSWER_THREADS), thread_name_prefix="qa-answer")
+        return _pool
+
+
+def _answer(index: QAIndex, question: str, history: list[str]) -> Answer:
     from qa.answer import answer
 
-    return answer(index, question, list(history))
+    return answer(index, question, history)
+
+
+def run_ask(index: QAIndex, question: str, history: list[str], timeout: float | None = None) -> Answer:
+    """``answer()`` within the time budget: 504 past it, 422 if it fails on this input (logged)."""
+    budget = ANSWER_TIMEOUT if timeout is None else timeout
+    future = _answer_pool().submit(_answer, index, question, list(history))
+    try:
+        return future.result(timeout=budget)
+    except FutureTimeout:
+        future.cancel()
+        log.warning("answer over the %.1f s budget: question=%r history=%r", budget, question[:200],
+                    [h[:80] for h in history])
+        raise _api_error(504, "timeout", f"the answer took longer than {budget:g} s; "
+                                         "try a shorter or simpler question") from None
+    except Exception:
+        log.exception("answer failed: question=%r history=%r", question[:200], [h[:80] for h in history])
+        raise _api_error(422, "cannot_answer", "this question could not be answered; "
+                                               "try rephrasing it") from None
 
 
 def validate_ask(question: str, history: list[str]) -> AskRequest:
@@ -170,6 +213,21 @@ def get_passage(index: QAIndex, passage_id: str, hl: str | None = None, dhl: str
     )
 
 
+def store_feedback(request: Request, body: FeedbackRequest) -> int:
+    """Store one vote; a database still locked after the busy timeout is a 503, not a 500."""
+    try:
+        return add_feedback(request.app.state.settings.feedback_db, question=body.question,
+                            history=body.history, answer=body.answer, vote=body.vote,
+                            correction=body.correction, kind=body.kind, answered=body.answered)
+    except sqlite3.OperationalError as exc:
+        log.error("feedback not stored: %s", exc)
+        from qa.server import ApiError
+
+        err = ApiError(503, "unavailable", "the feedback store is busy; please send the vote again")
+        err.headers = {"Retry-After": "1"}
+        raise err from None
+
+
 def documents_info(index: QAIndex) -> list[DocumentInfo]:
     return [DocumentInfo(id=d.get("id", ""), title=d.get("title", ""), region=d.get("region"),
                          year=d.get("year"), source_url=d.get("source_url"))
@@ -247,13 +305,21 @@ def health_route(request: Request) -> HealthResponse:
 @router.post("/feedback", response_model=FeedbackResponse)
 def feedback(body: FeedbackRequest, request: Request) -> FeedbackResponse:
     """Store a thumbs up or down on an answer, with an optional correction."""
-    fid = add_feedback(request.app.state.settings.feedback_db, question=body.question, history=body.history,
-                       answer=body.answer, vote=body.vote, correction=body.correction, kind=body.kind,
-                       answered=body.answered)
-    return FeedbackResponse(id=fid)
+    return FeedbackResponse(id=store_feedback(request, body))
 
 
-@router.post("/admin/reload", response_model=ReloadResponse, responses={401: {"model": ErrorResponse}})
+def is_loopback(host: str | None) -> bool:
+    """True for a loopback client address (127.0.0.0/8, ::1, an IPv4-mapped loopback)."""
+    try:
+        addr = ipaddress.ip_address((host or "").split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(addr, "ipv4_mapped", None)
+    return bool(addr.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+@router.post("/admin/reload", response_model=ReloadResponse,
+             responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 def reload_index(request: Request, authorization: Annotated[str | None, Header(max_length=500)] = None,
                  x_admin_token: Annotated[str | None, Header(max_length=500)] = None) -> ReloadResponse:
     """Load the index again from disk and swap it in; a failed load keeps the old one."""
@@ -262,6 +328,9 @@ def reload_index(request: Request, authorization: Annotated[str | None, Header(m
         given = x_admin_token or (authorization or "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):
             raise _api_error(401, "unauthorized", "a valid admin token is required (Authorization: Bearer …)")
+    elif not is_loopback(request.client.host if request.client else None):
+        raise _api_error(403, "forbidden", "without an admin token (QA_ADMIN_TOKEN) reload is only allowed "
+                                           "from this machine (127.0.0.1 or ::1)")
     try:
         index = request.app.state.holder.reload()
     except IndexLoadError as exc:

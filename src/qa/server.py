@@ -39,7 +39,7 @@ SETTINGS_ENV = "_QA_SERVE_SETTINGS"
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large",
          415: "unsupported_media_type", 422: "validation_error", 429: "too_many_requests",
-         500: "internal_error", 503: "unavailable"}
+         500: "internal_error", 503: "unavailable", 504: "timeout"}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 # Swagger UI at /docs loads its bundle from a CDN and starts it with an inline script.
@@ -276,20 +276,41 @@ def app_from_env() -> FastAPI:
         raise SystemExit(1) from None
 
 
+def _fail_start(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(1)
+
+
 def serve(settings: Settings, reload: bool = False) -> None:
-    """Run uvicorn with ``settings.workers`` processes; each loads the index once at start-up."""
+    """Run uvicorn with ``settings.workers`` processes; each loads the index once at start-up.
+
+    The index is loaded here first, so that a missing, damaged or incompatible index stops
+    ``qa serve`` with one line naming the file and the fix, before uvicorn starts. With one
+    worker that index is the one served; with several, each worker loads its own.
+    """
+    import gc
+
     import uvicorn
 
     from qa.index import check_manifest, read_manifest
 
     try:  # fail fast, in one line, before uvicorn starts any worker
         check_manifest(read_manifest(settings.index_dir), settings.index_dir, settings.model)
+        index = load_index(settings.index_dir, settings.model)
     except IndexLoadError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
-    os.environ[SETTINGS_ENV] = settings.model_dump_json()
+        _fail_start(str(exc))
+    except Exception as exc:  # anything else about the index: still one line, never a traceback
+        _fail_start(f"{settings.index_dir}: cannot be loaded ({type(exc).__name__}: {str(exc)[:160]}); "
+                    f"run: qa index --index {settings.index_dir}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    uvicorn.run("qa.server:app_from_env", factory=True, host=settings.host, port=settings.port,
+    common = {"host": settings.host, "port": settings.port, "server_header": False, "proxy_headers": False,
+              "log_level": "info"}
+    if not reload and max(1, settings.workers) == 1:
+        uvicorn.run(create_app(settings, index=index, install_signals=True), **common)
+        return
+    del index
+    gc.collect()
+    os.environ[SETTINGS_ENV] = settings.model_dump_json()
+    uvicorn.run("qa.server:app_from_env", factory=True,
                 workers=max(1, settings.workers) if not reload else None, reload=reload,
-                reload_dirs=[str(Path(__file__).parent), str(web_dir())] if reload else None,
-                server_header=False, proxy_headers=False, log_level="info")
+                reload_dirs=[str(Path(__file__).parent), str(web_dir())] if reload else None, **common)

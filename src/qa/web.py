@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from qa import api
-from qa.feedback import add_feedback
 from qa.index import QAIndex
 from qa.models import Answer
 from qa.schemas import MAX_HISTORY, MAX_LIMIT, AskRequest, FactsResponse, FeedbackRequest
@@ -146,9 +145,7 @@ def feedback_post(request: Request, question: Annotated[str, Form(max_length=100
                                answered={"true": True, "false": False}.get(answered.lower()))
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
-    add_feedback(request.app.state.settings.feedback_db, question=body.question, history=body.history,
-                 answer=body.answer, vote=body.vote, correction=body.correction, kind=body.kind,
-                 answered=body.answered)
+    api.store_feedback(request, body)
     return render(request, "thanks.html",
                   {"title": "Thank you", "vote": body.vote, "question": body.question})
 
