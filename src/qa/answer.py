@@ -25,6 +25,7 @@ NUMERIC_MIN = 0.30  # calibrated on eval/questions.jsonl (see eval/REPORT.md)
 TEXT_MIN = 0.45
 TIE_MARGIN = 0.015
 SENTENCE_DENSE_WEIGHT = 0.5
+FACT_DENSE_WEIGHT = 0.5
 KEEP_WORDS = QUESTION_WORDS | frozenset(["many", "much", "have", "has", "had", "does", "did", "took", "part"])
 
 
@@ -111,12 +112,24 @@ def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:
 # --- numeric answers ----------------------------------------------------------------------------
 
 def candidates(q: Query, index: QAIndex, hits, ctx: Context, kind: str | None = None) -> list[Scored]:
+    """Facts of the retrieved passages that can answer ``q``, best first. Besides the word-level
+    score, the embedding similarity of the fact's sentence to the question rewards paraphrases
+    ("found jobs" ~ "achieved employment transfer") that share no words."""
+    qvec = index.retriever.encoder.encode_query(q.query_text) if q.query_text else None
     out: list[Scored] = []
     for rank, (p, _h) in enumerate(hits):
+        spans = index.sentences_by_passage.get(p.id, ())
         for f in index.facts_by_passage.get(p.id, ()):
             s = score_fact(q, f, p, rank, ctx.vocab, kind)
-            if s is not None:
-                out.append(s)
+            if s is None:
+                continue
+            if qvec is not None:
+                row = next((r for a, b, r in spans if a <= f.start < b), None)
+                if row is not None:
+                    dense = float(index.sentence_vectors[row] @ qvec)
+                    s.score += FACT_DENSE_WEIGHT * (dense - 0.4)
+                    s.notes["dense"] = round(dense, 3)
+            out.append(s)
     out.sort(key=lambda s: (-s.score, s.item.start))
     return out
 

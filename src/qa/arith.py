@@ -27,9 +27,16 @@ GREATER = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest
 def compute(q: Query, index, hits, ctx):
     from qa.answer import Draft
 
+    draft_cls = Draft
     kind = q.kind if q.kind in ("money", "count", "percent") else None
     if q.op == "complement":
         return _complement(q, index, hits, ctx, kind, Draft)
+    if q.op == "sum":
+        stated = _stated_total(q, index, hits, ctx, kind)
+        if stated is not None:  # the report states the total itself: answer it directly
+            from qa.answer import state_fact
+
+            return draft_cls(state_fact(stated), [stated], 0.7, stated.kind)
     if q.op in ("diff", "compare", "sum"):
         parts = _split(q.question, q.op)
         if len(parts) < 2:
@@ -42,6 +49,23 @@ def compute(q: Query, index, hits, ctx):
         return _per(q, index, hits, ctx, Draft)
     if q.op == "share":
         return _share(q, index, hits, ctx, Draft)
+    return None
+
+
+TOTAL_RE = re.compile(r"\b(in total|total|altogether|in all|combined|overall|sum)\b", re.I)
+
+
+def _stated_total(q: Query, index, hits, ctx, kind):
+    """True when a well-matching figure is itself introduced as a total ("60 in total")."""
+    from qa.answer import candidates
+
+    cands = candidates(replace(q, op=None), index, hits, ctx, kind)[:3]
+    for c in cands:
+        f = c.item
+        a, b = f.start - f.sentence_start, f.end - f.sentence_start
+        window = f.sentence[max(0, a - 25) : b + 25]
+        if c.score >= max(0.5, cands[0].score - 0.3) and TOTAL_RE.search(window):
+            return f
     return None
 
 
@@ -199,7 +223,7 @@ def _per(q: Query, index, hits, ctx, draft_cls):
         return None
     denom_part = m.group(1)
     num_kind = "money" if q.kind == "money" else "count"
-    num_q = replace(q, terms=_part_terms(q, q.question[: m.start()]), op=None)
+    num_q = replace(q, op=None)
     nums = candidates(num_q, index, hits, ctx, num_kind)
     den_unit = target_unit("how many " + denom_part.strip())
     den_q = replace(q, terms=_part_terms(q, denom_part), op=None, unit=den_unit)
@@ -219,26 +243,26 @@ def _per(q: Query, index, hits, ctx, draft_cls):
 def _share(q: Query, index, hits, ctx, draft_cls):
     from qa.answer import candidates
 
-    direct = candidates(replace(q, op=None), index, hits, ctx, "percent")
-    if direct and direct[0].score >= 0.6:
-        return None  # the report states the share itself: answer it directly
     if re.search(r"\b(and|plus)\b.*\b(together|combined)\b", q.question.lower()):
         parts = _split(q.question, "sum")
-        ops = [_operand(q, p, index, hits, ctx, "percent") for p in parts]
+        ops = [_operand(q, p, index, hits, ctx, "percent", parts) for p in parts]
         if len(ops) >= 2 and all(ops) and len({o.id for o in ops}) == len(ops):
             total = sum(o.value for o in ops)
             comp = " + ".join(o.raw for o in ops) + f" = {fmt(total, '%', [])}"
             return draft_cls(f"{comp}.", ops, 0.6, "arithmetic", computation=comp)
-    sub = replace(q, op=None, numbers=[])
-    cands = [c for c in candidates(sub, index, hits, ctx, "count")]
-    given = q.numbers
+    direct = candidates(replace(q, op=None), index, hits, ctx, "percent")
+    if direct and direct[0].score >= 0.6:
+        return None  # the report states the share itself: answer it directly
+    cands = candidates(replace(q, op=None, numbers=[]), index, hits, ctx, "count")
     for c in cands[:3]:
         part = c.item
-        whole = whole_of(part, index)
-        if whole is None and given:
-            whole = next((f for f in index.facts if f.value is not None and f.kind == part.kind and
-                          any(abs(f.value - g) < 1e-6 * max(1, g) for g in given)), None)
-        if whole is None or whole.id == part.id or not whole.value:
+        whole = None
+        if q.numbers:  # "what fraction of the 60 key counties": the whole is the number given
+            same = [f for f in index.facts_by_passage.get(part.passage_id, ()) if f.value is not None
+                    and f.kind == part.kind and any(abs(f.value - g) < 1e-6 * max(1, g) for g in q.numbers)]
+            whole = same[0] if same else None
+        whole = whole or whole_of(part, index)
+        if whole is None or whole.id == part.id or not whole.value or part.value in q.numbers:
             continue
         pct = 100.0 * part.value / whole.value
         comp = f"{part.raw} ÷ {whole.raw} = {pct:.1f}%"

@@ -98,6 +98,8 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
             w *= 0.5
         elif re.fullmatch(r"\s*[()]\s*", gap):
             pass  # "along the border (7.6%)": the figure in brackets belongs to the phrase before it
+        elif not before and re.search(r"\band\b", gap):
+            w *= 0.7  # "1.44 billion and the regional department provided 102 million": next clause
         elif "," in gap or "(" in gap or ")" in gap:
             # English puts what a figure counts after it ("31 key counties for ..."); words before
             # it across a comma usually belong to the previous figure of a list.
@@ -157,6 +159,8 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
     weights = fact_context_weights(fact, passage.text, passage.start, passage.section)
     cov = coverage(query, vocab, weights)
     um = unit_match(query, fact)
+    if um <= -0.45:
+        return None  # "how many households" is not answered by a count of projects
     mp = measure_precision(query, fact, vocab)
     miss = missing_share(query, vocab, weights)
     score = cov + um + 0.15 * mp + 0.12 / (1 + rank) - MISS_PENALTY * miss
