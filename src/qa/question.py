@@ -78,50 +78,35 @@ ARITH_PATTERNS = [
     ),
 ]
 
-UNIT_NOUNS = {
-    # question noun (stem) -> canonical unit family
-    "peopl": "people",
-    "person": "people",
-    "resid": "people",
-    "trainee": "people",
-    "cadr": "people",
-    "graduat": "people",
-    "staff": "people",
-    "worker": "people",
-    "farmer": "people",
-    "herder": "people",
-    "household": "households",
-    "famili": "households",
-    "villag": "villages",
-    "counti": "counties",
-    "counti_": "counties",
-    "banner": "banners",
-    "citi": "cities",
-    "district": "districts",
-    "town": "towns",
-    "township": "towns",
-    "project": "projects",
-    "base": "bases",
-    "enterpris": "enterprises",
-    "compani": "enterprises",
-    "train": "trainings",
-    "session": "trainings",
-    "cours": "trainings",
-    "item": "items",
-    "categori": "categories",
-    "group": "groups",
-    "activ": "activities",
-    "unit": "units",
-    "bureau": "bureaus",
-    "year": "years",
-    "km": "km²",
-    "kilomet": "km²",
-    "hectar": "hectares",
-    "mu": "mu",
-    "school": "schools",
-    "road": "km",
-    "area": "areas",
+_UNIT_WORDS = {
+    # words a question counts with -> canonical unit family of the answer
+    "people": "people person persons resident residents trainee trainees cadre cadres graduate graduates "
+    "staff worker workers farmer farmers herder herders official officials participants student students",
+    "households": "household households family families",
+    "villages": "village villages",
+    "counties": "county counties",
+    "banners": "banner banners",
+    "cities": "city cities",
+    "districts": "district districts",
+    "towns": "town towns township townships",
+    "projects": "project projects",
+    "bases": "base bases",
+    "enterprises": "enterprise enterprises company companies",
+    "trainings": "training trainings session sessions course courses",
+    "items": "item items",
+    "categories": "category categories",
+    "groups": "group groups",
+    "activities": "activity activities",
+    "units": "unit units",
+    "bureaus": "bureau bureaus",
+    "years": "year years",
+    "km²": "km kilometer kilometers kilometre kilometres",
+    "hectares": "hectare hectares",
+    "schools": "school schools",
+    "areas": "area areas",
 }
+# stemmed word -> unit family (stems so that any inflection the stemmer folds is covered)
+UNIT_NOUNS = {_stem(w): unit for unit, ws in _UNIT_WORDS.items() for w in ws.split()}
 
 FOLLOWUP_RE = re.compile(
     r"^(and|what about|how about|and what about|what of|also|then|same for|and for|and in|and the)\b|"
@@ -282,7 +267,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
         prev_kind = detect_kind(prev_fixed)
         if kind == "explanation" and prev_kind != "explanation":
             kind = prev_kind
-        for t, w in weighted_terms(prev_fixed, 0.6 if elliptical else 0.35).items():
+        for t, w in weighted_terms(prev_fixed, 0.6 if elliptical else 0.2).items():
             terms.setdefault(t, w)
         if len(history) > 1:
             for t, w in weighted_terms(correct(history[-2]) if correct else history[-2], 0.25).items():
