@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from qa.index import QAIndex
 from qa.models import Answer, Citation, FactOut, RelatedPassage
 from qa.question import QUESTION_WORDS, YEAR_RE, Query, analyze
-from qa.retrieve import words
+from qa.retrieve import STOPWORDS, _stem, words
 from qa.scorer import NUMERIC_KINDS, Scored, Vocabulary, score_fact, score_sentence
 
 TOP_PASSAGES = 6
@@ -37,6 +37,7 @@ class Context:
     years: set[int]
     regions: dict[str, str]
     common_names: frozenset[str]
+    common_stems: frozenset[str]
 
 
 def context_for(index: QAIndex) -> Context:
@@ -48,8 +49,9 @@ def context_for(index: QAIndex) -> Context:
             if d.meta.get("year"):
                 years.add(int(d.meta["year"]))
         regions = {d.id: str(d.meta.get("region") or "") for d in index.documents.values()}
-        common = {w for d in index.documents.values() for w in words(f"{d.title} {d.meta.get('region', '')}")}
-        ctx = Context(Vocabulary(index.passages), years, regions, frozenset(common))
+        common = {w for d in index.documents.values() for w in words(str(d.meta.get('region') or ''))}
+        ctx = Context(Vocabulary(index.passages), years, regions, frozenset(common),
+                      frozenset(_stem(w) for w in common if w not in STOPWORDS))
         index._qa_context = ctx
     return ctx
 
@@ -64,6 +66,7 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None) -> A
     q = analyze(question, history, correct=correct)
     # The report's own region and title words are everywhere implicitly, not a constraint.
     q.names = [n for n in q.names if n not in ctx.common_names]
+    q.terms = {t: w for t, w in q.terms.items() if t not in ctx.common_stems} or q.terms
     t1 = time.perf_counter()
     q.query_text = correct(q.question) + (" " + correct(q.context) if q.is_followup else "")
     hits = index.search(q.query_text, TOP_PASSAGES)

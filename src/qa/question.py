@@ -259,7 +259,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
     if kind in ("explanation", "auto"):
         kind = detect_kind(fixed)
     op = detect_op(q) or detect_op(fixed)
-    terms = weighted_terms(fixed)
+    terms = corrected_terms(q, fixed)
     context = ""
     if followup:
         context = history[-1]
@@ -306,4 +306,14 @@ def proper_names(q: str) -> list[str]:
         w = re.split(r"['’]", m.group(0))[0].lower()
         if w not in STOPWORDS and w not in QUESTION_WORDS:
             out.append(w)
+    return out
+
+
+def corrected_terms(original: str, fixed: str) -> dict[str, float]:
+    """Terms of the question; a word that typo correction changed weighs 0.7, since the
+    correction may have turned a real word the report lacks into one it has."""
+    mine = weighted_terms(original)
+    out: dict[str, float] = {}
+    for t, w in weighted_terms(fixed).items():
+        out[t] = w if t in mine else 0.7 * w
     return out

@@ -23,7 +23,6 @@ import numpy as np
 
 RRF_K = 60
 CONVEX_DENSE_WEIGHT = 0.4
-FUZZY_CUTOFF = 88
 STOPWORDS = frozenset(
     "a an and are as at be been but by did do does for from had has have how in into is it its of on or "
     "that the their them there these they this those to was were what when where which who whom why will "
@@ -105,15 +104,19 @@ class Retriever:
     def correct(self, query: str, keep: frozenset[str] = frozenset()) -> str:
         """Replace out-of-vocabulary words with their closest corpus word (typo tolerance);
         words in ``keep`` (the question's own function words) are left alone."""
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
 
         out = []
         for w in words(query):
             if len(w) < 4 or w in self.vocab_set or w.isdigit() or w in keep or w in STOPWORDS:
                 out.append(w)
                 continue
-            pool = [c for k in range(len(w) - 2, len(w) + 3) for c in self.by_len.get(k, ())]
-            best = process.extractOne(w, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+            # Damerau-Levenshtein counts a swap ("povrety") as one edit; allow one edit in short
+            # words, two in long ones, so that real words stay themselves.
+            max_edits = 1 if len(w) < 8 else 2
+            pool = [c for k in range(len(w) - max_edits, len(w) + max_edits + 1) for c in self.by_len.get(k, ())]
+            best = process.extractOne(w, pool, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits)
             out.append(best[0] if best else w)
         return " ".join(out)
 
