@@ -29,6 +29,7 @@ from qa.feedback import add_feedback
 from qa.index import IndexLoadError, QAIndex
 from qa.models import Answer
 from qa.schemas import (
+    CONTROL_RE,
     MAX_HISTORY,
     MAX_K,
     MAX_LIMIT,
@@ -147,6 +148,9 @@ def run_facts(index: QAIndex, *, kind: str | None = None, section: str | None = 
               limit: int = 100, offset: int = 0, sort: str = "start") -> FactsResponse:
     from qa.factstore import query_facts
 
+    for name, value in (("kind", kind), ("section", section), ("q", q), ("sort", sort)):
+        if value and CONTROL_RE.search(value):
+            raise _api_error(422, "validation_error", f"{name}: must not contain control characters")
     try:
         rows, total = query_facts(index.facts_db, kind=kind or None, section=section or None, q=q or None,
                                   limit=limit, offset=offset, sort=sort)
