@@ -64,12 +64,17 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None) -> A
         return index.retriever.correct(text, KEEP_WORDS)
 
     q = analyze(question, history, correct=correct)
+    allowed, ambiguous = _select_documents(q, index)
     # The report's own region and title words are everywhere implicitly, not a constraint.
     q.names = [n for n in q.names if n not in ctx.common_names]
     q.terms = {t: w for t, w in q.terms.items() if t not in ctx.common_stems} or q.terms
     t1 = time.perf_counter()
     q.query_text = correct(q.question) + (" " + correct(q.context) if q.is_followup else "")
-    hits = index.search(q.query_text, TOP_PASSAGES)
+    if allowed is None:
+        hits = index.search(q.query_text, TOP_PASSAGES)
+    else:
+        hits = [(p, h) for p, h in index.search(q.query_text, TOP_PASSAGES * 4) if p.doc in allowed]
+        hits = hits[:TOP_PASSAGES]
     t2 = time.perf_counter()
     related = [_related(p, h.score) for p, h in hits]
     timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3}
@@ -91,7 +96,34 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None) -> A
         ans = _textual(q, index, hits, ctx)
     if ans is None:
         return _abstain(q, "no passage of the report states this", related, timings, t0)
+    if ambiguous:
+        _note_ambiguity(ans, index)
     return _finish(ans, q, index, related, timings, t0)
+
+
+def _select_documents(q: Query, index: QAIndex) -> tuple[set[str] | None, bool]:
+    """With several reports: the ones the question names by region (and year), else all of them,
+    flagged as ambiguous so that the answer says which report it comes from."""
+    docs = list(index.documents.values())
+    if len(docs) < 2:
+        return None, False
+    text = " " + " ".join(words(" ".join([q.question, q.context]))) + " "
+    named = [d for d in docs if d.meta.get("region") and f" {' '.join(words(str(d.meta['region'])))} " in text]
+    if named and q.years:
+        by_year = [d for d in named if d.meta.get("year") in q.years]
+        named = by_year or named
+    if named:
+        return {d.id for d in named}, False
+    return None, True
+
+
+def _note_ambiguity(draft: Draft, index: QAIndex) -> None:
+    used = {f.doc for f in draft.facts} or {c[0] for c in draft.extra_citations or []}
+    titles = "; ".join(d.title for d in index.documents.values())
+    source = ", ".join(index.documents[d].title for d in sorted(used) if d in index.documents)
+    draft.text = (f"The question does not name a report, and several are indexed ({titles}). "
+                  f"From {source}: {draft.text}")
+    draft.confidence = round(min(draft.confidence, 0.5), 2)
 
 
 # --- scope ---------------------------------------------------------------------------------------
@@ -163,19 +195,36 @@ def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
 
 
 def state_fact(f) -> str:
-    """A short sentence that states the value as the source writes it, in the source's words:
-    every word and number comes from the cited sentence, so nothing unsupported is added."""
+    """The value as the source writes it, then the source's own clause around it, in quotes:
+    every word and number of the answer is verbatim in the cited sentence."""
     qual = f"{f.qualifier} " if f.qualifier and not f.raw.lower().startswith(f.qualifier.lower()) else ""
-    measure = f.measure if f.measure and f.measure in f.sentence else ""
-    raw = f.raw
-    if measure and f.kind == "count" and not raw.endswith(measure):
-        raw = f"{raw} {measure}"
-        measure = ""
-    about = f" ({measure})" if measure else ""
-    where = f.subject if f.subject and f.subject in f.sentence and f.subject not in raw else ""
-    period = f.period if f.period and f.period in f.sentence else ""
-    tail = ", ".join(x for x in (where, period) if x)
-    return f"{qual}{raw}{about}{' — ' + tail if tail else ''}."
+    value = f"{qual}{f.raw}"
+    if f.kind == "count" and f.measure and f.measure in f.sentence and not f.raw.endswith(f.measure):
+        after = f.sentence[f.end - f.sentence_start :].lstrip()
+        if after.startswith(f.measure):
+            value = f"{value} {f.measure}"
+    clause = source_clause(f)
+    where = f" ({f.section})" if f.section and f.section.lower() not in clause.lower() else ""
+    return f"{value}: “{clause}”{where}."
+
+
+def source_clause(f, max_words: int = 28) -> str:
+    """The clause of the fact's sentence that holds it, cut to a window of words around it."""
+    sent, a = f.sentence, f.start - f.sentence_start
+    b = a + len(f.raw)
+    lo = max(sent.rfind(";", 0, a), sent.rfind(":", 0, a)) + 1
+    hi_candidates = [k for k in (sent.find(";", b), sent.find(":", b)) if k != -1]
+    hi = min(hi_candidates) if hi_candidates else len(sent)
+    clause = sent[lo:hi]
+    toks = list(re.finditer(r"\S+", clause))
+    if len(toks) > max_words:
+        centre = next((k for k, t in enumerate(toks) if t.end() + lo > a), 0)
+        first = max(0, centre - max_words // 2)
+        last = min(len(toks), first + max_words)
+        first = max(0, last - max_words)
+        clause = ("… " if first else "") + clause[toks[first].start() : toks[last - 1].end()] + (
+            " …" if last < len(toks) else "")
+    return clause.strip().rstrip(".,;")
 
 
 def _confidence(score: float, cands: list[Scored]) -> float:

@@ -158,6 +158,16 @@ def score_answer(q: dict[str, Any], answered: bool, text: str,
     exp = q.get("expected") or {}
     if "value" in exp:
         wanted = expected_values(exp)
+        facts = [(fv, fu) for fv, fu in fact_values if fv is not None]
+        if facts and q.get("kind") not in ("arithmetic", "comparison"):
+            # The answer's facts are what it asserts; its quoted source clause may hold other
+            # figures, which must not earn a pass.
+            for fv, fu in facts:
+                for v, fam in wanted:
+                    if values_match(float(fv), v) and families_agree(unit_family(fu), fam):
+                        return Verdict(True, f"fact value {fv:g} {fu}".rstrip())
+            shown = ", ".join(f"{fv:g} {fu}".strip() for fv, fu in facts[:6])
+            return Verdict(False, f"expected {exp['value']:g} {exp.get('unit', '')}; answered {shown}")
         stated = parse_numbers(text)
         for m in stated:
             for v, fam in wanted:
