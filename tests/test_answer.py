@@ -16,10 +16,7 @@ NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
 def _numbers_supported(a) -> bool:
     snippets = " ".join(c.text for c in a.citations)
     computed = a.computation or ""
-    for n in NUM.findall(a.answer):
-        if n not in snippets and n not in computed:
-            return False
-    return True
+    return all(n in snippets or n in computed for n in NUM.findall(a.answer))
 
 
 @pytest.mark.parametrize(
@@ -104,7 +101,6 @@ def test_same_question_same_answer(qa_index):
 @pytest.fixture(scope="module")
 def two_report_index(tmp_path_factory):
     from conftest import CORPUS, FICTIONAL_CORPUS
-
     from qa.index import build_index, load_index
     from qa.settings import get_settings
 

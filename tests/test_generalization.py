@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def fictional_index(tmp_path_factory):
     from conftest import FICTIONAL_CORPUS
-
     from qa.index import build_index, load_index
     from qa.settings import get_settings
 
