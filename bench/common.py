@@ -49,7 +49,8 @@ def machine() -> dict:
     except OSError:
         pass
     return {"nproc": os.cpu_count(), "mem_gb": mem_gb, "cpu": cpu, "python": platform.python_version(),
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "loadavg_1m": round(os.getloadavg()[0], 2)}
 
 
 def pct(values, q: float) -> float:

@@ -176,6 +176,25 @@ def child_vectors(n: int, data: str, kinds: list[str], seed: int) -> dict:
     return res
 
 
+def flat_curve(sizes: list[int], seed: int = 0) -> list[dict]:
+    """Single-query p50 of the exact index alone over a range of sizes: where flat gets too slow."""
+    import faiss
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for n in sizes:
+        x = gen_vectors(n, "lowrank", rng)
+        q = gen_queries(x, rng)["perturbed"]
+        flat = faiss.IndexFlatIP(DIM)
+        flat.add(x)
+        lat, _ = time_single(flat, q, limit_s=20)
+        out.append({"n": n, **lat})
+        print(f"  flat {n}: p50={lat['p50_ms']:.2f} ms", file=sys.stderr, flush=True)
+        del flat, x
+        gc.collect()
+    return out
+
+
 def gen_texts(n: int, rng: np.random.Generator, vocab_size: int = 50_000, mean_len: int = 60):
     vocab = np.array([f"w{i}" for i in range(vocab_size)], dtype=object)
     ranks = np.arange(1, vocab_size + 1)
@@ -244,6 +263,10 @@ def render(results: dict) -> str:
                          run["recall"].get("random", float("nan"))])
     lines.append(table(["n", "data", "index", "params", "build s", "mem MB", "p50 ms", "p95 ms",
                         "recall@10 perturbed", "recall@10 random"], rows))
+    if results.get("flat_curve"):
+        lines += ["", "### Scale: exact search (IndexFlatIP) single-query latency by corpus size (lowrank data)", ""]
+        lines.append(table(["n", "p50 ms", "p95 ms"],
+                           [[f"{r['n']:,}", r["p50_ms"], r["p95_ms"]] for r in results["flat_curve"]]))
     if results.get("bm25"):
         lines += ["", "### Scale: BM25 (bm25s, generated Zipf text, ~60 words/passage, 3-word queries,"
                   " get_scores + top-50)", ""]
@@ -260,6 +283,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--kinds", default="ivf,hnsw16_40",
                     help="approximate indexes, e.g. ivf,ivf4096,hnsw32_80")
     ap.add_argument("--bm25-sizes", default="10000,100000,1000000", help="'' to skip BM25")
+    ap.add_argument("--flat-curve", default="", help="sizes for the exact-search p50 curve, e.g. 5000,20000")
     ap.add_argument("--timeout", type=float, default=1200, help="per child, seconds")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -274,13 +298,17 @@ def main(argv: list[str] | None = None) -> dict:
 
     # merge with earlier runs: a re-run replaces the rows of the same (n, data) only
     prev = load("scale") or {}
-    results: dict = {"vectors": prev.get("vectors", []), "bm25": prev.get("bm25", [])}
+    results: dict = {"vectors": prev.get("vectors", []), "bm25": prev.get("bm25", []),
+                     "flat_curve": prev.get("flat_curve", [])}
 
     def put(key: str, row: dict) -> None:
         results[key] = [r for r in results[key] if (r["n"], r["data"]) != (row["n"], row["data"])] + [row]
         results[key].sort(key=lambda r: (r["n"], r["data"]))
         save("scale", results)
 
+    if a.flat_curve:
+        results["flat_curve"] = flat_curve([int(s) for s in a.flat_curve.split(",")], a.seed)
+        save("scale", results)
     sizes = [int(s) for s in a.sizes.split(",") if s]
     for n in sizes:
         for data in [d for d in a.data.split(",") if d]:

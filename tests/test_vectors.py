@@ -30,6 +30,13 @@ def test_rule_by_corpus_size():
     assert V.choose_index_type(10_000_000) == "hnsw"
 
 
+def test_search_parameters_grow_with_size():
+    assert V.hnsw_ef_search(50_000) == V.HNSW_EF_SEARCH
+    assert V.hnsw_ef_search(1_000_000) == V.HNSW_EF_SEARCH_LARGE >= V.HNSW_EF_SEARCH
+    assert V.ivf_nprobe(4096) == 512
+    assert V.ivf_nprobe(64) == 64
+
+
 def test_ivf_nlist_rule():
     assert V.ivf_nlist(1_000_000) == 4096
     for n in (100, 5_000, 100_000):
@@ -58,9 +65,9 @@ def test_approximate_recall(kind, tmp_path):
     faiss.write_index(index, str(tmp_path / "v.faiss"))
     loaded = V.prepare_for_search(faiss.read_index(str(tmp_path / "v.faiss")))
     if kind == "hnsw":
-        assert loaded.hnsw.efSearch == V.HNSW_EF_SEARCH
+        assert loaded.hnsw.efSearch == V.hnsw_ef_search(len(x))
     else:
-        assert loaded.nprobe == min(V.IVF_NPROBE, loaded.nlist)
+        assert loaded.nprobe == V.ivf_nprobe(loaded.nlist)
     assert loaded.ntotal == len(x)
     assert _recall(loaded, exact, q) >= 0.95
 
