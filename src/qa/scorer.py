@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from qa.question import MONEY_WORDS, UNIT_NOUNS, Query
@@ -55,8 +56,20 @@ class Vocabulary:
         return math.log(1 + (self.n - d + 0.5) / (d + 0.5)) + 0.1
 
 
-def _term_positions(text: str) -> list[tuple[str, int, int]]:
-    return [(_stem(m.group(0).lower()), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text)]
+@lru_cache(maxsize=16384)
+def _term_positions(text: str) -> tuple[tuple[str, int, int], ...]:
+    # Cached: the same passages, sections and sentences are tokenised for every question.
+    return tuple((_stem(m.group(0).lower()), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text))
+
+
+@lru_cache(maxsize=4096)
+def _base_weights(passage_text: str, section: str, sentence: str) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for text, w in ((passage_text, 0.25), (section, 0.6), (sentence, 0.4)):
+        for t, *_ in _term_positions(text):
+            if w > weights.get(t, 0.0):
+                weights[t] = w
+    return weights
 
 
 def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> float:
@@ -68,23 +81,18 @@ def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> floa
     return num / den if den else 0.0
 
 
+@lru_cache(maxsize=65536)
 def fact_context_weights(fact, passage_text: str, passage_start: int, section: str) -> dict[str, float]:
     """Weight of each nearby word for a numeric fact: 1 next to the number, decaying with distance,
     halved across a clause break; measure/subject words 1; section 0.6; sentence 0.4; passage 0.25."""
-    weights: dict[str, float] = {}
+    sent = fact.sentence
+    s_off = fact.sentence_start
+    weights = dict(_base_weights(passage_text, section, sent))
 
     def put(term: str, w: float) -> None:
         if w > weights.get(term, 0.0):
             weights[term] = w
 
-    for t, *_ in _term_positions(passage_text):
-        put(t, 0.25)
-    for t, *_ in _term_positions(section):
-        put(t, 0.6)
-    sent = fact.sentence
-    s_off = fact.sentence_start
-    for t, *_ in _term_positions(sent):
-        put(t, 0.4)
     a, b = fact.start - s_off, fact.end - s_off
     for t, ta, tb in _term_positions(sent):
         if ta >= a and tb <= b:
@@ -202,6 +210,7 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
+@lru_cache(maxsize=4096)
 def sentence_weights(sentence: str, section: str, passage_text: str) -> dict[str, float]:
     weights: dict[str, float] = {}
     for t, *_ in _term_positions(passage_text):
