@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from qa.question import MONEY_WORDS, UNIT_NOUNS, Query
 from qa.retrieve import _stem, tokenize, words
