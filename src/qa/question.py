@@ -265,15 +265,19 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
         context = history[-1]
         prev_fixed = correct(context) if correct else context
         prev_kind = detect_kind(prev_fixed)
-        if kind == "explanation" and prev_kind != "explanation":
+        if kind in ("explanation", "auto") and prev_kind not in ("explanation", "auto"):
             kind = prev_kind
-        for t, w in weighted_terms(prev_fixed, 0.6 if elliptical else 0.2).items():
-            terms.setdefault(t, w)
+        # "And in Hulunbeier?" after a question about Xing'an: the new name replaces the old one.
+        replaced = {_stem(n) for n in proper_names(context)} if proper_names(q) else set()
+        carry = (0.35 if replaced else 0.6) if elliptical else 0.2
+        for t, w in weighted_terms(prev_fixed, carry).items():
+            if t not in replaced:
+                terms.setdefault(t, w)
         if len(history) > 1:
             for t, w in weighted_terms(correct(history[-2]) if correct else history[-2], 0.25).items():
                 terms.setdefault(t, w)
     years = {int(y) for y in YEAR_RE.findall(q)}
-    if elliptical and not years:
+    if elliptical and not years and not re.search(r"\b(between|from)\b", context.lower()):
         years = {int(y) for y in YEAR_RE.findall(context)}
     unit = target_unit(q) or target_unit(fixed)
     if unit is None and followup and kind == "count":

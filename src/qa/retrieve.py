@@ -28,8 +28,8 @@ STOPWORDS = frozenset(
     "that the their them there these they this those to was were what when where which who whom why will "
     "with about much many report say says said tell me please give during after before since until within "
     "under through via now then also so all any some can could would should may might our your we you i "
-    "he she his her one ones"
-    .split()
+    "he she his her one ones "
+    "go goes went gone get gets got make makes made take takes took give gives gave come came has have had".split()
 )
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 

@@ -102,7 +102,9 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
         gap = sent[tb:a] if before else sent[b:ta]
         dist = len(words(gap))
         w = max(0.0, 1.0 - 0.06 * dist)
-        if CLAUSE_BREAK.search(gap):
+        if re.search(r"\d", gap):
+            w *= 0.3  # another figure stands in between: the word belongs to that one
+        elif CLAUSE_BREAK.search(gap):
             w *= 0.5
         elif re.fullmatch(r"\s*[()]\s*", gap):
             pass  # "along the border (7.6%)": the figure in brackets belongs to the phrase before it
