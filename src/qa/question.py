@@ -132,6 +132,7 @@ class Query:
     is_followup: bool = False
     context: str = ""  # the history question a follow-up was resolved against
     names: list[str] = field(default_factory=list)  # proper names the question mentions (lower case)
+    elliptical: bool = False  # a follow-up that leans on the previous question ("And the X?")
     query_text: str = ""  # the text sent to retrieval (typo-corrected, with the follow-up's context)
 
     @property
@@ -295,6 +296,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
         is_followup=followup,
         context=context,
         names=proper_names(q),
+        elliptical=elliptical,
     )
 
 

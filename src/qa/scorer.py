@@ -73,11 +73,17 @@ def _base_weights(passage_text: str, section: str, sentence: str) -> dict[str, f
 
 
 def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> float:
+    """IDF-weighted share of the question's terms found in ``weights`` (0..1 per term). In an
+    elliptical follow-up the borrowed terms only locate the sentence (capped at sentence level);
+    the new words pick the figure within it ("And the provincial finance?")."""
     num = den = 0.0
     for t, qw in query.terms.items():
         w = vocab.idf(t) * qw
         den += w
-        num += w * weights.get(t, 0.0)
+        found = weights.get(t, 0.0)
+        if query.elliptical and qw < 1.0:
+            found = min(found, 0.4)
+        num += w * found
     return num / den if den else 0.0
 
 
