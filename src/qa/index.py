@@ -39,6 +39,7 @@ FILES = {
     "sentence_vectors": "sentences.npy",
 }
 KEEP_BUILDS = 2
+PIN_FILE = ".serving.lock"  # a server holds a shared flock on it while it serves the build
 
 
 class IndexError_(Exception):
@@ -222,10 +223,42 @@ def _swap_symlink(index_dir: Path, target: Path) -> None:
 
 def _prune(builds: Path, keep: Path) -> None:
     # Keep the previous build too: a server that loaded it a moment ago may still be reading it.
+    # Older builds go unless a server still serves them (it holds their pin, see ``pin_build``).
     done = sorted(p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".tmp-"))
     for old in done[:-KEEP_BUILDS]:
-        if old != keep:
+        if old != keep and not build_in_use(old):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def pin_build(build: Path):
+    """Hold a shared lock on the build's pin file, so that ``qa index`` does not prune a build a
+    server still reads (the fact table is queried from disk). Returns the open file (close it to
+    unpin), or None where the build folder is read-only."""
+    try:
+        fh = open(Path(build) / PIN_FILE, "a+b")  # noqa: SIM115
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fh, fcntl.LOCK_SH)  # a pruner holds its exclusive probe only for a moment
+    except OSError:
+        fh.close()
+        return None
+    return fh
+
+
+def build_in_use(build: Path) -> bool:
+    """True while some process holds the build's pin (``pin_build``)."""
+    try:
+        fh = open(Path(build) / PIN_FILE, "rb")  # noqa: SIM115
+    except OSError:
+        return False
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
 
 
 def read_manifest(index_dir: Path) -> dict:

@@ -69,16 +69,29 @@ class IndexHolder:
         self.settings = settings
         self._lock = threading.Lock()
         self.index: QAIndex = index if index is not None else load_index(settings.index_dir, settings.model)
+        self._pin = _pin(self.index)
         self.loaded_at = _now()
 
     def reload(self) -> QAIndex:
         """Load the index afresh and swap it in; raises ``IndexLoadError`` and keeps the old one."""
         with self._lock:
             fresh = load_index(self.settings.index_dir, self.settings.model)
-            self.index = fresh
+            pin = _pin(fresh)
+            self.index, old_pin = fresh, self._pin
+            self._pin = pin
             self.loaded_at = _now()
+            if old_pin is not None:
+                old_pin.close()  # the next `qa index` may prune the old build
             log.info("index reloaded from %s", fresh.path)
             return fresh
+
+
+def _pin(index: QAIndex):
+    """Keep `qa index` from pruning the build this server reads (see ``qa.index.pin_build``)."""
+    from qa.index import pin_build
+
+    path = getattr(index, "path", None)
+    return pin_build(Path(path)) if isinstance(path, Path) and path.is_dir() else None
 
 
 def _now() -> str:
