@@ -197,8 +197,9 @@ def run(index: Path, questions_path: Path, levels: list[int], n_requests: int, t
     finally:
         stop_server(proc)
         log.close()
-    save("http", res)
-    write_block("http", render(res))
+    part = "http" if not workers or workers == 1 else f"http_w{workers}"
+    save(part, res)
+    write_block(part, render(res))
     return res
 
 
