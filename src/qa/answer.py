@@ -90,7 +90,7 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None) -> A
         result = compute(q, index, hits, ctx)
         if result is not None:
             return _finish(result, q, index, related, timings, t0)
-    if q.kind in ("money", "count", "percent", "auto"):
+    if q.kind in ("money", "count", "percent", "auto", "change"):
         ans = _numeric(q, index, hits, ctx)
     else:
         ans = _textual(q, index, hits, ctx)

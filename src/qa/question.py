@@ -164,6 +164,8 @@ def detect_kind(q: str) -> str:
         return "date"
     if re.search(r"\b(percentage|percent|share|proportion|fraction|%|rate)\b", ql) and not how_much_many:
         return "percent"
+    if re.search(r"\bby how much\b|\bhow much (did|has|have|was|were) .* (rise|grow|increase|fall|drop|decline)", ql):
+        return "change"
     if re.search(r"\bpoverty line\b|\bper capita\b|\bnet income\b", ql):
         return "money"
     if re.search(r"\bhow (large|big)\b|\bsize of\b", ql) and toks & MONEY_WORDS:

@@ -22,6 +22,7 @@ KIND_OK = {
     "money": {"money", "per_capita"},
     "count": {"count", "area", "duration"},
     "percent": {"percent"},
+    "change": {"percent", "money", "count", "per_capita"},
     "auto": NUMERIC_KINDS,
 }
 CLAUSE_BREAK = re.compile(r"[;:]|\s[-–]\s")
@@ -72,6 +73,34 @@ def _base_weights(passage_text: str, section: str, sentence: str) -> dict[str, f
     return weights
 
 
+# Plain English synonyms for how reports and analysts word changes, money and people; a synonym
+# counts a little less than the word itself.
+_SYNONYM_GROUPS = [
+    "increase increased increases rise rose risen grow grew grown growth up higher",
+    "decrease decreased decreases fall fell fallen drop dropped decline declined down lower reduce reduced",
+    "invest invested investment spend spent spending put provide provided allocate allocated input",
+    "job jobs employment employed work",
+    "train trained training trainee trainees",
+    "help helped assist assisted assistance support supported aid",
+    "visit visited tour inspect inspected survey surveyed",
+    "chair chaired preside presided head headed lead led leader",
+]
+SYNONYMS: dict[str, frozenset[str]] = {}
+for _group in _SYNONYM_GROUPS:
+    _stems = frozenset(_stem(w) for w in _group.split())
+    for _s in _stems:
+        SYNONYMS[_s] = SYNONYMS.get(_s, frozenset()) | (_stems - {_s})
+
+
+CHANGE_STEMS = frozenset(_stem(w) for w in _SYNONYM_GROUPS[0].split() + _SYNONYM_GROUPS[1].split())
+
+
+def _found(term: str, weights: dict[str, float]) -> float:
+    own = weights.get(term, 0.0)
+    syn = max((weights.get(s, 0.0) for s in SYNONYMS.get(term, ())), default=0.0)
+    return max(own, 0.8 * syn)
+
+
 def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> float:
     """IDF-weighted share of the question's terms found in ``weights`` (0..1 per term). In an
     elliptical follow-up the borrowed terms only locate the sentence (capped at sentence level);
@@ -80,7 +109,7 @@ def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> floa
     for t, qw in query.terms.items():
         w = vocab.idf(t) * qw
         den += w
-        found = weights.get(t, 0.0)
+        found = _found(t, weights)
         if query.elliptical and qw < 1.0:
             found = min(found, 0.4)
         num += w * found
@@ -180,6 +209,9 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
     mp = measure_precision(query, fact, vocab)
     miss = missing_share(query, vocab, weights)
     score = cov + um + 0.15 * mp + 0.12 / (1 + rank) - MISS_PENALTY * miss
+    if kind == "change":
+        # "by how much did it rise": the figure next to a word of change, not the level itself
+        score += 0.3 if any(weights.get(t, 0.0) >= 0.8 for t in CHANGE_STEMS) else -0.3
     return Scored(fact, score, cov, rank, {"unit": um, "measure": round(mp, 2), "miss": round(miss, 2)})
 
 
@@ -198,7 +230,7 @@ def missing_share(query: Query, vocab: Vocabulary, weights: dict[str, float], fl
             continue
         w = vocab.idf(t) * qw
         den += w
-        if weights.get(t, 0.0) < floor:
+        if _found(t, weights) < floor:
             num += w
     return num / den if den else 0.0
 
