@@ -11,7 +11,7 @@ figures are in bench/RESULTS.md, produced by ``bench/scale.py``):
   at load time from the index size (``hnsw_ef_search``): 256 up to 200k vectors, 512 above.
   Measured on the low-rank synthetic corpus (the stand-in for sentence embeddings), recall@10
   against exact on perturbed-corpus queries: 100k: 0.99 at p50 1.4 ms; 1M: 0.97 at p50 3.9 ms.
-  Build: 49 s for 100k, 490 s for 1M on 2 cores; memory ~1.06x the raw vectors.
+  Build: 49 s for 100k, 490 s for 1M on 2 cores; memory ~1.09x the raw vectors.
   M=32/efConstruction=80 builds ~3x slower (65 s vs 19 s for 100k uniform vectors) for recall
   that efSearch buys more cheaply at query time.
 * IVF (``kind="ivf"``, ``ivf_nlist``/``ivf_nprobe``) is kept as an option, not chosen by the rule:
