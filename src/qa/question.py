@@ -259,7 +259,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
     # Typo correction can turn a real word the report lacks into one it has ("unchanged" ->
     # "changed"), so the question's form is read from the original text first.
     kind = detect_kind(q)
-    if kind in ("explanation", "auto"):
+    if kind == "auto":
         kind = detect_kind(fixed)
     op = detect_op(q) or detect_op(fixed)
     terms = corrected_terms(q, fixed)

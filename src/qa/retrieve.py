@@ -8,7 +8,9 @@ answerable eval questions (hit@1 / hit@3): BM25 alone 89.5% / 97.9%, dense alone
 reciprocal rank fusion (k=60) 83.2% / 96.5%, convex 90.9% / 98.6%: RRF lets the weaker dense
 ranking drag good BM25 hits down, the score combination keeps BM25's confidence. ``fuse_rrf``
 stays available (``fusion="rrf"``). Query words missing from the corpus vocabulary are corrected to the
-closest vocabulary word with ``rapidfuzz`` so that typos ("relocaton") still reach BM25.
+closest vocabulary word with ``rapidfuzz`` so that typos ("relocaton") still reach BM25; words
+that ``pyspellchecker``'s English list knows are left alone, so that a real word the report does
+not use ("lifted", "unchanged") is not turned into one it does ("listed", "changed").
 """
 
 from __future__ import annotations
@@ -64,6 +66,18 @@ def build_bm25(texts: list[str], out_dir: Path) -> None:
     (out_dir / "vocab.json").write_text(json.dumps(vocab))
 
 
+@lru_cache(maxsize=1)
+def _english():
+    # pyspellchecker ships an English word-frequency list (no download); loaded on first need.
+    from spellchecker import SpellChecker
+
+    return SpellChecker(distance=1)
+
+
+def is_english_word(word: str) -> bool:
+    return word in _english()
+
+
 @dataclass
 class Hit:
     passage_index: int
@@ -111,6 +125,9 @@ class Retriever:
         for w in words(query):
             if len(w) < 4 or w in self.vocab_set or w.isdigit() or w in keep or w in STOPWORDS:
                 out.append(w)
+                continue
+            if is_english_word(w):
+                out.append(w)  # a real word the report lacks ("unchanged", "lifted"), not a typo
                 continue
             # Damerau-Levenshtein counts a swap ("povrety") as one edit; allow one edit in short
             # words, two in long ones, so that real words stay themselves.

@@ -84,6 +84,10 @@ _SYNONYM_GROUPS = [
     "help helped assist assisted assistance support supported aid",
     "visit visited tour inspect inspected survey surveyed",
     "chair chaired preside presided head headed lead led leader",
+    "name named called known renamed title",
+    "concentrate concentrated scatter scattered locate located distribute distributed live lived reside",
+    "use used basis base purpose",
+    "poor poverty",
 ]
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
