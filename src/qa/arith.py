@@ -97,7 +97,9 @@ def _operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | Non
         sub = replace(q, terms=terms, numbers=[], unit=target_unit(part) or q.unit, op=None, names=names)
         for pool in (hits, None):
             if pool is None:
-                pool = index.search(index.retriever.correct(part) + " " + q.question, TOP_PASSAGES)
+                # BM25 only: the operand is a short phrase of the report's own words, and a second
+                # query embedding would double the cost of the question.
+                pool = index.search(index.retriever.correct(part) + " " + q.question, TOP_PASSAGES, "bm25")
             cands = candidates(sub, index, pool, ctx, kind)
             if wanted:
                 cands = [c for c in cands if c.item.value is not None
