@@ -19,7 +19,7 @@ from pathlib import Path
 
 KINDS = {"money", "count", "percent", "date", "who", "which", "list", "explanation",
          "arithmetic", "comparison", "unanswerable"}
-TAGS = {"followup", "typo", "terse", "caps", "paraphrase"}
+TAGS = {"followup", "typo", "terse", "caps", "paraphrase", "feedback"}  # feedback: from `qa feedback export`
 FIELDS = ["id", "question", "history", "kind", "tags", "answerable", "expected", "evidence", "section"]
 HEAD_RE = re.compile(r"【([^】]+)】")
 
