@@ -281,6 +281,9 @@ def test_stuck_answers_do_not_starve_the_server(client, slow_answer):
     assert time.perf_counter() - t0 < 3.0
     assert results == [504] * n
     assert client.get("/api/health").status_code == 200
+    # stuck answers are on daemon threads: they never hold up the server's exit
+    pool_threads = [t for t in threading.enumerate() if t.name.startswith("qa-answer")]
+    assert pool_threads and all(t.daemon for t in pool_threads)
 
 
 def test_an_answer_that_fails_is_a_clean_422(client, monkeypatch):

@@ -13,10 +13,11 @@ import io
 import ipaddress
 import logging
 import os
+import queue
 import re
 import sqlite3
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, is_dataclass
 from typing import Annotated, Any, Literal
@@ -61,12 +62,40 @@ router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 log = logging.getLogger("qa.api")
 
 # The time budget of one answer: past it the client gets a 504 in the error shape and the
-# request's worker thread is free again. The answer itself runs in this small pool: a thread
-# cannot be killed, so an answer that never returns keeps its pool thread, but never a request
-# thread, and queued answers whose client has given up are cancelled before they start.
+# request's worker thread is free again. The answer itself runs in a small pool of daemon threads:
+# a thread cannot be killed, so an answer that never returns keeps its pool thread (never a request
+# thread, and a daemon thread never holds up the server's exit), and queued answers whose client
+# has given up are cancelled before they start.
 ANSWER_TIMEOUT = float(os.environ.get("QA_ANSWER_TIMEOUT", "2.0"))
 ANSWER_THREADS = int(os.environ.get("QA_ANSWER_THREADS", "8"))
-_pool: ThreadPoolExecutor | None = None
+
+
+class DaemonPool:
+    """``submit(fn, *args) -> Future`` on ``n`` daemon threads (``ThreadPoolExecutor`` joins its
+    threads at interpreter exit, so one stuck answer would hang the shutdown)."""
+
+    def __init__(self, n: int, name: str = "qa-answer") -> None:
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        for i in range(max(1, n)):
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True).start()
+
+    def submit(self, fn: Any, *args: Any) -> Future:
+        future: Future = Future()
+        self._queue.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, fn, args = self._queue.get()
+            if not future.set_running_or_notify_cancel():
+                continue  # its client gave up while it waited
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+                future.set_exception(exc)
+
+
+_pool: DaemonPool | None = None
 _pool_lock = threading.Lock()
 
 
@@ -86,11 +115,11 @@ def _api_error(status: int, code: str, message: str) -> Exception:
 
 # --- shared logic (the pages call these too) -------------------------------------------------
 
-def _answer_pool() -> ThreadPoolExecutor:
+def _answer_pool() -> DaemonPool:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=max(1, ANSWER_THREADS), thread_name_prefix="qa-answer")
+            _pool = DaemonPool(ANSWER_THREADS)
         return _pool
 
 
