@@ -140,7 +140,7 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
         before = tb <= a
         gap = sent[tb:a] if before else sent[b:ta]
         dist = len(words(gap))
-        w = max(0.0, 1.0 - 0.06 * dist)
+        w = max(0.0, 1.0 - DISTANCE_DECAY * dist)
         if re.search(r"\d", gap):
             w *= 0.3  # another figure stands in between: the word belongs to that one
         elif CLAUSE_BREAK.search(gap):
@@ -220,6 +220,7 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
 
 
 MISS_PENALTY = 0.6
+DISTANCE_DECAY = 0.06  # per word between a term and the figure
 # Words that say what kind of quantity is asked ("funding", "budget", "people"), not what about.
 KIND_STEMS = frozenset(_stem(w) for w in MONEY_WORDS | {"number", "amount", "many", "much", "area"})
 
