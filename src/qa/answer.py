@@ -184,7 +184,10 @@ def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     if not cands or cands[0].score < NUMERIC_MIN:
         return None
     best = cands[0]
-    ties = [c for c in cands[1:4] if best.score - c.score <= TIE_MARGIN and c.item.value != best.item.value
+    # Figures that fit equally well are all given, not one silently: a different value, or the same
+    # value stated for something else (two different items of 26 million Yuan).
+    ties = [c for c in cands[1:4] if best.score - c.score <= TIE_MARGIN
+            and (c.item.value != best.item.value or c.item.sentence_start != best.item.sentence_start)
             and c.item.kind == best.item.kind and c.item.unit == best.item.unit]
     chosen = [best] + ties
     if len(chosen) == 1:
