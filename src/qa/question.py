@@ -147,49 +147,46 @@ EXPLAIN_RE = re.compile(
 )
 
 
+_HOW_MUCH_MANY = re.compile(r"\bhow (much|many)\b")
+_QUESTION_WORD = re.compile(r"\b(what|how|which|who|when|where|why|whose|is|are|was|were|did|does|do)\b")
+
+
+def _rx(pattern: str):
+    search = re.compile(pattern).search
+    return lambda q, t: search(q)
+
+
+# Ordered rules (first match wins): kind, test on the lower-cased question, and on its words.
+KIND_RULES = [
+    ("explanation", lambda q, t: EXPLAIN_RE.search(q) and not _HOW_MUCH_MANY.search(q)),
+    ("who", _rx(r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|official|leader)\b")),
+    ("date", _rx(r"^(and )?when\b|\b(what|which) (date|day|month|year)\b|\bas of what\b|\bin what year\b|"
+                 r"\bfrom which year\b|\bwhat time\b")),
+    ("percent", lambda q, t: re.search(r"\b(percentage|percent|share|proportion|fraction|%|rate)\b", q)
+     and not _HOW_MUCH_MANY.search(q)),
+    ("change", _rx(r"\bby how much\b|\bhow much (did|has|have|was|were) .* (rise|grow|increase|fall|drop|decline)")),
+    ("money", _rx(r"\bpoverty line\b|\bper capita\b|\bnet income\b")),
+    ("money", lambda q, t: re.search(r"\bhow (large|big)\b|\bsize of\b", q) and t & MONEY_WORDS),
+    ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bhow (big|large)\b")),
+    ("money", _rx(r"\bhow much\b")),
+    ("which", _rx(r"\bwhich (department|office|organi[sz]ation|institution|bureau|agency)\b")),
+    ("list", _rx(r"\b(where|which (three|two|four|five|places|areas|cities|counties|units|regions|"
+                 r"organi[sz]ations))\b|\bwhat (kinds|types|components|categories|areas|are the)\b|\blist\b|"
+                 r"\bname the\b")),
+    ("which", lambda q, t: re.search(r"\b(which|what)\b", q) and re.search(
+        r"\b(name|called|renamed|institution|department|office|organi[sz]ation|procedures?|unit)\b", q)),
+    ("money", lambda q, t: t & MONEY_WORDS),
+    ("auto", lambda q, t: not _QUESTION_WORD.search(q)),  # terse keywords ("RAIN PLAN BASES")
+]
+
+
 def detect_kind(q: str) -> str:
     """The kind of answer a question expects, from its English form (not its topic)."""
     ql = q.lower().strip()
     toks = set(words(ql))
-    how_much_many = re.search(r"\bhow (much|many)\b", ql)
-    if EXPLAIN_RE.search(ql) and not how_much_many:
-        return "explanation"
-    if re.search(r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|official|leader)\b", ql):
-        return "who"
-    if re.search(
-        r"^(and )?when\b|\bwhat (date|day|month|year)\b|\bwhich (date|day|month|year)\b|"
-        r"\bas of what\b|\bin what year\b|\bfrom which year\b|\bwhat time\b",
-        ql,
-    ):
-        return "date"
-    if re.search(r"\b(percentage|percent|share|proportion|fraction|%|rate)\b", ql) and not how_much_many:
-        return "percent"
-    if re.search(r"\bby how much\b|\bhow much (did|has|have|was|were) .* (rise|grow|increase|fall|drop|decline)", ql):
-        return "change"
-    if re.search(r"\bpoverty line\b|\bper capita\b|\bnet income\b", ql):
-        return "money"
-    if re.search(r"\bhow (large|big)\b|\bsize of\b", ql) and toks & MONEY_WORDS:
-        return "money"
-    if re.search(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bhow (big|large)\b", ql):
-        return "count"
-    if re.search(r"\bhow much\b", ql):
-        return "money"
-    if re.search(r"\bwhich (department|office|organi[sz]ation|institution|bureau|agency)\b", ql):
-        return "which"
-    if re.search(
-        r"\b(where|which (three|two|four|five|places|areas|cities|counties|units|regions|organi[sz]ations))\b"
-        r"|\bwhat (kinds|types|components|categories|areas|are the)\b|\blist\b|\bname the\b",
-        ql,
-    ):
-        return "list"
-    if re.search(r"\b(which|what)\b", ql) and re.search(
-        r"\b(name|called|renamed|institution|department|office|organi[sz]ation|procedures?|unit)\b", ql
-    ):
-        return "which"
-    if toks & MONEY_WORDS:
-        return "money"
-    if not re.search(r"\b(what|how|which|who|when|where|why|whose|is|are|was|were|did|does|do)\b", ql):
-        return "auto"  # a terse keyword query ("RAIN PLAN BASES"): let the facts decide
+    for kind, test in KIND_RULES:
+        if test(ql, toks):
+            return kind
     return "explanation"
 
 
