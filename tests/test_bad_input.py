@@ -243,6 +243,7 @@ def slow_answer(monkeypatch):
 
     monkeypatch.setattr(qa.api, "_answer", stuck)
     monkeypatch.setattr(qa.api, "ANSWER_TIMEOUT", 0.3)
+    monkeypatch.setattr(qa.api, "ANSWER_QUEUE_TIMEOUT", 1.0)
     yield calls
     release.set()
 
@@ -263,7 +264,8 @@ def test_an_answer_over_the_budget_is_a_504(client, slow_answer):
 
 
 def test_stuck_answers_do_not_starve_the_server(client, slow_answer):
-    """More stuck answers than answer threads: every client still gets its 504 on time."""
+    """More stuck answers than answer threads: every client still gets a 504 (its answer ran too
+    long) or a 503 (no answer thread came free) on time."""
     import qa.api
 
     n = qa.api.ANSWER_THREADS + 4
@@ -278,8 +280,8 @@ def test_stuck_answers_do_not_starve_the_server(client, slow_answer):
         t.start()
     for t in threads:
         t.join(10)
-    assert time.perf_counter() - t0 < 3.0
-    assert results == [504] * n
+    assert time.perf_counter() - t0 < 4.0
+    assert len(results) == n and set(results) <= {503, 504} and 503 in results
     assert client.get("/api/health").status_code == 200
     # stuck answers are on daemon threads: they never hold up the server's exit
     pool_threads = [t for t in threading.enumerate() if t.name.startswith("qa-answer")]

@@ -17,6 +17,7 @@ import queue
 import re
 import sqlite3
 import threading
+import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, is_dataclass
@@ -68,6 +69,7 @@ log = logging.getLogger("qa.api")
 # has given up are cancelled before they start.
 ANSWER_TIMEOUT = float(os.environ.get("QA_ANSWER_TIMEOUT", "2.0"))
 ANSWER_THREADS = int(os.environ.get("QA_ANSWER_THREADS", "8"))
+ANSWER_QUEUE_TIMEOUT = float(os.environ.get("QA_ANSWER_QUEUE_TIMEOUT", "10.0"))
 
 
 class DaemonPool:
@@ -89,6 +91,7 @@ class DaemonPool:
             future, fn, args = self._queue.get()
             if not future.set_running_or_notify_cancel():
                 continue  # its client gave up while it waited
+            future.started_at = time.monotonic()  # type: ignore[attr-defined]
             try:
                 future.set_result(fn(*args))
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
@@ -130,21 +133,32 @@ def _answer(index: QAIndex, question: str, history: list[str]) -> Answer:
 
 
 def run_ask(index: QAIndex, question: str, history: list[str], timeout: float | None = None) -> Answer:
-    """``answer()`` within the time budget: 504 past it, 422 if it fails on this input (logged)."""
+    """``answer()`` within the time budget, counted from when it starts: 504 past it; 503 if no
+    answer thread frees up within ``ANSWER_QUEUE_TIMEOUT``; 422 if it fails on this input (logged)."""
     budget = ANSWER_TIMEOUT if timeout is None else timeout
     future = _answer_pool().submit(_answer, index, question, list(history))
-    try:
-        return future.result(timeout=budget)
-    except FutureTimeout:
-        future.cancel()
-        log.warning("answer over the %.1f s budget: question=%r history=%r", budget, question[:200],
-                    [h[:80] for h in history])
-        raise _api_error(504, "timeout", f"the answer took longer than {budget:g} s; "
-                                         "try a shorter or simpler question") from None
-    except Exception:
-        log.exception("answer failed: question=%r history=%r", question[:200], [h[:80] for h in history])
-        raise _api_error(422, "cannot_answer", "this question could not be answered; "
-                                               "try rephrasing it") from None
+    queue_deadline = time.monotonic() + ANSWER_QUEUE_TIMEOUT
+    while True:
+        started = getattr(future, "started_at", None)
+        limit = started + budget if started is not None else queue_deadline
+        remaining = limit - time.monotonic()
+        if remaining <= 0:
+            break
+        try:
+            return future.result(timeout=remaining if started is not None else min(remaining, 0.05))
+        except FutureTimeout:
+            continue
+        except Exception:
+            log.exception("answer failed: question=%r history=%r", question[:200], [h[:80] for h in history])
+            raise _api_error(422, "cannot_answer", "this question could not be answered; "
+                                                   "try rephrasing it") from None
+    if future.cancel() or getattr(future, "started_at", None) is None:
+        log.warning("no answer thread free for %.1f s", ANSWER_QUEUE_TIMEOUT)
+        raise _api_error(503, "unavailable", "the server is busy; please ask again in a moment")
+    log.warning("answer over the %.1f s budget: question=%r history=%r", budget, question[:200],
+                [h[:80] for h in history])
+    raise _api_error(504, "timeout", f"the answer took longer than {budget:g} s; "
+                                     "try a shorter or simpler question")
 
 
 def validate_ask(question: str, history: list[str]) -> AskRequest:
