@@ -166,8 +166,10 @@ def _combine(q: Query, parts: list[str], ops: list, draft_cls):
         return None
     if not _same_unit(ops):
         return _refuse(ops, draft_cls, "their units differ")
-    if len({o.period for o in ops}) > 1 and q.op == "sum":
-        return _refuse(ops, draft_cls, "they cover different periods")
+    periods = {o.period for o in ops}
+    named = all(any(abs(o.value - n) < 1e-6 * max(1.0, n) for n in q.numbers) for o in ops)
+    if len(periods) > 1 and q.op in ("sum", "diff") and not named:
+        return _refuse(ops, draft_cls, "they cover different periods (" + ", ".join(o.period for o in ops) + ")")
     unit = ops[0].unit
     if q.op == "sum":
         total = sum(o.value for o in ops)
@@ -177,7 +179,8 @@ def _combine(q: Query, parts: list[str], ops: list, draft_cls):
     if q.op == "diff":
         d = a.value - b.value
         comp = f"{a.raw} − {b.raw} = {fmt(d, unit, ops)}"
-        return draft_cls(f"{comp}.", ops, 0.7, "arithmetic", computation=comp)
+        note = f" Note that the figures cover different periods ({a.period}; {b.period})." if len(periods) > 1 else ""
+        return draft_cls(f"{comp}.{note}", ops, 0.7, "arithmetic", computation=comp)
     want_greater = bool(GREATER.search(q.question.lower()))
     winner, loser, wp, lp = (a, b, parts[0], parts[1]) if (a.value >= b.value) == want_greater else \
         (b, a, parts[1], parts[0])
@@ -187,6 +190,8 @@ def _combine(q: Query, parts: list[str], ops: list, draft_cls):
         yes_no = "Yes: " if winner is a else "No: "
     comp = f"{winner.raw} {rel} {loser.raw}"
     text = f"{yes_no}{_clean(wp)} ({winner.raw}), compared with {_clean(lp)} ({loser.raw})."
+    if len(periods) > 1:
+        text += f" Note that the figures cover different periods ({winner.period}; {loser.period})."
     return draft_cls(text, [winner, loser], 0.7, "comparison", computation=comp)
 
 
