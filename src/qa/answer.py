@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from qa.index import QAIndex
+from qa.ingest import ITEM_RE
 from qa.models import Answer, Citation, FactOut, RelatedPassage
 from qa.question import QUESTION_WORDS, YEAR_RE, Query, analyze
 from qa.retrieve import STOPWORDS, _stem, words
@@ -250,7 +251,10 @@ def best_sentences(q: Query, index: QAIndex, hits, ctx: Context, n: int = 2):
         for a, b, row in index.sentences_by_passage.get(p.id, ()):
             sent = index.documents[p.doc].text[a:b]
             dense = float(index.sentence_vectors[row] @ qvec) if qvec is not None else 0.0
-            scored.append((score_sentence(q, sent, p, rank, ctx.vocab) + SENTENCE_DENSE_WEIGHT * dense, a, b, p))
+            score = score_sentence(q, sent, p, rank, ctx.vocab) + SENTENCE_DENSE_WEIGHT * dense
+            if ITEM_RE.match(sent) and len(sent.split()) < 15:
+                score -= 0.15  # a numbered item's heading names a topic; it does not answer
+            scored.append((score, a, b, p))
     scored.sort(key=lambda x: (-x[0], x[1]))
     return scored[:n]
 
@@ -274,14 +278,31 @@ def _textual(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
         text = f"{names}. Source: “{sentence}”"
         return Draft(text, ents, conf, q.kind)
     text = sentence
-    cites = [(p.doc, a, b, [])]
+    lo, hi = a, b
     if q.kind == "explanation" and len(top) > 1:
         s2, a2, b2, p2 = top[1]
-        if p2.id == p.id and s2 >= score - 0.1 and abs(a2 - b) < 400:
+        if p2.id == p.id and s2 >= score - 0.1 and abs(a2 - b) < 400 and max(b, b2) - min(a, a2) < 900:
             lo, hi = min(a, a2), max(b, b2)
-            text = doc_text[lo:hi] if hi - lo < 900 else sentence
-            cites = [(p.doc, lo, hi, [])] if hi - lo < 900 else cites
-    return Draft(text, facts[:0], conf, q.kind, extra_citations=cites)
+            text = doc_text[lo:hi]
+    cites = [(p.doc, lo, hi, [best_clause(q, doc_text[lo:hi])])]
+    return Draft(text, [], conf, q.kind, extra_citations=cites)
+
+
+def best_clause(q: Query, text: str) -> tuple[int, int]:
+    """The clause of ``text`` holding most of the question's words: what an explanation
+    answer highlights inside its cited sentences."""
+    best, best_score = (0, len(text)), -1.0
+    start = 0
+    for m in list(re.finditer(r"[,;:.](\s|$)", text)) + [None]:
+        end = m.start() + 1 if m else len(text)
+        clause = text[start:end]
+        found = {_stem(w) for w in words(clause)}
+        score = sum(w for t, w in q.terms.items() if t in found) + len(clause) / 10000  # ties: the fuller clause
+        if score > best_score and clause.strip():
+            lead = len(clause) - len(clause.lstrip())
+            best, best_score = (start + lead, end), score
+        start = end
+    return best
 
 
 def _entity_text(f) -> str:
