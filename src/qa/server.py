@@ -76,6 +76,7 @@ class IndexHolder:
         """Load the index afresh and swap it in; raises ``IndexLoadError`` and keeps the old one."""
         with self._lock:
             fresh = load_index(self.settings.index_dir, self.settings.model)
+            warm_up(fresh)  # serve the new index warm
             pin = _pin(fresh)
             self.index, old_pin = fresh, self._pin
             self._pin = pin
@@ -84,6 +85,27 @@ class IndexHolder:
                 old_pin.close()  # the next `qa index` may prune the old build
             log.info("index reloaded from %s", fresh.path)
             return fresh
+
+
+WARM_QUESTIONS = ("What is the poverty line?", "How many people were poor at the end of the year?")
+
+
+def warm_up(index: QAIndex) -> float:
+    """Answer a couple of questions before serving: the first answers on a fresh index pay for
+    lazy caches and the first ONNX runs, which under a burst of clients at start-up would push
+    them past the time budget. Returns the seconds spent; failures are logged, never raised."""
+    import time
+
+    from qa.answer import answer
+
+    t0 = time.perf_counter()
+    try:
+        for q in WARM_QUESTIONS:
+            answer(index, q, [])
+        answer(index, "And in 2008?", [WARM_QUESTIONS[0]])
+    except Exception:
+        log.exception("warm-up answer failed")
+    return time.perf_counter() - t0
 
 
 def _pin(index: QAIndex):
@@ -283,7 +305,9 @@ def app_from_env() -> FastAPI:
     raw = os.environ.get(SETTINGS_ENV)
     settings = Settings(**json.loads(raw)) if raw else Settings()
     try:
-        return create_app(settings, install_signals=True)
+        app = create_app(settings, install_signals=True)
+        warm_up(app.state.holder.index)
+        return app
     except IndexLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
@@ -316,6 +340,8 @@ def serve(settings: Settings, reload: bool = False) -> None:
         _fail_start(f"{settings.index_dir}: cannot be loaded ({type(exc).__name__}: {str(exc)[:160]}); "
                     f"run: qa index --index {settings.index_dir}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if not reload and max(1, settings.workers) == 1:
+        log.info("warm-up answers in %.2f s", warm_up(index))
     common = {"host": settings.host, "port": settings.port, "server_header": False, "proxy_headers": False,
               "log_level": "info"}
     if not reload and max(1, settings.workers) == 1:
