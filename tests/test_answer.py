@@ -123,3 +123,21 @@ def test_named_region_routes_to_its_report(two_report_index):
 def test_unnamed_report_is_flagged_as_ambiguous(two_report_index):
     a = answer(two_report_index, "How much was issued for entire village advancement?")
     assert "several are indexed" in a.answer and "Lanshan" in a.answer and "Inner Mongolia" in a.answer
+
+
+def test_arithmetic_refuses_different_units(qa_index):
+    a = answer(qa_index, "What were the Rain Plan training bases and the relocation funding combined?")
+    assert "cannot be combined" in a.answer and "units differ" in a.answer
+    assert a.computation is None
+
+
+def test_arithmetic_refuses_different_periods(qa_index):
+    a = answer(qa_index, "How much more was invested in Xing'an from 2006 to 2009 than in entire village advancement?")
+    assert "different periods" in a.answer and a.computation is None
+
+
+def test_explanation_highlights_the_answering_clause(qa_index):
+    a = answer(qa_index, "How will the regional poverty line be adjusted?")
+    c = a.citations[0]
+    marked = " ".join(c.text[s:e] for s, e in c.highlights)
+    assert "Consumer Price Index" in marked and "annual adjustment" in marked
