@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from qa.question import MONEY_WORDS, UNIT_NOUNS, Query
+from qa.respectively import pairing
 from qa.retrieve import _stem, tokenize, words
 
 NUMERIC_KINDS = {"money", "count", "percent", "area", "per_capita", "duration"}
@@ -156,6 +157,14 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
         put(t, w)
     for t, *_ in _term_positions(f"{fact.measure} {fact.subject}"):
         put(t, 1.0)
+    # "A and B ... X and Y respectively": B's words do not describe X; the shared words do.
+    others, shared = pairing(sent, a, b)
+    for w in shared:
+        put(_stem(w), 0.8)
+    for w in others:
+        t = _stem(w)
+        if t in weights:
+            weights[t] = min(weights[t], 0.2)
     return weights
 
 
