@@ -70,7 +70,7 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None) -> A
     q.names = [n for n in q.names if n not in ctx.common_names]
     q.terms = {t: w for t, w in q.terms.items() if t not in ctx.common_stems} or q.terms
     t1 = time.perf_counter()
-    q.query_text = correct(q.question) + (" " + correct(q.context) if q.is_followup else "")
+    q.query_text = " ".join([correct(q.question)] + [correct(h) for h in q.history_used])
     if allowed is None:
         hits = index.search(q.query_text, TOP_PASSAGES)
     else:

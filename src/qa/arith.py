@@ -223,7 +223,16 @@ def _complement(q: Query, index, hits, ctx, kind, draft_cls):
 
 
 def _per(q: Query, index, hits, ctx, draft_cls):
-    from qa.answer import candidates
+    from qa.answer import candidates, state_fact
+
+    # A figure the report already states per unit ("Yuan 300,000 per village") answers directly.
+    for c in candidates(replace(q, op=None), index, hits, ctx)[:3]:
+        f = c.item
+        tail = f.sentence[f.end - f.sentence_start : f.end - f.sentence_start + 20]
+        head = f.sentence[max(0, f.start - f.sentence_start - 20) : f.start - f.sentence_start]
+        if c.score >= 0.4 and (re.match(r"\s*(per|each|a|for each)\s+\w+", tail) or re.search(r"average\W*$|"
+                                                                                           r"average of\s*$", head)):
+            return draft_cls(state_fact(f), [f], 0.7, f.kind)
 
     m = re.search(r"\b(?:per|each)\s+((?:[\w-]+\s*){1,3})", q.question.lower())
     if not m:
@@ -240,8 +249,8 @@ def _per(q: Query, index, hits, ctx, draft_cls):
     top = nums[0].item
     den = next((d.item for d in dens if d.item.id != top.id and d.item.value and
                 d.item.passage_id == top.passage_id), None)
-    if den is None:
-        return None
+    if den is None or (den.unit and den.unit == top.unit):
+        return None  # villages per village is no average
     v = top.value / den.value
     comp = f"{top.raw} ÷ {den.raw} = {fmt(v, top.unit, [])}"
     return draft_cls(f"{comp} on average.", [top, den], 0.6, "arithmetic", computation=comp)
@@ -284,9 +293,16 @@ def whole_of(part, index):
         for f in index.facts_by_passage.get(part.passage_id, ()):
             if f.id == part.part_of:
                 return f
-    for f in index.facts_by_passage.get(part.passage_id, ()):
-        if f.kind == part.kind and f.sentence_start == part.sentence_start and f.start > part.end:
-            gap = f.sentence[part.end - f.sentence_start : f.start - f.sentence_start]
-            if re.fullmatch(r"\s*(out )?of( the)?\s*", gap):
-                return f
+    same = [f for f in index.facts_by_passage.get(part.passage_id, ())
+            if f.kind == part.kind and f.sentence_start == part.sentence_start and f.id != part.id]
+    sent, off = part.sentence, part.sentence_start
+    for f in same:
+        if f.start > part.end and re.fullmatch(r"\s*(out )?of( the)?\s*", sent[part.end - off : f.start - off]):
+            return f
+    # "78,500 laborers were trained, 64,300 of whom found jobs" / "31,000 people, of which 27,000 ..."
+    before = [f for f in same if f.end <= part.start]
+    if before and (re.match(r"\s*(of whom|of which|among whom|among them)\b", sent[part.end - off :])
+                   or re.search(r"\b(of whom|of which|among whom|among them|including)\s*$",
+                                sent[before[-1].end - off : part.start - off])):
+        return before[-1]
     return None

@@ -133,6 +133,7 @@ class Query:
     context: str = ""  # the history question a follow-up was resolved against
     names: list[str] = field(default_factory=list)  # proper names the question mentions (lower case)
     elliptical: bool = False  # a follow-up that leans on the previous question ("And the X?")
+    history_used: list[str] = field(default_factory=list)  # earlier questions that shape retrieval
     query_text: str = ""  # the text sent to retrieval (typo-corrected, with the follow-up's context)
 
     @property
@@ -160,7 +161,7 @@ def _rx(pattern: str):
 KIND_RULES = [
     ("explanation", lambda q, t: EXPLAIN_RE.search(q) and not _HOW_MUCH_MANY.search(q)),
     ("who", _rx(r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|official|leader)\b")),
-    ("date", _rx(r"^(and )?when\b|\b(what|which) (date|day|month|year)\b|\bas of what\b|\bin what year\b|"
+    ("date", _rx(r"^(and )?when\b|\b(what|which) (dates?|days?|months?|years?)\b|\bas of what\b|\bin what year\b|"
                  r"\bfrom which year\b|\bwhat time\b")),
     ("percent", lambda q, t: re.search(r"\b(percentage|percent|share|proportion|fraction|%|rate)\b", q)
      and not _HOW_MUCH_MANY.search(q)),
@@ -296,6 +297,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
         context=context,
         names=proper_names(q),
         elliptical=elliptical,
+        history_used=(history[-2:][::-1] if elliptical else history[-1:]) if followup else [],
     )
 
 
