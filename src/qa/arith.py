@@ -226,11 +226,11 @@ def _per(q: Query, index, hits, ctx, draft_cls):
     from qa.answer import candidates, state_fact
 
     # A figure the report already states per unit ("Yuan 300,000 per village") answers directly.
-    for c in candidates(replace(q, op=None), index, hits, ctx)[:3]:
+    for c in candidates(replace(q, op=None), index, hits, ctx)[:5]:
         f = c.item
         tail = f.sentence[f.end - f.sentence_start : f.end - f.sentence_start + 20]
         head = f.sentence[max(0, f.start - f.sentence_start - 20) : f.start - f.sentence_start]
-        if c.score >= 0.4 and (re.match(r"\s*(per|each|a|for each)\s+\w+", tail) or re.search(r"average\W*$|"
+        if c.score >= 0.3 and (re.match(r"\s*(per|each|a|for each)\s+\w+", tail) or re.search(r"average\W*$|"
                                                                                            r"average of\s*$", head)):
             return draft_cls(state_fact(f), [f], 0.7, f.kind)
 

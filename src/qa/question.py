@@ -18,10 +18,10 @@ QUESTION_WORDS = frozenset(
     "for to by and or than that this those these there their it its total number amount size value figure "
     "figures get got give given put receive received report say says tell please according region "
     "regional also just only still any some big large larger largest small smaller more less higher lower "
-    "each per average combined together altogether sum plus minus difference compared compare between "
+    "each per combined together altogether sum plus minus difference compared compare between "
     "versus vs percentage percent share proportion fraction rate ratio year years date time s t about "
     "over around approximately exactly "
-    "bigger biggest greater greatest fewer fewest highest lowest smallest most least".split()
+    "bigger biggest greater greatest fewer fewest highest lowest smallest most least not no never".split()
 )
 
 MONEY_WORDS = frozenset(
@@ -81,7 +81,8 @@ ARITH_PATTERNS = [
 _UNIT_WORDS = {
     # words a question counts with -> canonical unit family of the answer
     "people": "people person persons resident residents trainee trainees cadre cadres graduate graduates "
-    "staff worker workers farmer farmers herder herders official officials participants student students",
+    "staff worker workers farmer farmers herder herders official officials participants student students "
+    "laborer laborers labourer labourers commissioner commissioners volunteer volunteers doctor doctors",
     "households": "household households family families",
     "villages": "village villages",
     "counties": "county counties",
@@ -210,10 +211,8 @@ def target_unit(q: str) -> str | None:
         m.group(1),
     )[0]
     toks = phrase.split()
-    for w in reversed(toks):
-        if _stem(w) in UNIT_NOUNS:
-            return UNIT_NOUNS[_stem(w)]
-    return None
+    # The head noun is the last word of the phrase ("trained rural laborers": laborers, not training).
+    return UNIT_NOUNS.get(_stem(toks[-1])) if toks else None
 
 
 def weighted_terms(text: str, weight: float = 1.0) -> dict[str, float]:
