@@ -183,6 +183,10 @@ class Draft:
 def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     cands = candidates(q, index, hits, ctx)
     if not cands or cands[0].score < NUMERIC_MIN:
+        if q.years:
+            from qa.arith import previous_year
+
+            return previous_year(q, index, hits, ctx, Draft)
         return None
     best = cands[0]
     # Figures that fit equally well are all given, not one silently: a different value, or the same

@@ -306,3 +306,47 @@ def whole_of(part, index):
                                 sent[before[-1].end - off : part.start - off])):
         return before[-1]
     return None
+
+
+CHANGE_RE = re.compile(
+    r"\b(?P<dir>down|up|decrease[ds]?|increase[ds]?|fell|rose|dropped|grew|reduced|declined|higher|lower)\b"
+    r"[^.;]{0,20}?\bby\s+(?P<num>[\d.,]+\s*(?:million|billion|thousand)?\s*(?:%|percent)?)"
+    r"[^.;]{0,25}?\b(?:over|from|than|compared (?:with|to)|on)\s+(?P<ref>the previous year|last year|\d{4})",
+    re.I,
+)
+FALLING = re.compile(r"down|decrease|fell|dropped|reduced|declined|lower", re.I)
+
+
+def previous_year(q: Query, index, hits, ctx, draft_cls):
+    """A figure for the year before the report's, worked back from "X, down by D over <year>":
+    the earlier value is X + D (or X - D for a rise; X / (1 +- p%) for a percentage change)."""
+    from qa.answer import candidates
+
+    target = min(q.years)
+    for c in candidates(replace(q, years=set()), index, hits, ctx)[:4]:
+        f = c.item
+        if c.score < 0.3 or f.value is None or f.kind == "percent":
+            continue
+        tail = f.sentence[f.end - f.sentence_start :]
+        m = CHANGE_RE.search(tail[:120])
+        if not m or m.start() > 40:
+            continue
+        ref = m.group("ref")
+        year = int(ref) if ref.isdigit() else (f.period_end or f.period_start or 0) - 1
+        if year != target or (f.period_end and f.period_end != target + 1):
+            continue
+        change_at = f.end + m.start("num")
+        delta = next((d for d in index.facts_by_passage.get(f.passage_id, ())
+                      if d.start <= change_at < d.end or d.start == change_at), None)
+        if delta is None or delta.value is None:
+            continue
+        falling = bool(FALLING.match(m.group("dir")))
+        if delta.kind == "percent":
+            v = f.value / (1 - delta.value / 100 if falling else 1 + delta.value / 100)
+            comp = f"{f.raw} {'÷' } (1 {'−' if falling else '+'} {delta.raw}) = {fmt(v, f.unit, [f])}"
+        else:
+            v = f.value + delta.value if falling else f.value - delta.value
+            comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
+        text = f"{comp}, worked back from the later figure and its change since {target}."
+        return draft_cls(text, [f, delta], 0.55, "arithmetic", computation=comp)
+    return None

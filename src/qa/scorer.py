@@ -191,10 +191,18 @@ def _family(word: str) -> str | None:
     return UNIT_NOUNS.get(_stem(w.split()[-1]))
 
 
+def _states_year(sentence: str, year: int) -> bool:
+    """The sentence gives figures for ``year`` ("in 2008"), not just compares with it ("over 2008")."""
+    for m in re.finditer(rf"\b{year}\b", sentence):
+        if not re.search(r"\b(over|than|compared with|compared to|versus)\s+(the end of\s+)?$", sentence[: m.start()]):
+            return True
+    return False
+
+
 def period_ok(query: Query, fact) -> bool:
     if not query.years:
         return True
-    if any(str(y) in fact.sentence for y in query.years):
+    if any(_states_year(fact.sentence, y) for y in query.years):
         return True
     lo, hi = fact.period_start, fact.period_end
     if lo is None:
