@@ -201,18 +201,24 @@ def detect_op(q: str) -> str | None:
 
 
 def target_unit(q: str) -> str | None:
-    """The unit a "how many <noun phrase>" question counts: the head of the first noun phrase."""
+    """The unit a "how many <noun phrase>" question counts: the last unit noun of the phrase,
+    which ends at the first verb ("how many people died in ...", "how many science and
+    technology commissioners were sent")."""
     m = re.search(r"\bhow many\s+([^,?;]+)", q.lower())
     if not m:
         return None
     phrase = re.split(
-        r"\s+(?:and|or|did|do|does|were|was|are|is|have|has|had|got|get|in|of|for|from|received|took|sent|"
-        r"completed|covered|benefit\w*|attended|will|would|can|could|under|to|by|at|on|there|that|who|which)\b",
+        r"\s+(?:did|do|does|were|was|are|is|have|has|had|got|get|in|of|for|from|took|will|would|can|could|"
+        r"under|to|by|at|on|there|that|who|which)\b",
         m.group(1),
     )[0]
-    toks = phrase.split()
-    # The head noun is the last word of the phrase ("trained rural laborers": laborers, not training).
-    return UNIT_NOUNS.get(_stem(toks[-1])) if toks else None
+    unit = None
+    for w in re.sub(r"^(of|among)\s+(the|these|those|them)?\s*", "", phrase).split():
+        if unit and re.fullmatch(r"[a-z]+ed", w):
+            break  # "people died", "households benefited": the verb ends the noun phrase
+        if not w.endswith("ed") and _stem(w) in UNIT_NOUNS:
+            unit = UNIT_NOUNS[_stem(w)]
+    return unit
 
 
 def weighted_terms(text: str, weight: float = 1.0) -> dict[str, float]:
