@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-$(INDEX)/manifest.json: $(STAMP) $(wildcard corpus/*)
+# Rebuilt when the corpus or the code that shapes the index changes (format, chunking, facts).
+$(INDEX)/manifest.json: $(STAMP) $(wildcard corpus/*) $(wildcard src/qa/*.py)
 	HF_HUB_OFFLINE=1 $(BIN)/qa index --corpus corpus --index $(INDEX) --quiet
 
 index: $(INDEX)/manifest.json
