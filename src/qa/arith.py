@@ -169,7 +169,7 @@ def _combine(q: Query, parts: list[str], ops: list, draft_cls):
     periods = {o.period for o in ops}
     named = all(any(abs(o.value - n) < 1e-6 * max(1.0, n) for n in q.numbers) for o in ops)
     if len(periods) > 1 and q.op in ("sum", "diff") and not named:
-        return _refuse(ops, draft_cls, "they cover different periods (" + ", ".join(o.period for o in ops) + ")")
+        return _refuse(ops, draft_cls, "they cover different periods (see the cited sentences)")
     unit = ops[0].unit
     if q.op == "sum":
         total = sum(o.value for o in ops)
@@ -179,7 +179,7 @@ def _combine(q: Query, parts: list[str], ops: list, draft_cls):
     if q.op == "diff":
         d = a.value - b.value
         comp = f"{a.raw} − {b.raw} = {fmt(d, unit, ops)}"
-        note = f" Note that the figures cover different periods ({a.period}; {b.period})." if len(periods) > 1 else ""
+        note = " Note that the figures cover different periods (see the cited sentences)." if len(periods) > 1 else ""
         return draft_cls(f"{comp}.{note}", ops, 0.7, "arithmetic", computation=comp)
     want_greater = bool(GREATER.search(q.question.lower()))
     winner, loser, wp, lp = (a, b, parts[0], parts[1]) if (a.value >= b.value) == want_greater else \
@@ -191,7 +191,7 @@ def _combine(q: Query, parts: list[str], ops: list, draft_cls):
     comp = f"{winner.raw} {rel} {loser.raw}"
     text = f"{yes_no}{_clean(wp)} ({winner.raw}), compared with {_clean(lp)} ({loser.raw})."
     if len(periods) > 1:
-        text += f" Note that the figures cover different periods ({winner.period}; {loser.period})."
+        text += " Note that the figures cover different periods (see the cited sentences)."
     return draft_cls(text, [winner, loser], 0.7, "comparison", computation=comp)
 
 
@@ -347,6 +347,6 @@ def previous_year(q: Query, index, hits, ctx, draft_cls):
         else:
             v = f.value + delta.value if falling else f.value - delta.value
             comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
-        text = f"{comp}, worked back from the later figure and its change since {target}."
+        text = f"{comp}, worked back from the later figure and the change the report gives."
         return draft_cls(text, [f, delta], 0.55, "arithmetic", computation=comp)
     return None
