@@ -77,7 +77,8 @@ def main() -> int:
         ans = q.get("answerable")
         if kind == "unanswerable" or ans is False:
             if not (kind == "unanswerable" and ans is False and exp == {} and q.get("evidence") == ""):
-                errors.append(f"{qid}: unanswerable must have kind=unanswerable, answerable=false, expected={{}}, evidence=''")
+                errors.append(f"{qid}: unanswerable must have kind=unanswerable, answerable=false, "
+                              "expected={}, evidence=''")
             continue
         if not isinstance(exp, dict) or not exp:
             errors.append(f"{qid}: empty expected")
