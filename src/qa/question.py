@@ -200,6 +200,13 @@ def detect_op(q: str) -> str | None:
     return None
 
 
+IRREGULAR_PAST = frozenset(
+    "sent got took went gave made held found built set paid put spent won lost saw came became began brought "
+    "bought caught chose drew fell felt fought grew heard kept knew led left lent met ran rose sold stood "
+    "taught told thought understood wrote".split()
+)
+
+
 def target_unit(q: str) -> str | None:
     """The unit a "how many <noun phrase>" question counts: the last unit noun of the phrase,
     which ends at the first verb ("how many people died in ...", "how many science and
@@ -214,8 +221,8 @@ def target_unit(q: str) -> str | None:
     )[0]
     unit = None
     for w in re.sub(r"^(of|among)\s+(the|these|those|them)?\s*", "", phrase).split():
-        if unit and re.fullmatch(r"[a-z]+ed", w):
-            break  # "people died", "households benefited": the verb ends the noun phrase
+        if unit and (re.fullmatch(r"[a-z]+ed", w) or w in IRREGULAR_PAST):
+            break  # "people died", "bureaus sent staff": the verb ends the noun phrase
         if not w.endswith("ed") and _stem(w) in UNIT_NOUNS:
             unit = UNIT_NOUNS[_stem(w)]
     return unit
