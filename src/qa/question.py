@@ -293,8 +293,11 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
     if elliptical and not years and not re.search(r"\b(between|from)\b", context.lower()):
         years = {int(y) for y in YEAR_RE.findall(context)}
     unit = target_unit(q) or target_unit(fixed)
-    if unit is None and followup and kind == "count":
-        unit = target_unit(context if not re.search(r"\bhow many\b", fixed.lower()) else "")
+    fl = fixed.lower()
+    if unit is None and followup and kind == "count" and (
+        not re.search(r"\bhow many\b", fl) or re.search(r"\bhow many (of )?(them|those|these)\b", fl)
+    ):
+        unit = target_unit(context)  # "And how many of them found jobs?": them = the earlier question's noun
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
     return Query(
         question=q,

@@ -89,6 +89,7 @@ _SYNONYM_GROUPS = [
     "concentrate concentrated scatter scattered locate located distribute distributed live lived reside",
     "use used basis base purpose",
     "poor poverty",
+    "find found achieve achieved obtain obtained gain gained secure secured reach reached",
 ]
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
