@@ -282,7 +282,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
             kind = prev_kind
         # "And in Hulunbeier?" after a question about Xing'an: the new name replaces the old one.
         replaced = {_stem(n) for n in proper_names(context)} if proper_names(q) else set()
-        carry = (0.35 if replaced else 0.6) if elliptical else 0.2
+        carry = (0.35 if replaced else 0.6) if elliptical else 0.1
         for t, w in weighted_terms(prev_fixed, carry).items():
             if t not in replaced:
                 terms.setdefault(t, w)
