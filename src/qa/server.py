@@ -69,6 +69,7 @@ class IndexHolder:
         self.settings = settings
         self._lock = threading.Lock()
         self.index: QAIndex = index if index is not None else load_index(settings.index_dir, settings.model)
+        _batch_queries(self.index)
         self._pin = _pin(self.index)
         self.loaded_at = _now()
 
@@ -76,6 +77,7 @@ class IndexHolder:
         """Load the index afresh and swap it in; raises ``IndexLoadError`` and keeps the old one."""
         with self._lock:
             fresh = load_index(self.settings.index_dir, self.settings.model)
+            _batch_queries(fresh)
             warm_up(fresh)  # serve the new index warm
             pin = _pin(fresh)
             self.index, old_pin = fresh, self._pin
@@ -85,6 +87,13 @@ class IndexHolder:
                 old_pin.close()  # the next `qa index` may prune the old build
             log.info("index reloaded from %s", fresh.path)
             return fresh
+
+
+def _batch_queries(index: QAIndex) -> None:
+    # Several answer threads encode at once under load: let them share ONNX runs (qa.embed).
+    encoder = getattr(index.retriever, "encoder", None)
+    if encoder is not None and hasattr(encoder, "enable_batching"):
+        encoder.enable_batching()
 
 
 WARM_QUESTIONS = ("What is the poverty line?", "How many people were poor at the end of the year?")
