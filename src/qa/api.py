@@ -68,8 +68,9 @@ log = logging.getLogger("qa.api")
 # thread, and a daemon thread never holds up the server's exit), and queued answers whose client
 # has given up are cancelled before they start.
 ANSWER_TIMEOUT = float(os.environ.get("QA_ANSWER_TIMEOUT", "2.0"))
-# Answers are mostly Python (the GIL): more threads than ~2 per core only slow each one down.
-ANSWER_THREADS = int(os.environ.get("QA_ANSWER_THREADS", str(max(2, 2 * (os.cpu_count() or 1)))))
+# Answers are mostly Python (the GIL) plus one ONNX query encode; 4 threads per core let concurrent
+# encodes share a batch (qa.embed) without slowing each answer much (bench/RESULTS.md).
+ANSWER_THREADS = int(os.environ.get("QA_ANSWER_THREADS", str(max(4, 4 * (os.cpu_count() or 1)))))
 ANSWER_QUEUE_TIMEOUT = float(os.environ.get("QA_ANSWER_QUEUE_TIMEOUT", "10.0"))
 
 

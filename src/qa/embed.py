@@ -135,7 +135,7 @@ class OnnxEncoder:
             vecs /= np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
         return vecs.astype(np.float32)
 
-    def enable_batching(self, window_s: float = 0.001, max_batch: int = 64) -> None:
+    def enable_batching(self, window_s: float = 0.002, max_batch: int = 64) -> None:
         """Let concurrent callers share one ONNX run (for the server: several answer threads)."""
         self._batcher = _Batcher(self, window_s, max_batch)
 
@@ -159,9 +159,10 @@ class OnnxEncoder:
 
 class _Batcher:
     """Micro-batching of concurrent query encodes: the first caller waits ``window_s`` for others,
-    then encodes them all in one ONNX run and hands each its vector. On 2 cores one batched run of a
-    few short questions costs far less than the same number of single runs. Padding does not
-    change a vector: pooling is masked (tests/test_onnx.py checks batched against single)."""
+    then encodes everyone waiting in one ONNX run and hands each its vector; the next caller leads
+    the next batch (runs may overlap on the two cores). One run over a few short questions costs
+    far less than the same number of single runs. Pooling is masked, so padding does not change a
+    vector (tests/test_embed_batching.py)."""
 
     def __init__(self, encoder: OnnxEncoder, window_s: float, max_batch: int) -> None:
         self.encoder = encoder
@@ -184,22 +185,25 @@ class _Batcher:
         if lead:
             time.sleep(self.window_s)
             with self.lock:
-                batch, self.pending = self.pending, []  # all waiters: none may be left without a leader
+                batch, self.pending = self.pending, []  # every waiter: none is left without a leader
                 self.leading = False
-            try:
-                vecs = self.encoder.encode([t for t, *_ in batch])
-                for it, v in zip(batch, vecs, strict=True):
-                    it[2] = v
-            except Exception as exc:  # every waiter gets the error, none hangs
-                for it in batch:
-                    it[3] = exc
-            for it in batch:
-                it[1].set()
+            self._run(batch)
         if not item[1].wait(30):
             raise TimeoutError("query encoding timed out")
         if item[3] is not None:
             raise item[3]
         return item[2]
+
+    def _run(self, batch: list[list]) -> None:
+        try:
+            vecs = self.encoder.encode([t for t, *_ in batch])
+            for it, v in zip(batch, vecs, strict=True):
+                it[2] = v
+        except Exception as exc:  # every waiter gets the error, none hangs
+            for it in batch:
+                it[3] = exc
+        for it in batch:
+            it[1].set()
 
 
 def token_counter(model_name: str):
