@@ -139,3 +139,12 @@ def test_second_build_waits_for_or_fails_on_the_lock(tmp_path):
     t.join()
     with build_lock(target, wait=0.3):
         pass
+
+
+@pytest.mark.parametrize("name", ["passages.jsonl", "documents.json", "sentences.json", "vocab.json"])
+def test_garbled_file_is_named(index_settings, tmp_path, name):
+    d = _copy(index_settings, tmp_path)
+    (d / name).write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexLoadError) as err:
+        load_index(d, index_settings.model)
+    assert name in str(err.value) and "qa index" in str(err.value)

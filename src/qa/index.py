@@ -323,47 +323,46 @@ class QAIndex:
 
 def load_index(index_dir: Path, model: str) -> QAIndex:
     """Load an index directory, manifest first; raises ``IndexLoadError`` with a one-line fix."""
+    from qa.embed import OnnxEncoder
+    from qa.factstore import load_facts
+    from qa.retrieve import Retriever
+
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     check_manifest(manifest, index_dir, model)
     real = index_dir.resolve()  # pin the build: a later swap must not change files under us
     fix = f"run: qa index --index {index_dir}"
-    try:
-        from qa.embed import OnnxEncoder
-        from qa.factstore import load_facts
-        from qa.retrieve import Retriever
 
-        docs_raw = json.loads((real / FILES["documents"]).read_text(encoding="utf-8"))
-        documents = {
-            d["id"]: Document(id=d["id"], title=d["title"], text=d["text"], meta=d.get("meta", {}),
-                              path=d.get("path", ""))
-            for d in docs_raw
-        }
-        with open(real / FILES["passages"], encoding="utf-8") as fh:
-            passages = [Passage(**json.loads(line)) for line in fh if line.strip()]
-        encoder = OnnxEncoder(real / "encoder")
-        retriever = Retriever.load(real, encoder, len(passages))
-        if retriever.vindex.ntotal != len(passages):
-            raise IndexError_(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
-                              f"{len(passages)} passages; {fix}")
-        facts = load_facts(real / FILES["facts"])
-        sentences = json.loads((real / FILES["sentences"]).read_text())
-        sentence_vectors = np.load(real / FILES["sentence_vectors"])
-        if len(sentences) != len(sentence_vectors):
-            raise IndexError_(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
-    except IndexError_:
-        raise
-    except Exception as exc:  # any damaged file: name it, never a traceback
-        name = getattr(exc, "filename", None) or _guess_file(str(exc), real)
-        raise IndexError_(f"{name}: cannot be read ({type(exc).__name__}: {str(exc)[:120]}); {fix}") from exc
+    def read(name: str, loader):
+        # Each file is read on its own, so that a damaged one is named in the error.
+        try:
+            return loader(real / FILES[name])
+        except IndexError_:
+            raise
+        except Exception as exc:
+            raise IndexError_(f"{real / FILES[name]}: cannot be read ({type(exc).__name__}: "
+                              f"{str(exc)[:120]}); {fix}") from exc
+
+    docs_raw = read("documents", lambda p: json.loads(p.read_text(encoding="utf-8")))
+    documents = read("documents", lambda _p: {
+        d["id"]: Document(id=d["id"], title=d["title"], text=d["text"], meta=d.get("meta", {}),
+                          path=d.get("path", ""))
+        for d in docs_raw
+    })
+    passages = read("passages", lambda p: [Passage(**json.loads(line))
+                                           for line in p.read_text(encoding="utf-8").splitlines() if line.strip()])
+    encoder = read("encoder", lambda p: OnnxEncoder(p.parent))
+    read("vocab", lambda p: json.loads(p.read_text()))  # checked here to be named; the retriever loads it
+    retriever = read("vectors", lambda _p: Retriever.load(real, encoder, len(passages)))
+    if retriever.vindex.ntotal != len(passages):
+        raise IndexError_(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
+                          f"{len(passages)} passages; {fix}")
+    facts = read("facts", load_facts)
+    sentences = read("sentences", lambda p: json.loads(p.read_text()))
+    sentence_vectors = read("sentence_vectors", np.load)
+    if len(sentences) != len(sentence_vectors):
+        raise IndexError_(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
     return QAIndex(real, manifest, documents, passages, retriever, facts, real / FILES["facts"], sentences,
                    sentence_vectors)
 
 
-def _guess_file(message: str, real: Path) -> str:
-    for name in FILES.values():
-        if name.split("/")[-1].split(".")[0] in message:
-            return str(real / name)
-    if "faiss" in message.lower() or "read_index" in message:
-        return str(real / FILES["vectors"])
-    return str(real)
