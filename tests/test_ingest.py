@@ -141,3 +141,18 @@ def test_bad_corpus_errors(tmp_path):
     (tmp_path / "x.txt").write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(CorpusError):
         load_corpus(tmp_path)
+
+
+def test_other_heading_styles(tmp_path):
+    (tmp_path / "g.md").write_text(
+        "# Poverty Alleviation and Development in Gansu\n\n## Overview\n\nGansu has 14 cities.\n\n"
+        "Relocation\n\nIn 2009, 120 million Yuan was spent on relocation.\n\n[Funds] 5 million Yuan was given.\n",
+        encoding="utf-8",
+    )
+    doc = load_document(tmp_path / "g.md")
+    got = [(p.section, p.text) for p in split_passages(doc)]
+    assert got == [
+        ("Overview", "Gansu has 14 cities."),
+        ("Relocation", "In 2009, 120 million Yuan was spent on relocation."),
+        ("Funds", "5 million Yuan was given."),
+    ]

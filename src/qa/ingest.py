@@ -21,7 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 
 DOC_SUFFIXES = (".txt", ".md")
-SECTION_RE = re.compile(r"【([^】]{1,120})】")
+SECTION_RE = re.compile(r"【([^】]{1,120})】|^\s*\[([^\]\n]{1,80})\]")
+# A paragraph that is only a heading: markdown "## Title", or a short line without end punctuation.
+HEADING_RE = re.compile(r"^\s*(?:#{1,6}\s+(?P<md>[^\n]{1,120})|(?P<bare>[A-Z][^\n.!?;:。]{2,90}))\s*$")
 # A numbered item at the start of a paragraph: "1.Make great efforts ..." or "2. Increase ...".
 ITEM_RE = re.compile(r"^(\d{1,2})[.、)]\s*(?=[A-Z])")
 FOOTER_RE = re.compile(
@@ -202,9 +204,14 @@ def split_passages(
             continue
         if not passages and not section and para.strip() == doc.title and not SECTION_RE.search(para):
             continue  # the document's title line
+        h = HEADING_RE.match(para)
+        if h and (h.group("md") or len(h.group("bare").split()) <= 10) and not SECTION_RE.search(para):
+            section = (h.group("md") or h.group("bare")).strip().strip("#").strip()
+            item = ""
+            continue
         m = SECTION_RE.search(para)
         if m and m.start() < 40:
-            section = m.group(1).strip()
+            section = (m.group(1) or m.group(2)).strip()
             item = ""
             p_start += m.end()
             while p_start < p_end and text[p_start].isspace():
