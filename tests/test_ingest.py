@@ -156,3 +156,10 @@ def test_other_heading_styles(tmp_path):
         ("Relocation", "In 2009, 120 million Yuan was spent on relocation."),
         ("Funds", "5 million Yuan was given."),
     ]
+
+
+def test_region_and_year_inferred_without_metadata(tmp_path):
+    (tmp_path / "hebei-2009.txt").write_text(
+        "Poverty Alleviation and Development in Hebei Province\n\n【Overview】 Text.\n", encoding="utf-8")
+    doc = load_document(tmp_path / "hebei-2009.txt")
+    assert doc.meta == {"region": "Hebei", "year": 2009}

@@ -111,6 +111,16 @@ def load_document(path: Path) -> Document:
     doc_id = str(meta.get("id") or path.stem)
     title = meta.get("title") or next((ln.strip() for ln in text.splitlines() if ln.strip()), doc_id)
     title = title.lstrip("# ").strip()
+    # Without a metadata file, the series' title ("... Development in Hebei") names the region and
+    # the file name usually carries the year ("hebei-2009.txt").
+    if not meta.get("region"):
+        m = re.search(r"\bin ([A-Z][\w'’ -]{1,60}?)(?: Province| Autonomous Region| Municipality)?\s*$", title)
+        if m:
+            meta = {**meta, "region": m.group(1).strip()}
+    if not meta.get("year"):
+        y = re.search(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)", path.stem)
+        if y:
+            meta = {**meta, "year": int(y.group(1))}
     return Document(id=doc_id, title=title, text=text, meta=meta, path=str(path))
 
 
