@@ -145,6 +145,10 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
         w = max(0.0, 1.0 - DISTANCE_DECAY * dist)
         if re.search(r"\d", gap):
             w *= 0.3  # another figure stands in between: the word belongs to that one
+        elif before and OWN_SEGMENT and not CLAUSE_BREAK.search(gap) and not re.search(r"[,(]", gap):
+            # No figure and no break between the word and this figure: the words leading up to a
+            # figure say what it is ("the regional financial department provided 102 million").
+            w = max(w, OWN_SEGMENT)
         elif CLAUSE_BREAK.search(gap):
             w *= 0.5
         elif re.fullmatch(r"\s*[()]\s*", gap):
@@ -241,6 +245,7 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
 
 MISS_PENALTY = 0.6
 DISTANCE_DECAY = 0.06  # per word between a term and the figure
+OWN_SEGMENT = 0.6
 # Words that say what kind of quantity is asked ("funding", "budget", "people"), not what about.
 KIND_STEMS = frozenset(_stem(w) for w in MONEY_WORDS | {"number", "amount", "many", "much", "area"})
 
