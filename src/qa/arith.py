@@ -246,14 +246,32 @@ def _per(q: Query, index, hits, ctx, draft_cls):
     dens = candidates(den_q, index, hits, ctx, "count")
     if not nums or not dens:
         return None
-    top = nums[0].item
-    den = next((d.item for d in dens if d.item.id != top.id and d.item.value and
-                d.item.passage_id == top.passage_id), None)
-    if den is None or (den.unit and den.unit == top.unit):
-        return None  # villages per village is no average
+    # Pick the pair that fits best and stands closest: "16 trainings ... involving 2400 people"
+    # (same clause) beats a better single match two clauses away.
+    best, best_score = None, float("-inf")
+    for n in nums[:4]:
+        for d in dens[:4]:
+            top, den = n.item, d.item
+            if den.id == top.id or not den.value or den.passage_id != top.passage_id:
+                continue
+            if den.unit and den.unit == top.unit:
+                continue  # villages per village is no average
+            score = n.score + d.score + (0.3 if _same_clause(top, den) else 0.0)
+            if score > best_score:
+                best, best_score = (top, den), score
+    if best is None:
+        return None
+    top, den = best
     v = top.value / den.value
     comp = f"{top.raw} ÷ {den.raw} = {fmt(v, top.unit, [])}"
     return draft_cls(f"{comp} on average.", [top, den], 0.6, "arithmetic", computation=comp)
+
+
+def _same_clause(f, g) -> bool:
+    if f.sentence_start != g.sentence_start:
+        return False
+    lo, hi = sorted((f.start, g.start))
+    return not re.search(r"[;:]", f.sentence[lo - f.sentence_start : hi - f.sentence_start])
 
 
 def _share(q: Query, index, hits, ctx, draft_cls):
