@@ -233,8 +233,8 @@ def weighted_terms(text: str, weight: float = 1.0) -> dict[str, float]:
     for w in words(text):
         if w in STOPWORDS or w in QUESTION_WORDS or len(w) < 2:
             continue
-        if YEAR_RE.fullmatch(w):
-            continue  # years are matched by period, not by words
+        if w.isdigit() or YEAR_RE.fullmatch(w):
+            continue  # numbers are operands and years periods, matched as such, not as words
         out[_stem(w)] = max(out.get(_stem(w), 0.0), weight)
     return out
 
