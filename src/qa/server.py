@@ -91,7 +91,7 @@ class IndexHolder:
 
 def _batch_queries(index: QAIndex) -> None:
     # Several answer threads encode at once under load: let them share ONNX runs (qa.embed).
-    encoder = getattr(index.retriever, "encoder", None)
+    encoder = getattr(getattr(index, "retriever", None), "encoder", None)
     if encoder is not None and hasattr(encoder, "enable_batching"):
         encoder.enable_batching()
 
