@@ -234,7 +234,7 @@ def _per(q: Query, index, hits, ctx, draft_cls):
                                                                                            r"average of\s*$", head)):
             return draft_cls(state_fact(f), [f], 0.7, f.kind)
 
-    m = re.search(r"\b(?:per|each)\s+((?:[\w-]+\s*){1,3})", q.question.lower())
+    m = re.search(r"\b(?:per (?!capita\b)|each\s)\s*((?:[\w-]+\s*){1,3})", q.question.lower())
     if not m:
         return None
     denom_part = m.group(1)

@@ -30,7 +30,6 @@ MONEY_WORDS = frozenset(
     "provide provided contribute contributed contribution"
     .split()
 )
-PER_CAPITA_WORDS = frozenset(["poverty", "line", "income", "per", "capita"])
 
 ARITH_PATTERNS = [
     (
@@ -61,7 +60,7 @@ ARITH_PATTERNS = [
             r"\bwhat % of\b"
         ),
     ),
-    ("per", re.compile(r"\bper (\w+)|\bon average\b|\baverage\b.*\b(per|each)\b|\beach\b")),
+    ("per", re.compile(r"\bper (?!capita\b)(\w+)|\bon average\b|\baverage\b.*\b(per (?!capita\b)|each\b)|\beach\b")),
     (
         "sum",
         re.compile(

@@ -129,6 +129,12 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
     sent = fact.sentence
     s_off = fact.sentence_start
     weights = dict(_base_weights(passage_text, section, sent))
+    # The sentence before often sets the topic the figure's sentence continues ("Third, the organs
+    # ... did fixed-point work. By the end of October, ... 310 million were invested").
+    prev = _previous_sentence(passage_text, passage_start, s_off)
+    for t, *_ in _term_positions(prev):
+        if weights.get(t, 0.0) < PREVIOUS_SENTENCE:
+            weights[t] = PREVIOUS_SENTENCE
 
     def put(term: str, w: float) -> None:
         if w > weights.get(term, 0.0):
@@ -246,6 +252,22 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
 MISS_PENALTY = 0.6
 DISTANCE_DECAY = 0.06  # per word between a term and the figure
 OWN_SEGMENT = 0.6
+PREVIOUS_SENTENCE = 0.45
+
+
+@lru_cache(maxsize=4096)
+def _sentence_spans(passage_text: str, passage_start: int) -> tuple[tuple[int, int], ...]:
+    from qa.ingest import split_sentences
+
+    return tuple(split_sentences(passage_text, passage_start))
+
+
+def _previous_sentence(passage_text: str, passage_start: int, sentence_start: int) -> str:
+    prev = [(a, b) for a, b in _sentence_spans(passage_text, passage_start) if b <= sentence_start]
+    if not prev:
+        return ""
+    a, b = prev[-1]
+    return passage_text[a - passage_start : b - passage_start]
 # Words that say what kind of quantity is asked ("funding", "budget", "people"), not what about.
 KIND_STEMS = frozenset(_stem(w) for w in MONEY_WORDS | {"number", "amount", "many", "much", "area"})
 
