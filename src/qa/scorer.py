@@ -151,9 +151,10 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
         w = max(0.0, 1.0 - DISTANCE_DECAY * dist)
         if re.search(r"\d", gap):
             w *= 0.3  # another figure stands in between: the word belongs to that one
-        elif before and OWN_SEGMENT and not CLAUSE_BREAK.search(gap) and not re.search(r"[,(]", gap):
-            # No figure and no break between the word and this figure: the words leading up to a
-            # figure say what it is ("the regional financial department provided 102 million").
+        elif OWN_SEGMENT and not CLAUSE_BREAK.search(gap) and not re.search(r"[,()]|\band\b", gap):
+            # No figure and no break between the word and this figure: the words of its own phrase
+            # say what it is ("the regional financial department provided 102 million", "16.5
+            # million Yuan were put in for the second batch of industrial projects").
             w = max(w, OWN_SEGMENT)
         elif CLAUSE_BREAK.search(gap):
             w *= 0.5
@@ -251,7 +252,7 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
 
 MISS_PENALTY = 0.6
 DISTANCE_DECAY = 0.06  # per word between a term and the figure
-OWN_SEGMENT = 0.6
+OWN_SEGMENT = 0.7
 PREVIOUS_SENTENCE = 0.45
 
 
