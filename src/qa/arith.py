@@ -41,8 +41,11 @@ def compute(q: Query, index, hits, ctx):
         parts = _split(q.question, q.op)
         if len(parts) < 2:
             return None
-        ops = [_operand(q, part, index, hits, ctx, kind, parts) for part in parts]
-        if any(o is None for o in ops):
+        options = [_operand(q, part, index, hits, ctx, kind, parts) for part in parts]
+        if any(not o for o in options):
+            return None
+        ops = _distinct(options)
+        if ops is None:
             return None
         return _combine(q, parts, ops, Draft)
     if q.op == "per":
@@ -84,14 +87,15 @@ def _split(question: str, op: str) -> list[str]:
     return []
 
 
-def _operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None = None):
-    """The fact one operand phrase refers to: scored on the phrase (and the shared context),
-    first in the question's passages, then in passages retrieved for the phrase itself."""
+def _operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None = None) -> list:
+    """Candidate facts (best first, as ``Scored``) for one operand phrase: scored on the phrase
+    (and the shared context), first in the question's passages, then in passages retrieved for the
+    phrase itself. Empty when nothing fits well enough."""
     from qa.answer import TOP_PASSAGES, candidates
 
     wanted = numbers_in(part)
     names = [n for n in q.names if n in part.lower()]
-    best = None
+    best: list = []
     for borrow in (False, True):
         terms = _part_terms(q, part, parts or [part], borrow)
         sub = replace(q, terms=terms, numbers=[], unit=target_unit(part) or q.unit, op=None, names=names)
@@ -104,11 +108,26 @@ def _operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | Non
             if wanted:
                 cands = [c for c in cands if c.item.value is not None
                          and any(abs(c.item.value - w) < 1e-6 * max(1, w) for w in wanted)] or cands
-            if cands and (best is None or cands[0].score > best.score):
-                best = cands[0]
-            if best is not None and best.score >= OPERAND_MIN:
-                return best.item
-    return None
+            if cands and (not best or cands[0].score > best[0].score):
+                best = cands[:3]
+            if best and best[0].score >= OPERAND_MIN:
+                return [c for c in best if c.score >= OPERAND_MIN]
+    return []
+
+
+def _distinct(options: list[list]):
+    """One fact per operand, all different, with the highest total score ("the state and the
+    regional finance department" must not both take the figure that fits each best)."""
+    from itertools import product
+
+    best, best_score = None, float("-inf")
+    for combo in product(*options):
+        if len({c.item.id for c in combo}) < len(combo):
+            continue
+        score = sum(c.score for c in combo)
+        if score > best_score:
+            best, best_score = [c.item for c in combo], score
+    return best
 
 
 OPERAND_MIN = 0.35
@@ -279,8 +298,9 @@ def _share(q: Query, index, hits, ctx, draft_cls):
 
     if re.search(r"\b(and|plus)\b.*\b(together|combined)\b", q.question.lower()):
         parts = _split(q.question, "sum")
-        ops = [_operand(q, p, index, hits, ctx, "percent", parts) for p in parts]
-        if len(ops) >= 2 and all(ops) and len({o.id for o in ops}) == len(ops):
+        options = [_operand(q, p, index, hits, ctx, "percent", parts) for p in parts]
+        ops = _distinct(options) if len(options) >= 2 and all(options) else None
+        if ops:
             total = sum(o.value for o in ops)
             comp = " + ".join(o.raw for o in ops) + f" = {fmt(total, '%', [])}"
             return draft_cls(f"{comp}.", ops, 0.6, "arithmetic", computation=comp)
