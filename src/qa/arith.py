@@ -335,7 +335,12 @@ def whole_of(part, index):
             if f.kind == part.kind and f.sentence_start == part.sentence_start and f.id != part.id]
     sent, off = part.sentence, part.sentence_start
     for f in same:
-        if f.start > part.end and re.fullmatch(r"\s*(out )?of( the)?\s*", sent[part.end - off : f.start - off]):
+        gap = sent[part.end - off : f.start - off]
+        if f.start > part.end and re.fullmatch(r"\s*(out )?of( the)?\s*", gap):
+            return f
+        # "completed in 4,850 villages, about 52% of the 9,300 key poor villages"
+        if (f.start > part.end and len(gap) < 60 and f.unit == part.unit and not re.search(r"[;:]", gap)
+                and re.search(r"\bof( the| all)?\s*$", gap)):
             return f
     # "78,500 laborers were trained, 64,300 of whom found jobs" / "31,000 people, of which 27,000 ..."
     before = [f for f in same if f.end <= part.start]
