@@ -174,6 +174,8 @@ KIND_RULES = [
     ("list", _rx(r"\b(where|which (three|two|four|five|places|areas|cities|counties|units|regions|"
                  r"organi[sz]ations))\b|\bwhat (kinds|types|components|categories|areas|are the)\b|\blist\b|"
                  r"\bname the\b")),
+    # "Which industries ...", "What measures ...": a plural noun asks for the items of a list.
+    ("list", _rx(r"^(and )?(which|what) (?!was\b|is\b|has\b|does\b|this\b|its\b)[a-z]+(ies|s)\b")),
     ("which", lambda q, t: re.search(r"\b(which|what)\b", q) and re.search(
         r"\b(name|called|renamed|institution|department|office|organi[sz]ation|procedures?|unit)\b", q)),
     ("money", lambda q, t: t & MONEY_WORDS),
