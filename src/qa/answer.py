@@ -256,6 +256,11 @@ def best_sentences(q: Query, index: QAIndex, hits, ctx: Context, n: int = 2):
             sent = index.documents[p.doc].text[a:b]
             dense = float(index.sentence_vectors[row] @ qvec) if qvec is not None else 0.0
             score = score_sentence(q, sent, p, rank, ctx.vocab) + SENTENCE_DENSE_WEIGHT * dense
+            want = ENTITY_KINDS.get(q.kind)
+            if want and q.kind in ("who", "date"):
+                # "When ...?" is answered by a sentence that states a date; "Who ...?" by one naming someone
+                has = any(f.kind in want and a <= f.start < b for f in index.facts_by_passage.get(p.id, ()))
+                score += 0.15 if has else -0.1
             if ITEM_RE.match(sent) and len(sent.split()) < 15:
                 score -= 0.15  # a numbered item's heading names a topic; it does not answer
             scored.append((score, a, b, p))
