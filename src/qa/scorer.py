@@ -90,6 +90,9 @@ _SYNONYM_GROUPS = [
     "use used basis base purpose",
     "poor poverty",
     "find found achieve achieved obtain obtained gain gained secure secured reach reached",
+    "decide decided decides determine determined determines choose chose chosen select selected",
+    "send sent dispatch dispatched assign assigned appoint appointed designate designated",
+    "graduate graduates grad grads",
 ]
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
