@@ -141,3 +141,26 @@ def test_explanation_highlights_the_answering_clause(qa_index):
     c = a.citations[0]
     marked = " ".join(c.text[s:e] for s, e in c.highlights)
     assert "Consumer Price Index" in marked and "annual adjustment" in marked
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Who was the Director-General of LGOP?", "Fan Xiaojian"),
+        ("Who is the leader of the Inner Mongolia Leading Group for Poverty Alleviation and Development?",
+         "Ren Yaping"),
+        ("Who is the director of the Inner Mongolia Poverty Alleviation and Development Office?", None),
+        ("Who is the current chairman of the Inner Mongolia government?", None),  # a vice chairman is not one
+    ],
+)
+def test_who_holds_an_office(qa_index, question, name):
+    a = answer(qa_index, question)
+    if name is None:
+        assert not a.answered
+    else:
+        assert a.answered and name in a.answer
+
+
+def test_average_pairs_figures_of_one_clause(qa_index):
+    a = answer(qa_index, "On average how many people attended each cadre training session?")
+    assert a.computation and "2400" in a.computation and "16" in a.computation and "150" in a.answer

@@ -281,6 +281,17 @@ def _textual(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     if q.kind == "who":
         people = [f for f in ents if f.kind == "person"]
         ents = people or ents
+        role = asked_role(q.question)
+        if role:
+            # "Who is the director of X?": only a person the report gives that role (of X) answers it.
+            office, of = role
+            holders = [f for f in index.facts if f.kind == "person" and holds_role(f.role or "", office, of)]
+            if not holders:
+                return None
+            ents = [f for f in holders if f.passage_id == p.id] or holders[:1]
+            f = ents[0]
+            a, b = f.sentence_start, f.sentence_end
+            sentence = f.sentence
     conf = round(max(0.05, min(0.95, 0.3 + (score - TEXT_MIN))), 2)
     if ents and q.kind in ("who", "date", "list", "which"):
         names = _join([_entity_text(f) for f in ents])
@@ -295,6 +306,29 @@ def _textual(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
             text = doc_text[lo:hi]
     cites = [(p.doc, lo, hi, [best_clause(q, doc_text[lo:hi])])]
     return Draft(text, [], conf, q.kind, extra_citations=cites)
+
+
+def asked_role(question: str) -> tuple[str, set[str]] | None:
+    """The office a "who is the <role> of <body>?" question asks about, and the body's words."""
+    m = re.search(r"\bwho (?:is|was|are|were) (?:the )?(?:current |present |then )?([a-z][a-z -]{2,40}?) of (.+)",
+                  question.lower())
+    if not m:
+        return None
+    body = {w for w in words(m.group(2)) if w not in STOPWORDS and w not in ("government",)}
+    return m.group(1).strip(), body
+
+
+def holds_role(role_text: str, office: str, body: set[str]) -> bool:
+    """The role names the office itself (not a deputy, not a longer title such as
+    "Director-General") and most words of the asked body."""
+    low = role_text.lower()
+    for m in re.finditer(rf"\b{re.escape(office)}\b(?!-)", low):
+        if re.search(r"\b(vice|deputy|assistant|former)$", low[: m.start()].rstrip()):
+            continue
+        named = set(words(low))  # "LGOP Director-General" names its body before the office
+        if not body or len(body & named) * 2 >= len(body):
+            return True
+    return False
 
 
 def best_clause(q: Query, text: str) -> tuple[int, int]:
