@@ -164,3 +164,8 @@ def test_who_holds_an_office(qa_index, question, name):
 def test_average_pairs_figures_of_one_clause(qa_index):
     a = answer(qa_index, "On average how many people attended each cadre training session?")
     assert a.computation and "2400" in a.computation and "16" in a.computation and "150" in a.answer
+
+
+def test_count_after_additions(qa_index):
+    a = answer(qa_index, "How many old revolutionary base counties are there now after the 2009 additions?")
+    assert a.computation and "25" in a.computation and "eight" in a.computation and "33" in a.answer

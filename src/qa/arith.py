@@ -50,6 +50,8 @@ def compute(q: Query, index, hits, ctx):
         return _combine(q, parts, ops, Draft)
     if q.op == "per":
         return _per(q, index, hits, ctx, Draft)
+    if q.op == "grow":
+        return _after_additions(q, index, hits, ctx, Draft)
     if q.op == "share":
         return _share(q, index, hits, ctx, Draft)
     return None
@@ -392,4 +394,30 @@ def previous_year(q: Query, index, hits, ctx, draft_cls):
             comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
         text = f"{comp}, worked back from the later figure and the change the report gives."
         return draft_cls(text, [f, delta], 0.55, "arithmetic", computation=comp)
+    return None
+
+
+ADDED_RE = re.compile(r"\b(added|adds|adding|increased by|newly|new)\s+$", re.I)
+BASE_RE = re.compile(r"\b(former|original|existing|previous|previously|earlier|based on the)\s+$", re.I)
+
+
+def _after_additions(q: Query, index, hits, ctx, draft_cls):
+    """"How many ... now, after the additions?": the base figure ("the former 25 counties") plus
+    the added one ("added eight counties"), both stated in one sentence with the same unit."""
+    from qa.answer import candidates
+
+    def lead(g) -> str:
+        return g.sentence[max(0, g.start - g.sentence_start - 25) : g.start - g.sentence_start]
+
+    for c in candidates(replace(q, op=None), index, hits, ctx)[:4]:
+        f = c.item
+        same = [g for g in index.facts_by_passage.get(f.passage_id, ())
+                if g.sentence_start == f.sentence_start and g.unit == f.unit and g.value is not None]
+        added = [g for g in same if ADDED_RE.search(lead(g))]
+        base = [g for g in same if BASE_RE.search(lead(g))]
+        if added and base:
+            total = base[0].value + added[0].value
+            comp = f"{base[0].raw} + {added[0].raw} = {fmt(total, f.unit, [base[0], added[0]])}"
+            return draft_cls(f"{comp} after the additions.", [base[0], added[0]], 0.6, "arithmetic",
+                             computation=comp)
     return None

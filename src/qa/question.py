@@ -62,6 +62,10 @@ ARITH_PATTERNS = [
     ),
     ("per", re.compile(r"\bper (?!capita\b)(\w+)|\bon average\b|\baverage\b.*\b(per (?!capita\b)|each\b)|\beach\b")),
     (
+        "grow",
+        re.compile(r"\b(now|after|following)\b.*\b(additions?|added|adding|new ones)\b|\bin total after\b"),
+    ),
+    (
         "sum",
         re.compile(
             r"\b(combined|together|altogether|in total|in all|sum of|plus)\b|"
