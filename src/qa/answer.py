@@ -293,6 +293,10 @@ def _textual(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
             a, b = f.sentence_start, f.sentence_end
             sentence = f.sentence
     conf = round(max(0.05, min(0.95, 0.3 + (score - TEXT_MIN))), 2)
+    if q.kind in ("list", "which") and len(ents) > 1:
+        # the question's own subject ("Which units did LGOP designate?") is not an answer item
+        asked = q.question.lower()
+        ents = [f for f in ents if f.raw.lower() not in asked] or ents
     if ents and q.kind in ("who", "date", "list", "which"):
         names = _join([_entity_text(f) for f in ents])
         text = f"{names}. Source: “{sentence}”"

@@ -297,9 +297,15 @@ def measure_precision(query: Query, fact, vocab: Vocabulary) -> float:
     terms = {t for t, *_ in _term_positions(fact.measure or "")}
     if not terms:
         return 0.5
+    asked = query.terms.keys() | _question_stems(query.question)  # "total" counts here
     den = sum(vocab.idf(t) for t in terms)
-    num = sum(vocab.idf(t) for t in terms if t in query.terms)
+    num = sum(vocab.idf(t) for t in terms if t in asked)
     return num / den if den else 0.5
+
+
+@lru_cache(maxsize=4096)
+def _question_stems(question: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in words(question))
 
 
 def _close(a: float, b: float) -> bool:
