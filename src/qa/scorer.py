@@ -93,6 +93,7 @@ _SYNONYM_GROUPS = [
     "decide decided decides determine determined determines choose chose chosen select selected",
     "send sent dispatch dispatched assign assigned appoint appointed designate designated",
     "graduate graduates grad grads",
+    "people population persons residents inhabitants",
 ]
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
@@ -299,7 +300,7 @@ def measure_precision(query: Query, fact, vocab: Vocabulary) -> float:
         return 0.5
     asked = query.terms.keys() | _question_stems(query.question)  # "total" counts here
     den = sum(vocab.idf(t) for t in terms)
-    num = sum(vocab.idf(t) for t in terms if t in asked)
+    num = sum(vocab.idf(t) for t in terms if t in asked or SYNONYMS.get(t, frozenset()) & asked)
     return num / den if den else 0.5
 
 

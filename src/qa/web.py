@@ -22,12 +22,27 @@ from qa.schemas import MAX_HISTORY, MAX_LIMIT, AskRequest, FactsResponse, Feedba
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
-EXAMPLES = [
-    "What is the poverty line for pastoral areas?",
-    "How many people were poor in Inner Mongolia at the end of 2009?",
-    "How much money was invested in poverty alleviation in 2009?",
-    "How many key counties for poverty alleviation does Inner Mongolia have?",
-]
+def example_questions(index: QAIndex, n: int = 4) -> list[str]:
+    """First-visit examples built from the indexed reports themselves (their region, year and the
+    sections that report money), so that any corpus gets questions it can answer."""
+    cached = getattr(index, "_examples", None)
+    if cached is not None:
+        return cached
+    doc = next(iter(index.documents.values()), None)
+    region = str(doc.meta.get("region") or "the region") if doc else "the region"
+    year = doc.meta.get("year") if doc else None
+    money_sections: list[str] = []
+    for f in index.facts:
+        if f.kind == "money" and f.section not in money_sections and len(f.section) < 60:
+            money_sections.append(f.section)
+    out = [f"How much money went to {s[:1].lower() + s[1:]}?" for s in money_sections[1:3]]
+    if any(f.kind in ("per_capita", "money") and "poverty line" in f.sentence.lower() for f in index.facts):
+        out.insert(0, "What is the poverty line?")
+    out.append(f"How many poor people were there in {region}" + (f" at the end of {year}?" if year else "?"))
+    index._examples = out[:n]
+    return index._examples
+
+
 FACT_COLUMNS = [("kind", "Kind"), ("raw", "As written"), ("value", "Value"), ("unit", "Unit"),
                 ("measure", "Measure"), ("subject", "Subject"), ("period", "Period"), ("section", "Section")]
 
@@ -100,7 +115,8 @@ def _turn(index: QAIndex, ans: Answer, history: list[str]) -> dict[str, Any]:
 def _chat(request: Request, *, turns: list[dict], history: list[str], error: str | None = None,
           draft: str = "", status: int = 200) -> HTMLResponse:
     return render(request, "chat.html", {"title": "Ask the report", "turns": turns, "history": history,
-                                         "examples": EXAMPLES, "error": error, "draft": draft}, status)
+                                         "examples": example_questions(request.app.state.holder.index),
+                                         "error": error, "draft": draft}, status)
 
 
 # --- pages -----------------------------------------------------------------------------------
