@@ -277,6 +277,11 @@ def _textual(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     sentence = doc_text[a:b]
     facts = [f for f in index.facts_by_passage.get(p.id, ()) if a <= f.start and f.end <= b]
     want = ENTITY_KINDS.get(q.kind, ())
+    ql = q.question.lower()
+    if re.search(r"\b(organi[sz]ations?|units|institutions|departments|companies|enterprises|bodies)\b", ql):
+        want = ("organisation",)
+    elif re.search(r"\b(places|cities|counties|areas|regions|prefectures|provinces|where)\b", ql):
+        want = ("place",)
     ents = [f for f in facts if f.kind in want]
     if q.kind == "who":
         people = [f for f in ents if f.kind == "person"]
