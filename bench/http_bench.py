@@ -85,16 +85,17 @@ class Conn:
         self.reader = self.writer = None
 
 
-async def load_level(port: int, bodies: list[bytes], concurrency: int, n_requests: int,
-                     time_limit: float) -> dict:
-    lat: list[float] = []
-    errors = 0
-    status_counts: dict[int, int] = {}
+async def drive(port: int, bodies: list[bytes], concurrency: int, n_requests: int, time_limit: float,
+                record) -> tuple[float, bool]:
+    """The bounded load client: ``concurrency`` keep-alive connections send ``POST /api/ask`` with
+    ``bodies`` (cycled) until ``n_requests`` are sent or ``time_limit`` seconds pass. Each outcome
+    goes to ``record(status, body, seconds)``, or ``record(None, exception, None)`` for a
+    connection failure. Returns the wall time and whether the time limit cut the run short."""
     next_i = 0
     deadline = time.perf_counter() + time_limit
 
     async def worker() -> None:
-        nonlocal next_i, errors
+        nonlocal next_i
         conn = Conn("127.0.0.1", port)
         try:
             while time.perf_counter() < deadline:
@@ -104,26 +105,43 @@ async def load_level(port: int, bodies: list[bytes], concurrency: int, n_request
                 next_i += 1
                 t0 = time.perf_counter()
                 try:
-                    status, _ = await conn.request("POST", "/api/ask", bodies[i % len(bodies)])
-                except (ConnectionError, asyncio.IncompleteReadError, OSError):
-                    errors += 1
+                    status, body = await asyncio.wait_for(
+                        conn.request("POST", "/api/ask", bodies[i % len(bodies)]), timeout=30)
+                except (ConnectionError, asyncio.IncompleteReadError, OSError, TimeoutError) as exc:
                     conn.close()
+                    record(None, exc, None)
                     continue
-                lat.append(time.perf_counter() - t0)
-                status_counts[status] = status_counts.get(status, 0) + 1
-                if status != 200:
-                    errors += 1
+                record(status, body, time.perf_counter() - t0)
         finally:
             conn.close()
 
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    wall = time.perf_counter() - t0
+    return time.perf_counter() - t0, time.perf_counter() >= deadline
+
+
+async def load_level(port: int, bodies: list[bytes], concurrency: int, n_requests: int,
+                     time_limit: float) -> dict:
+    lat: list[float] = []
+    status_counts: dict[int, int] = {}
+    errors = 0
+
+    def record(status, _body, seconds) -> None:
+        nonlocal errors
+        if status is None:
+            errors += 1
+            return
+        lat.append(seconds)
+        status_counts[status] = status_counts.get(status, 0) + 1
+        if status != 200:
+            errors += 1
+
+    wall, timed_out = await drive(port, bodies, concurrency, n_requests, time_limit, record)
     ok = status_counts.get(200, 0)
     return {"concurrency": concurrency, "requests": len(lat), "ok": ok, "errors": errors,
             "status": {str(k): v for k, v in status_counts.items()}, "wall_s": wall,
             "throughput_rps": ok / wall if wall else 0.0, "latency": summary_ms(lat),
-            "timed_out": time.perf_counter() >= deadline}
+            "timed_out": timed_out}
 
 
 def start_server(index: Path, port: int, workers: int | None = None, log=None) -> subprocess.Popen:

@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import json
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -28,7 +27,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, load_questions, machine, save, summary_ms, table, write_block  # noqa: E402
-from http_bench import Conn, free_port, start_server, stop_server, wait_ready  # noqa: E402
+from http_bench import drive, free_port, start_server, stop_server, wait_ready  # noqa: E402
 
 
 def server_rss_mb(pid: int) -> float:
@@ -51,47 +50,28 @@ async def run_load(port: int, pid: int, bodies: list[bytes], concurrency: int, n
     statuses: dict[str, int] = {}
     failures: list[str] = []
     marks: dict[int, float] = {}  # requests done -> server RSS MB
-    next_i = 0
     done = 0
-    deadline = time.perf_counter() + time_limit
 
-    async def worker() -> None:
-        nonlocal next_i, done
-        conn = Conn("127.0.0.1", port)
-        try:
-            while time.perf_counter() < deadline:
-                i = next_i
-                if i >= n_requests:
-                    return
-                next_i += 1
-                t0 = time.perf_counter()
-                try:
-                    status, body = await asyncio.wait_for(conn.request("POST", "/api/ask", bodies[i % len(bodies)]),
-                                                          timeout=30)
-                except (ConnectionError, asyncio.IncompleteReadError, OSError, TimeoutError) as exc:
-                    failures.append(f"{type(exc).__name__}: {exc}")
-                    conn.close()
-                    continue
-                finally:
-                    done += 1
-                    if done % window == 0:
-                        marks[done] = server_rss_mb(pid)
-                lat.append(time.perf_counter() - t0)
-                statuses[str(status)] = statuses.get(str(status), 0) + 1
-                if status != 200 and len(failures) < 50:
-                    failures.append(f"{status}: {body[:200]!r}")
-        finally:
-            conn.close()
+    def record(status, body, seconds) -> None:
+        nonlocal done
+        done += 1
+        if done % window == 0:
+            marks[done] = server_rss_mb(pid)
+        if status is None:
+            failures.append(f"{type(body).__name__}: {body}")
+            return
+        lat.append(seconds)
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+        if status != 200 and len(failures) < 50:
+            failures.append(f"{status}: {body[:200]!r}")
 
-    t0 = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    wall = time.perf_counter() - t0
+    wall, timed_out = await drive(port, bodies, concurrency, n_requests, time_limit, record)
     ok = statuses.get("200", 0)
     return {"concurrency": concurrency, "requests": done, "ok": ok, "errors": done - ok,
             "status": statuses, "failures": failures[:20], "wall_s": wall,
             "throughput_rps": ok / wall if wall else 0.0, "latency": summary_ms(lat),
             "max_ms": max(lat) * 1000 if lat else float("nan"), "rss_mb_by_requests": marks,
-            "timed_out": time.perf_counter() >= deadline}
+            "timed_out": timed_out}
 
 
 def run(index: Path, questions: Path, n_requests: int, concurrency: int, time_limit: float,
