@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from qa.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
 from qa.retrieve import STOPWORDS, _stem, words
 
 # Words that shape a question but carry no topic.
@@ -120,7 +121,9 @@ FOLLOWUP_RE = re.compile(
 )
 
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
-NUM_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(million|billion|thousand))?", re.IGNORECASE)
+QUESTION_NUMBER = re.compile(
+    rf"(?<![\w.])(?P<num>{DIGIT_PATTERN})(?:\s+(?P<scale>{SCALE_PATTERN}))?(?![\w])", re.IGNORECASE
+)
 
 
 @dataclass
@@ -245,14 +248,16 @@ def weighted_terms(text: str, weight: float = 1.0) -> dict[str, float]:
 
 
 def numbers_in(text: str) -> list[float]:
+    """Values of the figures a question mentions ("the 60 key counties", "800 million"), read with
+    the extractor's own number grammar (qa.numbers); bare years are periods, not figures."""
     vals = []
-    for m in NUM_RE.finditer(text):
-        if YEAR_RE.fullmatch(m.group(1)) and not m.group(2):
+    for m in QUESTION_NUMBER.finditer(text):
+        num, scale = m.group("num"), m.group("scale")
+        if YEAR_RE.fullmatch(num) and not scale:
             continue
-        v = float(m.group(1).replace(",", ""))
-        scale = (m.group(2) or "").lower()
-        v *= {"million": 1e6, "billion": 1e9, "thousand": 1e3}.get(scale, 1)
-        vals.append(v)
+        d = to_number(num)
+        if d is not None:
+            vals.append(float(scale_value(d, scale)))
     return vals
 
 
