@@ -32,11 +32,10 @@ KEEP_WORDS = QUESTION_WORDS | frozenset(["many", "much", "have", "has", "had", "
 
 @dataclass
 class Context:
-    """Per-index state built once: IDF vocabulary, sentence spans, years and regions covered."""
+    """Per-index state built once: IDF vocabulary, the years covered, and the reports' region words."""
 
     vocab: Vocabulary
     years: set[int]
-    regions: dict[str, str]
     common_names: frozenset[str]
     common_stems: frozenset[str]
 
@@ -49,9 +48,8 @@ def context_for(index: QAIndex) -> Context:
             years |= {int(y) for y in YEAR_RE.findall(d.text)}
             if d.meta.get("year"):
                 years.add(int(d.meta["year"]))
-        regions = {d.id: str(d.meta.get("region") or "") for d in index.documents.values()}
         common = {w for d in index.documents.values() for w in words(str(d.meta.get('region') or ''))}
-        ctx = Context(Vocabulary(index.passages), years, regions, frozenset(common),
+        ctx = Context(Vocabulary(index.passages), years, frozenset(common),
                       frozenset(_stem(w) for w in common if w not in STOPWORDS))
         index._qa_context = ctx
     return ctx

@@ -109,6 +109,9 @@ def warm_up(index: QAIndex) -> float:
 
     t0 = time.perf_counter()
     try:
+        from qa.retrieve import is_english_word
+
+        is_english_word("preload")  # the spelling word list loads once here, not in a client's answer
         for q in WARM_QUESTIONS:
             answer(index, q, [])
         answer(index, "And in 2008?", [WARM_QUESTIONS[0]])
