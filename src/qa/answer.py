@@ -26,6 +26,7 @@ NUMERIC_MIN = 0.40  # calibrated on the three eval sets: eval/CALIBRATION.md
 TEXT_MIN = 0.50
 TIE_MARGIN = 0.015
 SENTENCE_DENSE_WEIGHT = 0.5
+TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", re.I)
 FACT_DENSE_WEIGHT = 0.5
 KEEP_WORDS = QUESTION_WORDS | frozenset(["many", "much", "have", "has", "had", "does", "did", "took", "part"])
 
@@ -192,6 +193,12 @@ def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     ties = [c for c in cands[1:4] if best.score - c.score <= TIE_MARGIN
             and (c.item.value != best.item.value or c.item.sentence_start != best.item.sentence_start)
             and c.item.kind == best.item.kind and c.item.unit == best.item.unit]
+    if TOTAL_WORDS.search(q.question):
+        from qa.arith import per_unit_total
+
+        total = per_unit_total(best.item, index, Draft)
+        if total is not None:  # "total value of the grants": 3,150 girls x 1,000 yuan each
+            return total
     chosen = [best] + ties
     if len(chosen) == 1:
         text = state_fact(best.item)
@@ -250,8 +257,12 @@ def best_sentences(q: Query, index: QAIndex, hits, ctx: Context, n: int = 2):
     qvec = index.retriever.encoder.encode_query(q.query_text) if index.sentence_vectors is not None else None
     scored = []
     for rank, (p, _h) in enumerate(hits):
+        own_year = index.documents[p.doc].meta.get("year")
+        other_years = [y for y in q.years if y != own_year]
         for a, b, row in index.sentences_by_passage.get(p.id, ()):
             sent = index.documents[p.doc].text[a:b]
+            if other_years and not any(str(y) in sent for y in other_years):
+                continue  # a question about another year than the report's needs a sentence about it
             dense = float(index.sentence_vectors[row] @ qvec) if qvec is not None else 0.0
             score = score_sentence(q, sent, p, rank, ctx.vocab) + SENTENCE_DENSE_WEIGHT * dense
             want = ENTITY_KINDS.get(q.kind)
@@ -315,10 +326,14 @@ def _textual(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     return Draft(text, [], conf, q.kind, extra_citations=cites)
 
 
+OFFICES = ("director-general|director|deputy director|chairman|chairwoman|chair|head|leader|secretary|governor|"
+           "mayor|president|chief|minister|commissioner|manager")
+
+
 def asked_role(question: str) -> tuple[str, set[str]] | None:
-    """The office a "who is the <role> of <body>?" question asks about, and the body's words."""
-    m = re.search(r"\bwho (?:is|was|are|were) (?:the )?(?:current |present |then )?([a-z][a-z -]{2,40}?) of (.+)",
-                  question.lower())
+    """The office a "who is the <office> of <body>?" question asks about, and the body's words."""
+    m = re.search(rf"\bwho (?:is|was|are|were) (?:the )?(?:current |present |then )?((?:vice |deputy )?(?:{OFFICES})) "
+                  rf"of (.+)", question.lower())
     if not m:
         return None
     body = {w for w in words(m.group(2)) if w not in STOPWORDS and w not in ("government",)}

@@ -38,7 +38,7 @@ def compute(q: Query, index, hits, ctx):
 
             return draft_cls(state_fact(stated), [stated], 0.7, stated.kind)
     if q.op in ("diff", "compare", "sum"):
-        parts = _split(q.question, q.op)
+        parts = _merge_known(_split(q.question, q.op), index)
         if len(parts) < 2:
             return None
         options = [_operand(q, part, index, hits, ctx, kind, parts) for part in parts]
@@ -72,6 +72,21 @@ def _stated_total(q: Query, index, hits, ctx, kind):
         if c.score >= max(0.5, cands[0].score - 0.3) and TOTAL_RE.search(window):
             return f
     return None
+
+
+def _merge_known(parts: list[str], index) -> list[str]:
+    """Re-join operands that the report itself joins with "and" ("the cities and counties",
+    "banners and counties"): they name one party, not two."""
+    texts = [d.text.lower() for d in index.documents.values()]
+    out: list[str] = []
+    for part in parts:
+        if out:
+            joined = f"{re.sub(r'^the ', '', out[-1].lower())} and {re.sub(r'^the ', '', part.lower())}"
+            if len(joined.split()) <= 6 and any(joined in t for t in texts):
+                out[-1] = f"{out[-1]} and {part}"
+                continue
+        out.append(part)
+    return out
 
 
 def _split(question: str, op: str) -> list[str]:
@@ -344,6 +359,13 @@ def whole_of(part, index):
         if (f.start > part.end and len(gap) < 60 and f.unit == part.unit and not re.search(r"[;:]", gap)
                 and re.search(r"\bof( the| all)?\s*$", gap)):
             return f
+    # "1,104 of these villages had passed": the whole is the last such figure before it in the passage
+    if re.match(r"\s*of (these|those|them|this number)\b", sent[part.end - off :]):
+        earlier = [f for f in index.facts_by_passage.get(part.passage_id, ())
+                   if f.kind == part.kind and (not part.unit or f.unit == part.unit) and f.end <= part.start and f.value
+                   and part.value is not None and f.value > part.value]
+        if earlier:
+            return earlier[-1]
     # "78,500 laborers were trained, 64,300 of whom found jobs" / "31,000 people, of which 27,000 ..."
     before = [f for f in same if f.end <= part.start]
     if before and (re.match(r"\s*(of whom|of which|among whom|among them)\b", sent[part.end - off :])
@@ -421,3 +443,21 @@ def _after_additions(q: Query, index, hits, ctx, draft_cls):
             return draft_cls(f"{comp} after the additions.", [base[0], added[0]], 0.6, "arithmetic",
                              computation=comp)
     return None
+
+
+EACH_RE = re.compile(r"^\s*(each|apiece|a head|per (?!cent)\w+)\b", re.I)
+
+
+def per_unit_total(f, index, draft_cls):
+    """A total asked for, a per-unit figure found ("3,150 girls received grants of 1,000 yuan
+    each"): the count of the same sentence times the amount."""
+    if f.value is None or not EACH_RE.match(f.sentence[f.end - f.sentence_start :]):
+        return None
+    counts = [g for g in index.facts_by_passage.get(f.passage_id, ())
+              if g.sentence_start == f.sentence_start and g.kind == "count" and g.value and g.end <= f.start]
+    if not counts:
+        return None
+    n = counts[-1]
+    total = n.value * f.value
+    comp = f"{n.raw} × {f.raw} = {fmt(total, f.unit, [f])}"
+    return draft_cls(f"{comp} in total.", [n, f], 0.6, "arithmetic", computation=comp)

@@ -17,8 +17,8 @@ from qa.retrieve import STOPWORDS, _stem, words
 QUESTION_WORDS = frozenset(
     "how much many what which who whom whose when where why was were is are did does do the a an of in on "
     "for to by and or than that this those these there their it its total number amount size value figure "
-    "figures get got give given put receive received report say says tell please according region "
-    "regional also just only still any some big large larger largest small smaller more less higher lower "
+    "figures get got give given put receive received report say says tell please according "
+    "also just only still any some big large larger largest small smaller more less higher lower "
     "each per combined together altogether sum plus minus difference compared compare between "
     "versus vs percentage percent share proportion fraction rate ratio year years date time s t about "
     "over around approximately exactly "
@@ -28,7 +28,8 @@ QUESTION_WORDS = frozenset(
 MONEY_WORDS = frozenset(
     "money fund funds funding budget spend spent spending invest invested investment investments yuan rmb "
     "cost costs loan loans allocated allocation capital finance financial grant grants paid pay issued "
-    "provide provided contribute contributed contribution"
+    "provide provided contribute contributed contribution subsidy subsidies wage wages salary salaries "
+    "price prices fee fees treasury fiscal"
     .split()
 )
 
@@ -172,7 +173,8 @@ KIND_RULES = [
                  r"\bfrom which year\b|\bwhat time\b")),
     ("percent", lambda q, t: re.search(r"\b(percentage|percent|share|proportion|fraction|%|rate)\b", q)
      and not _HOW_MUCH_MANY.search(q)),
-    ("change", _rx(r"\bby how much\b|\bhow much (did|has|have|was|were) .* (rise|grow|increase|fall|drop|decline)")),
+    ("change", _rx(r"\bby how much\b|\bhow much (did|has|have|was|were) .* (rise|grow|increase|fall|drop|decline)|"
+                   r"\bhow (fast|quickly)\b|\bgrowth rate\b|\brate of (growth|increase)\b")),
     ("money", _rx(r"\bpoverty line\b|\bper capita\b|\bnet income\b")),
     ("money", lambda q, t: re.search(r"\bhow (large|big)\b|\bsize of\b", q) and t & MONEY_WORDS),
     ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bhow (big|large)\b")),

@@ -94,6 +94,8 @@ _SYNONYM_GROUPS = [
     "send sent dispatch dispatched assign assigned appoint appointed designate designated",
     "graduate graduates grad grads",
     "people population persons residents inhabitants",
+    "finance financial treasury fiscal",
+    "director leader head chief chair chairman in charge",
 ]
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
