@@ -1,6 +1,6 @@
 """The whole pipeline on reports it was not first developed on: the fictional Lanshan report and
-the Qingyuan report written later as a held-out test, each with its own question set, scored by
-the eval harness."""
+the Qingyuan and Hexi reports written later as held-out tests, each with its own question set,
+scored by the eval harness."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ SETS = {
     # corpus folder, questions, floors just under the measured figures (see the closing notes)
     "lanshan": ("tests/data/fictional/corpus", "eval/questions_fictional.jsonl", 0.95, 0.80),
     "qingyuan": ("tests/data/heldout/corpus", "eval/questions_heldout.jsonl", 0.95, 0.95),
+    "hexi": ("tests/data/heldout2/corpus", "eval/questions_heldout2.jsonl", 0.95, 0.95),
 }
 
 

@@ -341,6 +341,13 @@ def _share(q: Query, index, hits, ctx, draft_cls):
     return None
 
 
+def _names_next(f, noun: str) -> bool:
+    """The figure is followed by the noun it counts, before any other figure ("1,280 poor villages")."""
+    after = f.sentence[f.end - f.sentence_start : f.end - f.sentence_start + 40]
+    after = re.split(r"\d", after)[0]
+    return not noun or noun.lower() in after.lower()
+
+
 def whole_of(part, index):
     """The fact a part belongs to: the extractor's ``part_of`` link, else the figure that follows
     "of (the)" right after it in the same sentence ("adjusted 11 of the 18 twinning counties")."""
@@ -361,9 +368,11 @@ def whole_of(part, index):
             return f
     # "1,104 of these villages had passed": the whole is the last such figure before it in the passage
     if re.match(r"\s*of (these|those|them|this number)\b", sent[part.end - off :]):
+        noun = (part.measure or part.unit or "").split()[-1:] or [""]
         earlier = [f for f in index.facts_by_passage.get(part.passage_id, ())
                    if f.kind == part.kind and (not part.unit or f.unit == part.unit) and f.end <= part.start and f.value
-                   and part.value is not None and f.value > part.value]
+                   and part.value is not None and f.value > part.value
+                   and _names_next(f, noun[0])]
         if earlier:
             return earlier[-1]
     # "78,500 laborers were trained, 64,300 of whom found jobs" / "31,000 people, of which 27,000 ..."

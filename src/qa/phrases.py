@@ -52,7 +52,7 @@ def is_plural(w: str) -> bool:
 def noun_after(text: str, pos: int, singular_ok: bool = False, allow_ed: bool = False) -> tuple[str, int]:
     """Noun phrase right after a number: '350 key poor Gacha villages located in' -> 'key poor Gacha
     villages'. Returns (phrase, end offset) or ('', pos) when no counted noun follows."""
-    m = re.match(r"\s+", text[pos:])
+    m = re.match(r"\s+(?:of (?:these|those|the|all)\s+(?=[A-Za-z“\"]))?", text[pos:])  # "1,104 of these villages"
     if not m:
         return "", pos
     i = pos + m.end()
