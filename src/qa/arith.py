@@ -141,7 +141,8 @@ def _distinct(options: list[list]):
     for combo in product(*options):
         if len({c.item.id for c in combo}) < len(combo):
             continue
-        score = sum(c.score for c in combo)
+        # operands of one calculation share a unit: a mixed pair must fit far better to win
+        score = sum(c.score for c in combo) - (1.0 if len({c.item.unit for c in combo}) > 1 else 0.0)
         if score > best_score:
             best, best_score = [c.item for c in combo], score
     return best
@@ -385,12 +386,13 @@ def whole_of(part, index):
 
 
 CHANGE_RE = re.compile(
-    r"\b(?P<dir>down|up|decrease[ds]?|increase[ds]?|fell|rose|dropped|grew|reduced|declined|higher|lower)\b"
-    r"[^.;]{0,20}?\bby\s+(?P<num>[\d.,]+\s*(?:million|billion|thousand)?\s*(?:%|percent)?)"
+    r"\b(?P<dir>down|up|decrease[ds]?|increase[ds]?|fell|rose|dropped|grew|reduced|declined|higher|lower|"
+    r"fall|drop|decline|reduction|rise|growth)\b"
+    r"[^.;]{0,20}?\b(?:by|of)\s+(?P<num>[\d.,]+\s*(?:million|billion|thousand)?\s*(?:%|percent)?)"
     r"[^.;]{0,25}?\b(?:over|from|than|compared (?:with|to)|on)\s+(?P<ref>the previous year|last year|\d{4})",
     re.I,
 )
-FALLING = re.compile(r"down|decrease|fell|dropped|reduced|declined|lower", re.I)
+FALLING = re.compile(r"down|decrease|fell|fall|drop|reduc|declin|lower", re.I)
 
 
 def previous_year(q: Query, index, hits, ctx, draft_cls):

@@ -148,8 +148,9 @@ def evaluate_question(index: QAIndex, q: dict[str, Any], answer_fn: AnswerFn) ->
         r.latency_ms = (time.perf_counter() - t0) * 1000
         r.resolved_question = ans.resolved_question or q["question"]
         r.answered, r.answer = ans.answered, ans.answer
-        verdict = scoring.score_answer(q, ans.answered, ans.answer,
-                                       [(f.value, f.unit) for f in ans.facts])
+        # A computed answer asserts its result, not its operands: judge the text then.
+        facts = [] if ans.computation else [(f.value, f.unit) for f in ans.facts]
+        verdict = scoring.score_answer(q, ans.answered, ans.answer, facts)
         r.passed, r.reason = verdict.passed, verdict.reason
         snippets = [c.text for c in ans.citations]
         if r.answerable and ans.answered and q.get("evidence"):

@@ -240,8 +240,13 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
         return None  # a number the question already gives is an operand, not the answer
     if ordinal_conflict(query, fact):
         return None
-    if any(n not in fact.sentence.lower() and n not in passage.text.lower() for n in query.names):
-        return None  # the question names someone or somewhere this passage does not mention
+    if query.names:
+        # The question names someone or somewhere: the figure's sentence (or the one before it, or
+        # its section) must mention them, not just some other sentence of the passage.
+        near = " ".join((fact.sentence, _previous_sentence(passage.text, passage.start, fact.sentence_start),
+                         passage.section)).lower()
+        if any(n not in near for n in query.names):
+            return None
     weights = fact_context_weights(fact, passage.text, passage.start, passage.section)
     cov = coverage(query, vocab, weights)
     um = unit_match(query, fact)
@@ -250,6 +255,8 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
     mp = measure_precision(query, fact, vocab)
     miss = missing_share(query, vocab, weights)
     score = cov + um + 0.15 * mp + 0.12 / (1 + rank) - MISS_PENALTY * miss
+    if kind == "money" and TOTAL_Q.search(query.question) and any(weights.get(t, 0.0) >= 0.8 for t in TOTAL_STEMS):
+        score += 0.1  # "total capital" asked: the figure introduced as a total
     if kind == "change":
         # "by how much did it rise": the figure next to a word of change, not the level itself
         score += 0.3 if any(weights.get(t, 0.0) >= 0.8 for t in CHANGE_STEMS) else -0.3
@@ -259,6 +266,8 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
 MISS_PENALTY = 0.6
 DISTANCE_DECAY = 0.06  # per word between a term and the figure
 OWN_SEGMENT = 0.7
+TOTAL_Q = re.compile(r"\b(total|in all|altogether|overall)\b", re.I)
+TOTAL_STEMS = frozenset({"total", "altogeth", "overal"})
 PREVIOUS_SENTENCE = 0.45
 
 
