@@ -180,12 +180,17 @@ class Draft:
 
 
 def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    report_years = {d.meta.get("year") for d in index.documents.values()}
+    if q.years and any(y + 1 in report_years for y in q.years):
+        # A question about the year before the report's: a figure worked back from "X, up by D
+        # over <year>" answers it better than one that merely sits next to that year.
+        from qa.arith import previous_year
+
+        earlier = previous_year(q, index, hits, ctx, Draft)
+        if earlier is not None:
+            return earlier
     cands = candidates(q, index, hits, ctx)
     if not cands or cands[0].score < NUMERIC_MIN:
-        if q.years:
-            from qa.arith import previous_year
-
-            return previous_year(q, index, hits, ctx, Draft)
         return None
     best = cands[0]
     # Figures that fit equally well are all given, not one silently: a different value, or the same
