@@ -1,5 +1,5 @@
 """The whole pipeline on reports it was not first developed on: the fictional Lanshan report and
-the Qingyuan and Hexi reports written later as held-out tests, each with its own question set,
+the Qingyuan, Hexi and Sanjiang reports written later as held-out tests, each with its own question set,
 scored by the eval harness."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ SETS = {
     "lanshan": ("tests/data/fictional/corpus", "eval/questions_fictional.jsonl", 0.95, 0.80),
     "qingyuan": ("tests/data/heldout/corpus", "eval/questions_heldout.jsonl", 0.95, 0.95),
     "hexi": ("tests/data/heldout2/corpus", "eval/questions_heldout2.jsonl", 0.95, 0.95),
+    "sanjiang": ("tests/data/heldout3/corpus", "eval/questions_heldout3.jsonl", 0.80, 0.75),
 }
 
 

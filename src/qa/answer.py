@@ -181,7 +181,7 @@ class Draft:
 
 def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     report_years = {d.meta.get("year") for d in index.documents.values()}
-    if q.years and any(y + 1 in report_years for y in q.years):
+    if q.kind != "change" and q.years and any(y + 1 in report_years for y in q.years):
         # A question about the year before the report's: a figure worked back from "X, up by D
         # over <year>" answers it better than one that merely sits next to that year.
         from qa.arith import previous_year

@@ -421,7 +421,8 @@ def previous_year(q: Query, index, hits, ctx, draft_cls):
         falling = bool(FALLING.match(m.group("dir")))
         if delta.kind == "percent":
             v = f.value / (1 - delta.value / 100 if falling else 1 + delta.value / 100)
-            comp = f"{f.raw} {'÷' } (1 {'−' if falling else '+'} {delta.raw}) = {fmt(v, f.unit, [f])}"
+            # worded without the constant 1 of the formula: every number shown is in the report or the result
+            comp = f"{f.raw} before a {'fall' if falling else 'rise'} of {delta.raw} = {fmt(v, f.unit, [f])}"
         else:
             v = f.value + delta.value if falling else f.value - delta.value
             comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
