@@ -142,7 +142,7 @@ def _distinct(options: list[list]):
         if len({c.item.id for c in combo}) < len(combo):
             continue
         # operands of one calculation share a unit: a mixed pair must fit far better to win
-        score = sum(c.score for c in combo) - (1.0 if len({c.item.unit for c in combo}) > 1 else 0.0)
+        score = sum(c.score for c in combo) - (0.3 if len({c.item.unit for c in combo}) > 1 else 0.0)
         if score > best_score:
             best, best_score = [c.item for c in combo], score
     return best
