@@ -20,36 +20,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qa.numbers import DIGIT_PATTERN, SCALE_PATTERN, WORD_NUM_PATTERN, scale_value, to_number
+
 REL_TOL = 0.005
 
-WORD_NUMBERS: dict[str, int] = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90,
-}  # fmt: skip
-SCALES: dict[str, float] = {
-    "thousand": 1e3, "ten thousand": 1e4, "million": 1e6, "hundred million": 1e8,
-    "billion": 1e9, "trillion": 1e12,
-}  # fmt: skip
-
-_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-_ONES = "one|two|three|four|five|six|seven|eight|nine"
-_WORD = (rf"(?:(?:{_TENS})-(?:{_ONES})|{_TENS}|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-         rf"|seventeen|eighteen|nineteen|ten|{_ONES})")
-_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# Numbers are read with the extractor's own grammar (qa.numbers), so that the scorer and the
+# fact table agree on what "24.0506 million" or "twenty-five" means.
 _NUMBER_RE = re.compile(
-    rf"(?<![\w.,])(?:(?P<digits>{_DIGITS})|(?P<word>{_WORD}))(?![\w])"
+    rf"(?<![\w.,])(?:(?P<digits>{DIGIT_PATTERN})|(?P<word>{WORD_NUM_PATTERN}))(?![\w])"
     rf"(?:\s*(?P<pct>%|percent\b|per cent\b))?"
-    rf"(?:\s+(?P<scale>ten thousand|hundred million|thousand|million|billion|trillion)\b)?",
+    rf"(?:\s+(?P<scale>{SCALE_PATTERN})\b)?",
     re.IGNORECASE,
 )
 _MONEY_BEFORE = re.compile(r"(?:rmb|yuan|¥)\s*$", re.IGNORECASE)
 _MONEY_AFTER = re.compile(r"^\s*(?:yuan|rmb)\b", re.IGNORECASE)
 _AREA_AFTER = re.compile(r"^\s*(?:square\s+(?:kilometers|kilometres|km|meters|metres)|sq\.?\s*km|km2|km²"
                          r"|hectares?|mu\b|acres?)", re.IGNORECASE)
-_DIGIT_TOKEN_RE = re.compile(rf"(?<![\w.,]){_DIGITS}(?!\w)")
+_DIGIT_TOKEN_RE = re.compile(rf"(?<![\w.,]){DIGIT_PATTERN}(?!\w)")
 _YEAR_RE = re.compile(r"^(?:19|20)\d\d$")
 
 FAMILY_BY_UNIT = {
@@ -90,17 +77,7 @@ def parse_numbers(text: str) -> list[Mention]:
     """Every number stated in ``text``: '350 million Yuan' -> 3.5e8 money, '54.9%' -> 54.9 percent."""
     out: list[Mention] = []
     for m in _NUMBER_RE.finditer(text):
-        if m.group("digits"):
-            value = float(m.group("digits").replace(",", ""))
-        else:
-            word = m.group("word").lower()
-            if "-" in word:
-                a, _, b = word.partition("-")
-                value = float(WORD_NUMBERS[a] + WORD_NUMBERS[b])
-            else:
-                value = float(WORD_NUMBERS[word])
-        if m.group("scale"):
-            value *= SCALES[" ".join(m.group("scale").lower().split())]
+        value = float(scale_value(to_number(m.group("digits") or m.group("word")), m.group("scale")))
         family = ""
         if m.group("pct"):
             family = "percent"
