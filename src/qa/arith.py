@@ -19,7 +19,6 @@ SPLITTERS = {
              r"over|versus|vs\.?)\b(?P<b>.+)"],
     "compare": [r"(?:,|:)\s*(?P<a>.+?)\s+or\s+(?P<b>.+)", r"^(?:did|does|was|were|is|are)\s+(?P<a>.+?)\s+or\s+"
                 r"(?P<b>.+?)\s+(?:receive|get|got|have|had|spend|invest)", r"(?P<a>.+?)\b(?:than)\b(?P<b>.+)"],
-    "sum": [r"(?P<list>.+)"],
 }
 GREATER = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|greater)\b")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
@@ -135,9 +134,9 @@ class OnnxEncoder:
             vecs /= np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
         return vecs.astype(np.float32)
 
-    def enable_batching(self, window_s: float = 0.002, max_batch: int = 64) -> None:
+    def enable_batching(self, window_s: float = 0.002) -> None:
         """Let concurrent callers share one ONNX run (for the server: several answer threads)."""
-        self._batcher = _Batcher(self, window_s, max_batch)
+        self._batcher = _Batcher(self, window_s)
 
     def encode_query(self, text: str) -> np.ndarray:
         with self._lock:
@@ -153,9 +152,6 @@ class OnnxEncoder:
                 self._cache.popitem(last=False)
         return vec
 
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer.encode(text).ids)
-
 
 class _Batcher:
     """Micro-batching of concurrent query encodes: the first caller waits ``window_s`` for others,
@@ -164,10 +160,9 @@ class _Batcher:
     far less than the same number of single runs. Pooling is masked, so padding does not change a
     vector (tests/test_embed_batching.py)."""
 
-    def __init__(self, encoder: OnnxEncoder, window_s: float, max_batch: int) -> None:
+    def __init__(self, encoder: OnnxEncoder, window_s: float) -> None:
         self.encoder = encoder
         self.window_s = window_s
-        self.max_batch = max_batch
         self.lock = Lock()
         self.pending: list[list] = []
         self.leading = False
@@ -217,7 +212,3 @@ def token_counter(model_name: str):
     tok.no_truncation()
     tok.no_padding()
     return lambda text: len(tok.encode(text).ids)
-
-
-def copy_tree(src: Path, dst: Path) -> None:
-    shutil.copytree(src, dst, dirs_exist_ok=True)

@@ -207,7 +207,7 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
         nums = find_numbers(s, taken)
         for i, n in enumerate(nums):
             measure_figure(s, n, nums[:i])
-            c0, c1 = clause(s, n.start)
+            c0, _ = clause(s, n.start)
             if n.kind == "money" and _is_per_capita(s, n, nums[:i], c0):
                 n.kind = "per_capita"
             elif n.kind == "money" and i and nums[i - 1].kind == "per_capita" and re.match(

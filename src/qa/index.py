@@ -42,11 +42,8 @@ KEEP_BUILDS = 2
 PIN_FILE = ".serving.lock"  # a server holds a shared flock on it while it serves the build
 
 
-class IndexError_(Exception):
+class IndexLoadError(Exception):
     """An index that is missing, damaged or incompatible; the message names the file and the fix."""
-
-
-IndexLoadError = IndexError_
 
 
 class BuildLockedError(Exception):
@@ -264,13 +261,13 @@ def build_in_use(build: Path) -> bool:
 def read_manifest(index_dir: Path) -> dict:
     path = index_dir / MANIFEST
     if not index_dir.exists():
-        raise IndexError_(f"no index at {index_dir}; run: qa index --index {index_dir}")
+        raise IndexLoadError(f"no index at {index_dir}; run: qa index --index {index_dir}")
     if not path.exists():
-        raise IndexError_(f"{path} is missing; run: qa index --index {index_dir}")
+        raise IndexLoadError(f"{path} is missing; run: qa index --index {index_dir}")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IndexError_(f"{path} is damaged ({exc}); run: qa index --index {index_dir}") from exc
+        raise IndexLoadError(f"{path} is damaged ({exc}); run: qa index --index {index_dir}") from exc
 
 
 def check_manifest(manifest: dict, index_dir: Path, model: str) -> None:
@@ -278,18 +275,18 @@ def check_manifest(manifest: dict, index_dir: Path, model: str) -> None:
 
     fix = f"run: qa index --index {index_dir}"
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexError_(
+        raise IndexLoadError(
             f"{index_dir / MANIFEST}: format version {manifest.get('format_version')!r}, this qa reads "
             f"{FORMAT_VERSION}; {fix}"
         )
     if manifest.get("model") != model_id(model):
-        raise IndexError_(
+        raise IndexLoadError(
             f"{index_dir / MANIFEST}: built with model {manifest.get('model')!r}, settings ask for "
             f"{model_id(model)!r}; {fix} (or set QA_MODEL={manifest.get('model')})"
         )
     for name in FILES.values():
         if not (index_dir / name).exists():
-            raise IndexError_(f"{index_dir / name} is missing; {fix}")
+            raise IndexLoadError(f"{index_dir / name} is missing; {fix}")
 
 
 @dataclass
@@ -337,10 +334,10 @@ def load_index(index_dir: Path, model: str) -> QAIndex:
         # Each file is read on its own, so that a damaged one is named in the error.
         try:
             return loader(real / FILES[name])
-        except IndexError_:
+        except IndexLoadError:
             raise
         except Exception as exc:
-            raise IndexError_(f"{real / FILES[name]}: cannot be read ({type(exc).__name__}: "
+            raise IndexLoadError(f"{real / FILES[name]}: cannot be read ({type(exc).__name__}: "
                               f"{str(exc)[:120]}); {fix}") from exc
 
     docs_raw = read("documents", lambda p: json.loads(p.read_text(encoding="utf-8")))
@@ -355,13 +352,13 @@ def load_index(index_dir: Path, model: str) -> QAIndex:
     read("vocab", lambda p: json.loads(p.read_text()))  # checked here to be named; the retriever loads it
     retriever = read("vectors", lambda _p: Retriever.load(real, encoder, len(passages)))
     if retriever.vindex.ntotal != len(passages):
-        raise IndexError_(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
+        raise IndexLoadError(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
                           f"{len(passages)} passages; {fix}")
     facts = read("facts", load_facts)
     sentences = read("sentences", lambda p: json.loads(p.read_text()))
     sentence_vectors = read("sentence_vectors", np.load)
     if len(sentences) != len(sentence_vectors):
-        raise IndexError_(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
+        raise IndexLoadError(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
     return QAIndex(real, manifest, documents, passages, retriever, facts, real / FILES["facts"], sentences,
                    sentence_vectors)
 

@@ -137,7 +137,6 @@ class Query:
     years: set[int]
     terms: dict[str, float]  # stemmed term -> weight (history terms weigh less)
     numbers: list[float] = field(default_factory=list)
-    is_followup: bool = False
     context: str = ""  # the history question a follow-up was resolved against
     names: list[str] = field(default_factory=list)  # proper names the question mentions (lower case)
     elliptical: bool = False  # a follow-up that leans on the previous question ("And the X?")
@@ -320,7 +319,6 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
         years=years,
         terms=terms,
         numbers=numbers_in(q),
-        is_followup=followup,
         context=context,
         names=proper_names(q),
         elliptical=elliptical,
