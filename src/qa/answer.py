@@ -33,12 +33,16 @@ KEEP_WORDS = QUESTION_WORDS | frozenset(["many", "much", "have", "has", "had", "
 
 @dataclass
 class Context:
-    """Per-index state built once: IDF vocabulary, the years covered, and the reports' region words."""
+    """Per-index state built once, not per question: IDF vocabulary, the years the reports mention
+    and the years they cover, their region words, their lower-cased texts and the people named."""
 
     vocab: Vocabulary
     years: set[int]
     common_names: frozenset[str]
     common_stems: frozenset[str]
+    report_years: frozenset[int]
+    lower_texts: tuple[str, ...]
+    people: tuple
 
 
 def context_for(index: QAIndex) -> Context:
@@ -51,7 +55,10 @@ def context_for(index: QAIndex) -> Context:
                 years.add(int(d.meta["year"]))
         common = {w for d in index.documents.values() for w in words(str(d.meta.get('region') or ''))}
         ctx = Context(Vocabulary(index.passages), years, frozenset(common),
-                      frozenset(_stem(w) for w in common if w not in STOPWORDS))
+                      frozenset(_stem(w) for w in common if w not in STOPWORDS),
+                      frozenset(int(d.meta["year"]) for d in index.documents.values() if d.meta.get("year")),
+                      tuple(d.text.lower() for d in index.documents.values()),
+                      tuple(f for f in index.facts if f.kind == "person"))
         index._qa_context = ctx
     return ctx
 
@@ -118,7 +125,7 @@ def _select_documents(q: Query, index: QAIndex) -> tuple[set[str] | None, bool]:
 
 
 def _note_ambiguity(draft: Draft, index: QAIndex) -> None:
-    used = {f.doc for f in draft.facts} or {c[0] for c in draft.extra_citations or []}
+    used = {f.doc for f in draft.facts} or {index.passage_by_id[c[0]].doc for c in draft.extra_citations or []}
     titles = "; ".join(d.title for d in index.documents.values())
     source = ", ".join(index.documents[d].title for d in sorted(used) if d in index.documents)
     draft.text = (f"The question does not name a report, and several are indexed ({titles}). "
@@ -176,12 +183,11 @@ class Draft:
     confidence: float
     kind: str
     computation: str | None = None
-    extra_citations: list | None = None  # (doc, start, end, highlights) of text answers
+    extra_citations: list | None = None  # (passage id, start, end, highlights) of text answers
 
 
 def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
-    report_years = {d.meta.get("year") for d in index.documents.values()}
-    if q.kind != "change" and q.years and any(y + 1 in report_years for y in q.years):
+    if q.kind != "change" and q.years and any(y + 1 in ctx.report_years for y in q.years):
         # A question about the year before the report's: a figure worked back from "X, up by D
         # over <year>" answers it better than one that merely sits next to that year.
         from qa.arith import previous_year
@@ -304,7 +310,7 @@ def _textual(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
         if role:
             # "Who is the director of X?": only a person the report gives that role (of X) answers it.
             office, of = role
-            holders = [f for f in index.facts if f.kind == "person" and holds_role(f.role or "", office, of)]
+            holders = [f for f in ctx.people if holds_role(f.role or "", office, of)]
             if not holders:
                 return None
             ents = [f for f in holders if f.passage_id == p.id] or holders[:1]
@@ -327,7 +333,7 @@ def _textual(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
         if p2.id == p.id and s2 >= score - 0.1 and abs(a2 - b) < 400 and max(b, b2) - min(a, a2) < 900:
             lo, hi = min(a, a2), max(b, b2)
             text = doc_text[lo:hi]
-    cites = [(p.doc, lo, hi, [best_clause(q, doc_text[lo:hi])])]
+    cites = [(p.id, lo, hi, [best_clause(q, doc_text[lo:hi])])]
     return Draft(text, [], conf, q.kind, extra_citations=cites)
 
 
@@ -405,17 +411,16 @@ def citations_for(index: QAIndex, draft: Draft) -> list[Citation]:
     """One citation per cited sentence, with the facts' raw text highlighted inside it."""
     by_span: dict[tuple[str, int, int], list[tuple[int, int]]] = {}
     for f in draft.facts:
-        key = (f.doc, f.sentence_start, f.sentence_end)
+        key = (f.passage_id, f.sentence_start, f.sentence_end)
         by_span.setdefault(key, []).append((f.start - f.sentence_start, f.end - f.sentence_start))
-    for doc, a, b, hl in draft.extra_citations or []:
-        by_span.setdefault((doc, a, b), []).extend(hl)
+    for passage_id, a, b, hl in draft.extra_citations or []:
+        by_span.setdefault((passage_id, a, b), []).extend(hl)
     out = []
-    for (doc, a, b), hls in by_span.items():
-        d = index.documents[doc]
-        p = next((p for p in index.passages if p.doc == doc and p.start <= a < p.end), None)
-        out.append(Citation(doc=doc, doc_title=d.title, passage_id=p.id if p else "",
-                            section=p.section if p else "", text=d.text[a:b], start=a, end=b,
-                            highlights=sorted(set(hls))))
+    for (passage_id, a, b), hls in by_span.items():
+        p = index.passage_by_id[passage_id]  # a lookup, not a scan of every passage
+        d = index.documents[p.doc]
+        out.append(Citation(doc=p.doc, doc_title=d.title, passage_id=p.id, section=p.section, text=d.text[a:b],
+                            start=a, end=b, highlights=sorted(set(hls))))
     return out
 
 

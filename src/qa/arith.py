@@ -37,7 +37,7 @@ def compute(q: Query, index, hits, ctx):
 
             return draft_cls(state_fact(stated), [stated], 0.7, stated.kind)
     if q.op in ("diff", "compare", "sum"):
-        parts = _merge_known(_split(q.question, q.op), index)
+        parts = _merge_known(_split(q.question, q.op), ctx.lower_texts)
         if len(parts) < 2:
             return None
         options = [_operand(q, part, index, hits, ctx, kind, parts) for part in parts]
@@ -73,10 +73,9 @@ def _stated_total(q: Query, index, hits, ctx, kind):
     return None
 
 
-def _merge_known(parts: list[str], index) -> list[str]:
+def _merge_known(parts: list[str], texts: tuple[str, ...]) -> list[str]:
     """Re-join operands that the report itself joins with "and" ("the cities and counties",
-    "banners and counties"): they name one party, not two."""
-    texts = [d.text.lower() for d in index.documents.values()]
+    "banners and counties"): they name one party, not two. ``texts``: the reports, lower-cased."""
     out: list[str] = []
     for part in parts:
         if out:
