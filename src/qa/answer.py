@@ -14,20 +14,20 @@ import re
 import time
 from dataclasses import dataclass
 
+from qa.arith import compute, per_unit_total, previous_year
+from qa.draft import Draft, state_fact
 from qa.index import QAIndex
 from qa.ingest import ITEM_RE
 from qa.models import Answer, Citation, FactOut, RelatedPassage
 from qa.question import QUESTION_WORDS, YEAR_RE, Query, analyze
 from qa.retrieve import STOPWORDS, _stem, words
-from qa.scorer import NUMERIC_KINDS, Scored, Vocabulary, score_fact, score_sentence
+from qa.scorer import NUMERIC_KINDS, TOP_PASSAGES, Scored, Vocabulary, candidates, score_sentence
 
-TOP_PASSAGES = 6
 NUMERIC_MIN = 0.40  # calibrated on the three eval sets: eval/CALIBRATION.md
 TEXT_MIN = 0.50
 TIE_MARGIN = 0.015
 SENTENCE_DENSE_WEIGHT = 0.5
 TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", re.I)
-FACT_DENSE_WEIGHT = 0.5
 KEEP_WORDS = QUESTION_WORDS | frozenset(["many", "much", "have", "has", "had", "does", "did", "took", "part"])
 
 
@@ -89,8 +89,6 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None) -> A
     reason = _out_of_scope(q, ctx, index)
     if reason:
         return _abstain(q, reason, related, timings, t0)
-    from qa.arith import compute
-
     if q.op and q.op != "complement" and q.kind in ("explanation", "which"):
         q.kind = "auto"  # "What were X and Y combined?" asks for a number without saying "how much"
     if q.op and q.kind in NUMERIC_KINDS | {"auto", "percent"}:
@@ -153,46 +151,11 @@ def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:
 
 # --- numeric answers ----------------------------------------------------------------------------
 
-def candidates(q: Query, index: QAIndex, hits, ctx: Context, kind: str | None = None) -> list[Scored]:
-    """Facts of the retrieved passages that can answer ``q``, best first. Besides the word-level
-    score, the embedding similarity of the fact's sentence to the question rewards paraphrases
-    ("found jobs" ~ "achieved employment transfer") that share no words."""
-    qvec = index.retriever.encoder.encode_query(q.query_text) if q.query_text else None
-    out: list[Scored] = []
-    for rank, (p, _h) in enumerate(hits):
-        spans = index.sentences_by_passage.get(p.id, ())
-        for f in index.facts_by_passage.get(p.id, ()):
-            s = score_fact(q, f, p, rank, ctx.vocab, kind)
-            if s is None:
-                continue
-            if qvec is not None:
-                row = next((r for a, b, r in spans if a <= f.start < b), None)
-                if row is not None:
-                    dense = float(index.sentence_vectors[row] @ qvec)
-                    s.score += FACT_DENSE_WEIGHT * (dense - 0.4)
-                    s.notes["dense"] = round(dense, 3)
-            out.append(s)
-    out.sort(key=lambda s: (-s.score, s.item.start))
-    return out
-
-
-@dataclass
-class Draft:
-    text: str
-    facts: list
-    confidence: float
-    kind: str
-    computation: str | None = None
-    extra_citations: list | None = None  # (passage id, start, end, highlights) of text answers
-
-
 def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     if q.kind != "change" and q.years and any(y + 1 in ctx.report_years for y in q.years):
         # A question about the year before the report's: a figure worked back from "X, up by D
         # over <year>" answers it better than one that merely sits next to that year.
-        from qa.arith import previous_year
-
-        earlier = previous_year(q, index, hits, ctx, Draft)
+        earlier = previous_year(q, index, hits, ctx)
         if earlier is not None:
             return earlier
     cands = candidates(q, index, hits, ctx)
@@ -205,9 +168,7 @@ def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
             and (c.item.value != best.item.value or c.item.sentence_start != best.item.sentence_start)
             and c.item.kind == best.item.kind and c.item.unit == best.item.unit]
     if TOTAL_WORDS.search(q.question):
-        from qa.arith import per_unit_total
-
-        total = per_unit_total(best.item, index, Draft)
+        total = per_unit_total(best.item, index)
         if total is not None:  # "total value of the grants": 3,150 girls x 1,000 yuan each
             return total
     chosen = [best] + ties
@@ -216,39 +177,6 @@ def _numeric(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     else:
         text = "The report gives several figures: " + "; ".join(state_fact(c.item) for c in chosen)
     return Draft(text, [c.item for c in chosen], _confidence(best.score, cands), best.item.kind)
-
-
-def state_fact(f) -> str:
-    """The value as the source writes it, then the source's own clause around it, in quotes:
-    every word and number of the answer is verbatim in the cited sentence."""
-    qual = f"{f.qualifier} " if f.qualifier and not f.raw.lower().startswith(f.qualifier.lower()) else ""
-    value = f"{qual}{f.raw}"
-    if f.kind == "count" and f.measure and f.measure in f.sentence and not f.raw.endswith(f.measure):
-        after = f.sentence[f.end - f.sentence_start :].lstrip()
-        if after.startswith(f.measure):
-            value = f"{value} {f.measure}"
-    clause = source_clause(f)
-    where = f" ({f.section})" if f.section and f.section.lower() not in clause.lower() else ""
-    return f"{value}: “{clause}”{where}."
-
-
-def source_clause(f, max_words: int = 28) -> str:
-    """The clause of the fact's sentence that holds it, cut to a window of words around it."""
-    sent, a = f.sentence, f.start - f.sentence_start
-    b = a + len(f.raw)
-    lo = max(sent.rfind(";", 0, a), sent.rfind(":", 0, a)) + 1
-    hi_candidates = [k for k in (sent.find(";", b), sent.find(":", b)) if k != -1]
-    hi = min(hi_candidates) if hi_candidates else len(sent)
-    clause = sent[lo:hi]
-    toks = list(re.finditer(r"\S+", clause))
-    if len(toks) > max_words:
-        centre = next((k for k, t in enumerate(toks) if t.end() + lo > a), 0)
-        first = max(0, centre - max_words // 2)
-        last = min(len(toks), first + max_words)
-        first = max(0, last - max_words)
-        clause = ("… " if first else "") + clause[toks[first].start() : toks[last - 1].end()] + (
-            " …" if last < len(toks) else "")
-    return clause.strip().rstrip(".,;")
 
 
 def _confidence(score: float, cands: list[Scored]) -> float:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from qa.draft import Draft, state_fact
 from qa.question import Query, numbers_in, target_unit, weighted_terms
+from qa.scorer import TOP_PASSAGES, candidates
 
 SPLITTERS = {
     "diff": [r"\bdifference between (?P<a>.+?) and (?P<b>.+)", r"(?P<a>.+?)\b(?:than|compared (?:with|to)|"
@@ -24,18 +26,14 @@ GREATER = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest
 
 
 def compute(q: Query, index, hits, ctx):
-    from qa.answer import Draft
-
-    draft_cls = Draft
+    """A computed answer (``Draft``) for an arithmetic or comparison question, or None."""
     kind = q.kind if q.kind in ("money", "count", "percent") else None
     if q.op == "complement":
-        return _complement(q, index, hits, ctx, kind, Draft)
+        return _complement(q, index, hits, ctx, kind)
     if q.op == "sum":
         stated = _stated_total(q, index, hits, ctx, kind)
         if stated is not None:  # the report states the total itself: answer it directly
-            from qa.answer import state_fact
-
-            return draft_cls(state_fact(stated), [stated], 0.7, stated.kind)
+            return Draft(state_fact(stated), [stated], 0.7, stated.kind)
     if q.op in ("diff", "compare", "sum"):
         parts = _merge_known(_split(q.question, q.op), ctx.lower_texts)
         if len(parts) < 2:
@@ -46,13 +44,13 @@ def compute(q: Query, index, hits, ctx):
         ops = _distinct(options)
         if ops is None:
             return None
-        return _combine(q, parts, ops, Draft)
+        return _combine(q, parts, ops)
     if q.op == "per":
-        return _per(q, index, hits, ctx, Draft)
+        return _per(q, index, hits, ctx)
     if q.op == "grow":
-        return _after_additions(q, index, hits, ctx, Draft)
+        return _after_additions(q, index, hits, ctx)
     if q.op == "share":
-        return _share(q, index, hits, ctx, Draft)
+        return _share(q, index, hits, ctx)
     return None
 
 
@@ -61,7 +59,6 @@ TOTAL_RE = re.compile(r"\b(in total|total|altogether|in all|combined|overall|sum
 
 def _stated_total(q: Query, index, hits, ctx, kind):
     """True when a well-matching figure is itself introduced as a total ("60 in total")."""
-    from qa.answer import candidates
 
     cands = candidates(replace(q, op=None), index, hits, ctx, kind)[:3]
     for c in cands:
@@ -106,7 +103,6 @@ def _operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | Non
     """Candidate facts (best first, as ``Scored``) for one operand phrase: scored on the phrase
     (and the shared context), first in the question's passages, then in passages retrieved for the
     phrase itself. Empty when nothing fits well enough."""
-    from qa.answer import TOP_PASSAGES, candidates
 
     wanted = numbers_in(part)
     names = [n for n in q.names if n in part.lower()]
@@ -190,32 +186,32 @@ def _same_unit(facts: list) -> bool:
     return len(units) == 1
 
 
-def _refuse(facts: list, draft_cls, why: str):
+def _refuse(facts: list, why: str):
     listing = "; ".join(f"{f.raw} ({f.measure or f.section})" for f in facts)
-    return draft_cls(f"These figures cannot be combined: {why}. The report gives {listing}.", facts, 0.3,
+    return Draft(f"These figures cannot be combined: {why}. The report gives {listing}.", facts, 0.3,
                      "arithmetic")
 
 
-def _combine(q: Query, parts: list[str], ops: list, draft_cls):
+def _combine(q: Query, parts: list[str], ops: list):
     if len({o.id for o in ops}) < len(ops):
         return None
     if not _same_unit(ops):
-        return _refuse(ops, draft_cls, "their units differ")
+        return _refuse(ops, "their units differ")
     periods = {o.period for o in ops}
     named = all(any(abs(o.value - n) < 1e-6 * max(1.0, n) for n in q.numbers) for o in ops)
     if len(periods) > 1 and q.op in ("sum", "diff") and not named:
-        return _refuse(ops, draft_cls, "they cover different periods (see the cited sentences)")
+        return _refuse(ops, "they cover different periods (see the cited sentences)")
     unit = ops[0].unit
     if q.op == "sum":
         total = sum(o.value for o in ops)
         comp = " + ".join(o.raw for o in ops) + f" = {fmt(total, unit, ops)}"
-        return draft_cls(f"{comp} in total.", ops, 0.7, "arithmetic", computation=comp)
+        return Draft(f"{comp} in total.", ops, 0.7, "arithmetic", computation=comp)
     a, b = ops
     if q.op == "diff":
         d = a.value - b.value
         comp = f"{a.raw} − {b.raw} = {fmt(d, unit, ops)}"
         note = " Note that the figures cover different periods (see the cited sentences)." if len(periods) > 1 else ""
-        return draft_cls(f"{comp}.{note}", ops, 0.7, "arithmetic", computation=comp)
+        return Draft(f"{comp}.{note}", ops, 0.7, "arithmetic", computation=comp)
     want_greater = bool(GREATER.search(q.question.lower()))
     winner, loser, wp, lp = (a, b, parts[0], parts[1]) if (a.value >= b.value) == want_greater else \
         (b, a, parts[1], parts[0])
@@ -227,7 +223,7 @@ def _combine(q: Query, parts: list[str], ops: list, draft_cls):
     text = f"{yes_no}{_clean(wp)} ({winner.raw}), compared with {_clean(lp)} ({loser.raw})."
     if len(periods) > 1:
         text += " Note that the figures cover different periods (see the cited sentences)."
-    return draft_cls(text, [winner, loser], 0.7, "comparison", computation=comp)
+    return Draft(text, [winner, loser], 0.7, "comparison", computation=comp)
 
 
 def _clean(part: str) -> str:
@@ -237,8 +233,7 @@ def _clean(part: str) -> str:
     return part[:1].upper() + part[1:]
 
 
-def _complement(q: Query, index, hits, ctx, kind, draft_cls):
-    from qa.answer import candidates
+def _complement(q: Query, index, hits, ctx, kind):
 
     positive = re.sub(r"\b(not|didn't|did not|weren't|were not|aren't|are not|isn't|left unchanged|remaining)\b",
                       " ", q.question, flags=re.I)
@@ -253,12 +248,11 @@ def _complement(q: Query, index, hits, ctx, kind, draft_cls):
             continue
         rest = whole.value - part.value
         comp = f"{whole.raw} − {part.raw} = {fmt(rest, part.unit, [whole, part])}"
-        return draft_cls(f"{comp}.", [whole, part], 0.65, "arithmetic", computation=comp)
+        return Draft(f"{comp}.", [whole, part], 0.65, "arithmetic", computation=comp)
     return None
 
 
-def _per(q: Query, index, hits, ctx, draft_cls):
-    from qa.answer import candidates, state_fact
+def _per(q: Query, index, hits, ctx):
 
     # A figure the report already states per unit ("Yuan 300,000 per village") answers directly.
     for c in candidates(replace(q, op=None), index, hits, ctx)[:5]:
@@ -267,7 +261,7 @@ def _per(q: Query, index, hits, ctx, draft_cls):
         head = f.sentence[max(0, f.start - f.sentence_start - 20) : f.start - f.sentence_start]
         if c.score >= 0.3 and (re.match(r"\s*(per|each|a|for each)\s+\w+", tail) or re.search(r"average\W*$|"
                                                                                            r"average of\s*$", head)):
-            return draft_cls(state_fact(f), [f], 0.7, f.kind)
+            return Draft(state_fact(f), [f], 0.7, f.kind)
 
     m = re.search(r"\b(?:per (?!capita\b)|each\s)\s*((?:[\w-]+\s*){1,3})", q.question.lower())
     if not m:
@@ -299,7 +293,7 @@ def _per(q: Query, index, hits, ctx, draft_cls):
     top, den = best
     v = top.value / den.value
     comp = f"{top.raw} ÷ {den.raw} = {fmt(v, top.unit, [])}"
-    return draft_cls(f"{comp} on average.", [top, den], 0.6, "arithmetic", computation=comp)
+    return Draft(f"{comp} on average.", [top, den], 0.6, "arithmetic", computation=comp)
 
 
 def _same_clause(f, g) -> bool:
@@ -309,8 +303,7 @@ def _same_clause(f, g) -> bool:
     return not re.search(r"[;:]", f.sentence[lo - f.sentence_start : hi - f.sentence_start])
 
 
-def _share(q: Query, index, hits, ctx, draft_cls):
-    from qa.answer import candidates
+def _share(q: Query, index, hits, ctx):
 
     if re.search(r"\b(and|plus)\b.*\b(together|combined)\b", q.question.lower()):
         parts = _split(q.question, "sum")
@@ -319,7 +312,7 @@ def _share(q: Query, index, hits, ctx, draft_cls):
         if ops:
             total = sum(o.value for o in ops)
             comp = " + ".join(o.raw for o in ops) + f" = {fmt(total, '%', [])}"
-            return draft_cls(f"{comp}.", ops, 0.6, "arithmetic", computation=comp)
+            return Draft(f"{comp}.", ops, 0.6, "arithmetic", computation=comp)
     direct = candidates(replace(q, op=None), index, hits, ctx, "percent")
     if direct and direct[0].score >= 0.6:
         return None  # the report states the share itself: answer it directly
@@ -336,7 +329,7 @@ def _share(q: Query, index, hits, ctx, draft_cls):
             continue
         pct = 100.0 * part.value / whole.value
         comp = f"{part.raw} ÷ {whole.raw} = {pct:.1f}%"
-        return draft_cls(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp)
+        return Draft(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp)
     return None
 
 
@@ -393,10 +386,9 @@ CHANGE_RE = re.compile(
 FALLING = re.compile(r"down|decrease|fell|fall|drop|reduc|declin|lower", re.I)
 
 
-def previous_year(q: Query, index, hits, ctx, draft_cls):
+def previous_year(q: Query, index, hits, ctx):
     """A figure for the year before the report's, worked back from "X, down by D over <year>":
     the earlier value is X + D (or X - D for a rise; X / (1 +- p%) for a percentage change)."""
-    from qa.answer import candidates
 
     target = min(q.years)
     for c in candidates(replace(q, years=set()), index, hits, ctx)[:4]:
@@ -425,7 +417,7 @@ def previous_year(q: Query, index, hits, ctx, draft_cls):
             v = f.value + delta.value if falling else f.value - delta.value
             comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
         text = f"{comp}, worked back from the later figure and the change the report gives."
-        return draft_cls(text, [f, delta], 0.55, "arithmetic", computation=comp)
+        return Draft(text, [f, delta], 0.55, "arithmetic", computation=comp)
     return None
 
 
@@ -433,10 +425,9 @@ ADDED_RE = re.compile(r"\b(added|adds|adding|increased by|newly|new)\s+$", re.I)
 BASE_RE = re.compile(r"\b(former|original|existing|previous|previously|earlier|based on the)\s+$", re.I)
 
 
-def _after_additions(q: Query, index, hits, ctx, draft_cls):
+def _after_additions(q: Query, index, hits, ctx):
     """"How many ... now, after the additions?": the base figure ("the former 25 counties") plus
     the added one ("added eight counties"), both stated in one sentence with the same unit."""
-    from qa.answer import candidates
 
     def lead(g) -> str:
         return g.sentence[max(0, g.start - g.sentence_start - 25) : g.start - g.sentence_start]
@@ -450,7 +441,7 @@ def _after_additions(q: Query, index, hits, ctx, draft_cls):
         if added and base:
             total = base[0].value + added[0].value
             comp = f"{base[0].raw} + {added[0].raw} = {fmt(total, f.unit, [base[0], added[0]])}"
-            return draft_cls(f"{comp} after the additions.", [base[0], added[0]], 0.6, "arithmetic",
+            return Draft(f"{comp} after the additions.", [base[0], added[0]], 0.6, "arithmetic",
                              computation=comp)
     return None
 
@@ -458,7 +449,7 @@ def _after_additions(q: Query, index, hits, ctx, draft_cls):
 EACH_RE = re.compile(r"^\s*(each|apiece|a head|per (?!cent)\w+)\b", re.I)
 
 
-def per_unit_total(f, index, draft_cls):
+def per_unit_total(f, index):
     """A total asked for, a per-unit figure found ("3,150 girls received grants of 1,000 yuan
     each"): the count of the same sentence times the amount."""
     if f.value is None or not EACH_RE.match(f.sentence[f.end - f.sentence_start :]):
@@ -470,4 +461,4 @@ def per_unit_total(f, index, draft_cls):
     n = counts[-1]
     total = n.value * f.value
     comp = f"{n.raw} × {f.raw} = {fmt(total, f.unit, [f])}"
-    return draft_cls(f"{comp} in total.", [n, f], 0.6, "arithmetic", computation=comp)
+    return Draft(f"{comp} in total.", [n, f], 0.6, "arithmetic", computation=comp)

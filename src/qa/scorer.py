@@ -348,3 +348,31 @@ def ordinal_conflict(query: Query, fact) -> bool:
     near = fact.sentence.lower()
     said = [o for o in ORDINALS if re.search(rf"\b{o}\b", near)]
     return bool(said) and not set(asked) & set(said)
+
+
+TOP_PASSAGES = 6  # retrieved passages whose facts are candidates
+FACT_DENSE_WEIGHT = 0.5
+
+
+def candidates(q: Query, index, hits, ctx, kind: str | None = None) -> list[Scored]:
+    """Facts of the retrieved passages that can answer ``q``, best first. Besides the word-level
+    score, the embedding similarity of the fact's sentence to the question rewards paraphrases
+    ("found jobs" ~ "achieved employment transfer") that share no words. ``ctx`` carries the
+    index's IDF vocabulary (``qa.answer.Context``)."""
+    qvec = index.retriever.encoder.encode_query(q.query_text) if q.query_text else None
+    out: list[Scored] = []
+    for rank, (p, _h) in enumerate(hits):
+        spans = index.sentences_by_passage.get(p.id, ())
+        for f in index.facts_by_passage.get(p.id, ()):
+            s = score_fact(q, f, p, rank, ctx.vocab, kind)
+            if s is None:
+                continue
+            if qvec is not None:
+                row = next((r for a, b, r in spans if a <= f.start < b), None)
+                if row is not None:
+                    dense = float(index.sentence_vectors[row] @ qvec)
+                    s.score += FACT_DENSE_WEIGHT * (dense - 0.4)
+                    s.notes["dense"] = round(dense, 3)
+            out.append(s)
+    out.sort(key=lambda s: (-s.score, s.item.start))
+    return out

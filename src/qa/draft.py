@@ -1,0 +1,52 @@
+"""A drafted answer, before it becomes the ``Answer`` the API returns, and the sentence that states
+one fact. Shared by the answerer (``qa.answer``) and the arithmetic (``qa.arith``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass
+class Draft:
+    """What an answer says and rests on; ``qa.answer`` turns it into the ``Answer`` contract."""
+
+    text: str
+    facts: list
+    confidence: float
+    kind: str
+    computation: str | None = None
+    extra_citations: list | None = None  # (passage id, start, end, highlights) of text answers
+
+
+def state_fact(f) -> str:
+    """The value as the source writes it, then the source's own clause around it, in quotes:
+    every word and number of the answer is verbatim in the cited sentence."""
+    qual = f"{f.qualifier} " if f.qualifier and not f.raw.lower().startswith(f.qualifier.lower()) else ""
+    value = f"{qual}{f.raw}"
+    if f.kind == "count" and f.measure and f.measure in f.sentence and not f.raw.endswith(f.measure):
+        after = f.sentence[f.end - f.sentence_start :].lstrip()
+        if after.startswith(f.measure):
+            value = f"{value} {f.measure}"
+    clause = source_clause(f)
+    where = f" ({f.section})" if f.section and f.section.lower() not in clause.lower() else ""
+    return f"{value}: “{clause}”{where}."
+
+
+def source_clause(f, max_words: int = 28) -> str:
+    """The clause of the fact's sentence that holds it, cut to a window of words around it."""
+    sent, a = f.sentence, f.start - f.sentence_start
+    b = a + len(f.raw)
+    lo = max(sent.rfind(";", 0, a), sent.rfind(":", 0, a)) + 1
+    hi_candidates = [k for k in (sent.find(";", b), sent.find(":", b)) if k != -1]
+    hi = min(hi_candidates) if hi_candidates else len(sent)
+    clause = sent[lo:hi]
+    toks = list(re.finditer(r"\S+", clause))
+    if len(toks) > max_words:
+        centre = next((k for k, t in enumerate(toks) if t.end() + lo > a), 0)
+        first = max(0, centre - max_words // 2)
+        last = min(len(toks), first + max_words)
+        first = max(0, last - max_words)
+        clause = ("… " if first else "") + clause[toks[first].start() : toks[last - 1].end()] + (
+            " …" if last < len(toks) else "")
+    return clause.strip().rstrip(".,;")
