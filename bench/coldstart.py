@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ANCHORS, PY, QA, ROOT, save, table, verdict, write_block  # noqa: E402
-from http_bench import Conn, free_port, start_server, stop_server  # noqa: E402
+from http_bench import free_port, poll_until_ok, start_server, stop_server  # noqa: E402
 
 QUESTION = "What was the total population of the region?"
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
@@ -30,20 +30,7 @@ ENV = {**os.environ, "HF_HUB_OFFLINE": "1"}
 
 async def _poll_ask(port: int, proc: subprocess.Popen, t_spawn: float, timeout: float) -> float:
     body = json.dumps({"question": QUESTION, "history": []}).encode()
-    while time.perf_counter() - t_spawn < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"qa serve exited with {proc.returncode}")
-        conn = Conn("127.0.0.1", port)
-        try:
-            status, _ = await conn.request("POST", "/api/ask", body)
-            if status == 200:
-                return time.perf_counter() - t_spawn
-        except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
-            pass
-        finally:
-            conn.close()
-        await asyncio.sleep(0.02)
-    raise TimeoutError("no answer from qa serve")
+    return await poll_until_ok(port, proc, "POST", "/api/ask", body, timeout=timeout, interval=0.02, t0=t_spawn)
 
 
 def serve_cold(index: Path, timeout: float = 60.0) -> float:

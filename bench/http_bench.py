@@ -163,22 +163,28 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(5)
 
 
-async def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> float:
-    t0 = time.perf_counter()
+async def poll_until_ok(port: int, proc: subprocess.Popen, method: str, path: str, body: bytes = b"",
+                        timeout: float = 60.0, interval: float = 0.05, t0: float | None = None) -> float:
+    """Send ``method path`` to a starting ``qa serve`` until it answers 200; seconds since ``t0``."""
+    t0 = time.perf_counter() if t0 is None else t0
     while time.perf_counter() - t0 < timeout:
         if proc.poll() is not None:
             raise RuntimeError(f"qa serve exited with {proc.returncode}")
         conn = Conn("127.0.0.1", port)
         try:
-            status, _ = await conn.request("GET", "/api/health")
+            status, _ = await conn.request(method, path, body)
             if status == 200:
                 return time.perf_counter() - t0
         except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, IndexError):
             pass
         finally:
             conn.close()
-        await asyncio.sleep(0.05)
-    raise TimeoutError("qa serve did not become healthy")
+        await asyncio.sleep(interval)
+    raise TimeoutError(f"qa serve did not answer {method} {path} with 200")
+
+
+async def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> float:
+    return await poll_until_ok(port, proc, "GET", "/api/health", timeout=timeout)
 
 
 def run(index: Path, questions_path: Path, levels: list[int], n_requests: int, time_limit: float,
