@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # Rebuilt when the corpus or the code that shapes the index changes (format, chunking, facts).
-$(INDEX)/manifest.json: $(STAMP) $(wildcard corpus/*) $(wildcard src/qa/*.py)
+$(INDEX)/manifest.json: $(STAMP) $(wildcard corpus/*) $(shell find src/qa -name '*.py')
 	HF_HUB_OFFLINE=1 $(BIN)/qa index --corpus corpus --index $(INDEX) --quiet
 
 index: $(INDEX)/manifest.json
@@ -32,6 +32,7 @@ browser-deps:
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 
 test: index browser-deps lint
 	HF_HUB_OFFLINE=1 $(BIN)/pytest -q

@@ -24,7 +24,7 @@ from common import ANCHORS, OUT, ROOT, load_questions, save, summary_ms, table, 
 
 
 def load(index_dir: Path):
-    from qa.index import load_index
+    from qa.index.load import load_index
     from qa.settings import get_settings
 
     s = get_settings(index_dir=index_dir)
@@ -38,7 +38,7 @@ def clear_cache(idx) -> None:
 
 
 def run(index_dir: Path, questions_path: Path, repeat_warm: int = 1, profile: bool = True) -> dict:
-    from qa.answer import answer
+    from qa.answer.pipeline import answer
 
     t = time.perf_counter()
     idx = load(index_dir)

@@ -106,7 +106,7 @@ def recall(found: np.ndarray, truth: np.ndarray) -> float:
 
 
 def ivf_nlist(n: int) -> int:
-    from qa.vectors import ivf_nlist as rule
+    from qa.index.vectors import ivf_nlist as rule
 
     return rule(n)
 
@@ -114,7 +114,7 @@ def ivf_nlist(n: int) -> int:
 def child_vectors(n: int, data: str, kinds: list[str], seed: int) -> dict:
     import faiss
 
-    import qa.vectors as V
+    import qa.index.vectors as V
 
     rng = np.random.default_rng(seed)
     t = time.perf_counter()

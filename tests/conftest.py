@@ -16,7 +16,7 @@ FICTIONAL_CORPUS = ROOT / "tests" / "data" / "fictional" / "corpus"
 
 @pytest.fixture(scope="session")
 def index_settings(tmp_path_factory):
-    from qa.index import build_index
+    from qa.index.build import build_index
     from qa.settings import get_settings
 
     s = get_settings(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("idx") / "index",
@@ -27,14 +27,14 @@ def index_settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def qa_index(index_settings):
-    from qa.index import load_index
+    from qa.index.load import load_index
 
     return load_index(index_settings.index_dir, index_settings.model)
 
 
 @pytest.fixture(scope="session")
 def seed_doc():
-    from qa.ingest import load_corpus
+    from qa.corpus.documents import load_corpus
 
     return load_corpus(CORPUS)[0]
 
@@ -42,7 +42,7 @@ def seed_doc():
 @pytest.fixture(scope="session")
 def app(index_settings, qa_index):
     """The web app on the session's index (not reloaded per test)."""
-    from qa.server import create_app
+    from qa.web.app import create_app
 
     return create_app(index_settings, index=qa_index)
 

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from qa.answer import answer
+from qa.answer.pipeline import answer
 
 NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
@@ -101,7 +101,8 @@ def test_same_question_same_answer(qa_index):
 @pytest.fixture(scope="module")
 def two_report_index(tmp_path_factory):
     from conftest import CORPUS, FICTIONAL_CORPUS
-    from qa.index import build_index, load_index
+    from qa.index.build import build_index
+    from qa.index.load import load_index
     from qa.settings import get_settings
 
     corpus = tmp_path_factory.mktemp("two") / "corpus"

@@ -8,7 +8,7 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from qa.models import Answer
+from qa.answer.models import Answer
 
 POVERTY = "What is the poverty line for pastoral areas?"
 
@@ -173,7 +173,7 @@ def test_security_headers_and_no_cors(client):
 
 
 def test_cors_when_configured(index_settings, qa_index):
-    from qa.server import create_app
+    from qa.web.app import create_app
 
     s = index_settings.model_copy(update={"cors_origins": ["https://ok.example"]})
     with TestClient(create_app(s, index=qa_index)) as c:
@@ -193,7 +193,7 @@ def test_openapi_docs(client):
 
 
 def test_reload_swaps_index(index_settings, qa_index):
-    from qa.server import create_app
+    from qa.web.app import create_app
 
     s = index_settings.model_copy(update={"admin_token": "s3cret"})
     app = create_app(s, index=qa_index)
@@ -208,7 +208,7 @@ def test_reload_swaps_index(index_settings, qa_index):
 
 
 def test_failed_reload_keeps_old_index(index_settings, qa_index, tmp_path):
-    from qa.server import create_app
+    from qa.web.app import create_app
 
     s = index_settings.model_copy(update={"index_dir": tmp_path / "missing"})
     app = create_app(s, index=qa_index)

@@ -231,7 +231,7 @@ def test_huge_but_valid_inputs_stay_fast(client):
 @pytest.fixture
 def slow_answer(monkeypatch):
     """``answer()`` replaced by one that blocks until released; a budget of 0.3 s."""
-    import qa.api
+    import qa.service
 
     release = threading.Event()
     calls: list[str] = []
@@ -241,9 +241,9 @@ def slow_answer(monkeypatch):
         release.wait(10)
         raise RuntimeError("released")
 
-    monkeypatch.setattr(qa.api, "_answer", stuck)
-    monkeypatch.setattr(qa.api, "ANSWER_TIMEOUT", 0.3)
-    monkeypatch.setattr(qa.api, "ANSWER_QUEUE_TIMEOUT", 1.0)
+    monkeypatch.setattr(qa.service, "_answer", stuck)
+    monkeypatch.setattr(qa.service, "ANSWER_TIMEOUT", 0.3)
+    monkeypatch.setattr(qa.service, "ANSWER_QUEUE_TIMEOUT", 1.0)
     yield calls
     release.set()
 
@@ -266,9 +266,9 @@ def test_an_answer_over_the_budget_is_a_504(client, slow_answer):
 def test_stuck_answers_do_not_starve_the_server(client, slow_answer):
     """More stuck answers than answer threads: every client still gets a 504 (its answer ran too
     long) or a 503 (no answer thread came free) on time."""
-    import qa.api
+    import qa.service
 
-    n = qa.api.ANSWER_THREADS + 4
+    n = qa.service.ANSWER_THREADS + 4
     results: list[int] = []
 
     def ask(i: int) -> None:
@@ -289,12 +289,12 @@ def test_stuck_answers_do_not_starve_the_server(client, slow_answer):
 
 
 def test_an_answer_that_fails_is_a_clean_422(client, monkeypatch):
-    import qa.api
+    import qa.service
 
     def broken(index, question, history):
         raise ZeroDivisionError("secret internals")
 
-    monkeypatch.setattr(qa.api, "_answer", broken)
+    monkeypatch.setattr(qa.service, "_answer", broken)
     resp = client.post("/api/ask", json={"question": "boom?"})
     assert resp.status_code == 422
     err = assert_error_shape(resp)
@@ -314,7 +314,7 @@ def test_reload_without_token_is_loopback_only(app, host, status):
 
 
 def test_reload_with_a_token_ignores_the_address(index_settings, qa_index):
-    from qa.server import create_app
+    from qa.web.app import create_app
 
     app = create_app(index_settings.model_copy(update={"admin_token": "t0ken"}), index=qa_index)
     with TestClient(app, raise_server_exceptions=False, client=("127.0.0.1", 40000)) as c:

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from qa.embed import OnnxEncoder
+from qa.index.encoder import OnnxEncoder
 
 QUESTIONS = [
     "How much was issued for entire village advancement in 2009?",

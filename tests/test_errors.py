@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from starlette.routing import Mount, Route
 
-from qa.server import MAX_BODY
+from qa.web.middleware import MAX_BODY
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -26,8 +26,8 @@ def _flatten(routes, prefix: str = ""):
 
 def _route_table() -> list[tuple[str, frozenset[str], list]]:
     """(path, methods, routes) of every path, read from an app built around a stub index."""
-    from qa.server import create_app
     from qa.settings import get_settings
+    from qa.web.app import create_app
 
     stub = SimpleNamespace(manifest={}, path="stub")
     app = create_app(get_settings(), index=stub)  # routes do not depend on the index
@@ -211,7 +211,7 @@ def test_browser_gets_the_error_as_a_page(client):
 def test_crash_is_500_in_the_shape(index_settings, qa_index):
     from fastapi.testclient import TestClient
 
-    from qa.server import create_app
+    from qa.web.app import create_app
 
     app = create_app(index_settings, index=qa_index)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qa import scoring
-from qa.models import Answer, Citation, FactOut
+from qa.answer.models import Answer, Citation, FactOut
+from qa.evaluation import metrics as scoring
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -149,7 +149,7 @@ def test_check_thresholds():
 
 
 def test_threshold_file_parses_and_placeholder_sections():
-    from qa.evaluate import load_thresholds
+    from qa.evaluation.run import load_thresholds
 
     thr = load_thresholds(ROOT / "eval" / "thresholds.toml")
     assert thr["targets"]["answer_accuracy"] == 0.95
@@ -194,7 +194,7 @@ def _sample_questions(n_each: int = 2):
 
 
 def test_harness_on_real_index(qa_index, tmp_path):
-    from qa.evaluate import run_eval, run_eval_cli
+    from qa.evaluation.run import run_eval, run_eval_cli
 
     qs = _sample_questions()
     results, systems = run_eval(qa_index, qs, _perfect_answer(qs), progress=False)
@@ -215,7 +215,7 @@ def test_harness_on_real_index(qa_index, tmp_path):
 
 
 def test_reports_written_and_change_list(qa_index, tmp_path):
-    from qa.evaluate import run_eval_cli
+    from qa.evaluation.run import run_eval_cli
 
     qs = _sample_questions(1)[:5]
     qfile = tmp_path / "questions_small.jsonl"

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from qa.facts import extract_facts
-from qa.facts_eval import evaluate_facts
-from qa.factstore import load_facts, query_facts, write_facts
-from qa.ingest import load_corpus, split_passages
-from qa.numbers import normalize_number
+from qa.corpus.documents import load_corpus
+from qa.corpus.passages import split_passages
+from qa.evaluation.facts import evaluate_facts
+from qa.facts.extract import extract_facts
+from qa.facts.store import load_facts, query_facts, write_facts
+from qa.text.numbers import normalize_number
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus"
@@ -209,7 +210,7 @@ PROBE = (
 
 @pytest.fixture(scope="module")
 def probe():
-    from qa.ingest import Document
+    from qa.corpus.documents import Document
 
     doc = Document(id="probe", title="Poverty Alleviation and Development in Gansu", text=PROBE,
                    meta={"region": "Gansu", "year": 2009}, path="")  # fmt: skip

@@ -289,7 +289,8 @@ class LoadClient(threading.Thread):
 
 @pytest.mark.slow
 def test_index_twice_while_serving_then_reload(index_settings, tmp_path):
-    from qa.index import KEEP_BUILDS, load_index
+    from qa.index.build import KEEP_BUILDS
+    from qa.index.load import load_index
 
     corpus = tmp_path / "corpus"
     shutil.copytree(index_settings.corpus_dir, corpus)
@@ -341,7 +342,8 @@ def test_index_twice_while_serving_then_reload(index_settings, tmp_path):
 
 
 def test_prune_spares_a_build_a_server_still_reads(tmp_path):
-    from qa.index import KEEP_BUILDS, _prune, build_in_use, pin_build
+    from qa.index.build import KEEP_BUILDS, _prune
+    from qa.index.load import build_in_use, pin_build
 
     builds = tmp_path / "idx.builds"
     olds = [builds / f"2026010{i}T000000000000" for i in range(KEEP_BUILDS + 3)]

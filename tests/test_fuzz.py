@@ -31,8 +31,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 def _operations() -> list[tuple[str, str, bool]]:
-    from qa.server import create_app
     from qa.settings import get_settings
+    from qa.web.app import create_app
 
     app = create_app(get_settings(), index=SimpleNamespace(manifest={}, path="stub"))
     spec = app.openapi()

@@ -20,8 +20,9 @@ SETS = {
 
 @pytest.mark.parametrize("name", sorted(SETS))
 def test_other_report_question_set(name, tmp_path):
-    from qa.evaluate import load_questions, run_eval
-    from qa.index import build_index, load_index
+    from qa.evaluation.run import load_questions, run_eval
+    from qa.index.build import build_index
+    from qa.index.load import load_index
     from qa.settings import get_settings
 
     corpus, questions, min_accuracy, min_abstention = SETS[name]

@@ -8,14 +8,8 @@ import threading
 
 import pytest
 
-from qa.index import (
-    FORMAT_VERSION,
-    BuildLockedError,
-    IndexLoadError,
-    build_index,
-    build_lock,
-    load_index,
-)
+from qa.index.build import BuildLockedError, build_index, build_lock
+from qa.index.load import FORMAT_VERSION, IndexLoadError, load_index
 
 
 def test_manifest_describes_the_build(qa_index, index_settings):

@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.embed import token_counter
-from qa.ingest import (
-    CorpusError,
-    is_boilerplate,
-    load_corpus,
-    load_document,
-    split_passages,
-    split_sentences,
-)
+from qa.corpus.documents import CorpusError, is_boilerplate, load_corpus, load_document
+from qa.corpus.passages import split_passages, split_sentences
+from qa.index.encoder import token_counter
 
 ROOT = Path(__file__).resolve().parents[1]
 FOOTER = (

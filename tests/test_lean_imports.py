@@ -15,8 +15,8 @@ HEAVY = ("torch", "sentence_transformers", "transformers")
 
 LIBRARY = """
 import json, sys
-from qa.answer import answer
-from qa.index import load_index
+from qa.answer.pipeline import answer
+from qa.index.load import load_index
 from qa.settings import get_settings
 s = get_settings(index_dir=sys.argv[1])
 idx = load_index(s.index_dir, s.model)

@@ -32,7 +32,8 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def encoders(index_settings):
-    from qa.embed import OnnxEncoder, load_sentence_transformer
+    from qa.index.encoder import OnnxEncoder
+    from qa.index.export import load_sentence_transformer
 
     return OnnxEncoder(index_settings.index_dir / "encoder"), load_sentence_transformer(index_settings.model)
 

@@ -6,7 +6,7 @@ import faiss
 import numpy as np
 import pytest
 
-from qa import vectors as V
+from qa.index import vectors as V
 
 
 def _lowrank(n: int, dim: int = 64, rank: int = 8, seed: int = 0) -> np.ndarray:

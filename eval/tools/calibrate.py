@@ -13,8 +13,8 @@ import argparse
 from pathlib import Path
 
 import qa.answer as answer_mod
-from qa.evaluate import load_questions, run_eval
-from qa.index import load_index
+from qa.evaluation.run import load_questions, run_eval
+from qa.index.load import load_index
 from qa.settings import get_settings
 
 

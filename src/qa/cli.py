@@ -35,8 +35,19 @@ def _settings(**flags: object) -> Settings:
     return get_settings(**flags)
 
 
+def _call(fn, *args, **kwargs):
+    """One call into the service; its ``QAError`` becomes one line on stderr and exit code 1."""
+    from qa.errors import QAError
+
+    try:
+        return fn(*args, **kwargs)
+    except QAError as exc:
+        _fail(exc.message)
+
+
 def _load(settings: Settings):
-    from qa.index import IndexLoadError, load_index
+    from qa.errors import IndexLoadError
+    from qa.index.load import load_index
 
     try:
         return load_index(settings.index_dir, settings.model)
@@ -48,8 +59,8 @@ def _load(settings: Settings):
 def index_cmd(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None,
               quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
     """Build the index (passages, embeddings, BM25, facts) for a corpus folder."""
-    from qa.index import BuildLockedError, build_index
-    from qa.ingest import CorpusError
+    from qa.errors import CorpusError
+    from qa.index.build import BuildLockedError, build_index
 
     s = _settings(corpus_dir=corpus, index_dir=index, model=model)
     try:
@@ -67,30 +78,29 @@ def search_cmd(query: str, k: Annotated[int, typer.Option("-k")] = 5, index: Ind
     """Print the top passages with the fused score and the dense and BM25 scores behind it."""
     if mode not in ("hybrid", "dense", "bm25"):
         _fail("--mode must be hybrid, dense or bm25")
+    from qa import service
+
     s = _settings(index_dir=index)
-    idx = _load(s)
-    rows = idx.search(query, max(1, min(k, 100)), mode)
+    resp = _call(service.search, _load(s), query, max(1, min(k, 100)), mode)
     if as_json:
-        out = [{"passage_id": p.id, "section": p.section, "score": h.score, "dense": h.dense,
-                "bm25": h.bm25, "text": p.text} for p, h in rows]
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([h.model_dump() for h in resp.hits], ensure_ascii=False, indent=2))
         return
-    for rank, (p, h) in enumerate(rows, 1):
+    for rank, h in enumerate(resp.hits, 1):
         dense = "-" if h.dense is None else f"{h.dense:.3f}"
         bm25 = "-" if h.bm25 is None else f"{h.bm25:.2f}"
-        typer.echo(f"{rank}. [{p.id}] {p.section}  score={h.score:.4f} dense={dense} bm25={bm25}")
-        typer.echo(f"   {p.text[:300]}{'…' if len(p.text) > 300 else ''}")
+        typer.echo(f"{rank}. [{h.passage_id}] {h.section}  score={h.score:.4f} dense={dense} bm25={bm25}")
+        typer.echo(f"   {h.text[:300]}{'…' if len(h.text) > 300 else ''}")
 
 
 @app.command("ask")
 def ask_cmd(question: str, history: Annotated[list[str] | None, typer.Option("--history", "-H")] = None,
             index: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Answer one question (with earlier questions as --history) and print the cited answer."""
-    from qa.answer import answer
+    from qa import service
 
     s = _settings(index_dir=index)
-    idx = _load(s)
-    ans = answer(idx, question, history or [])
+    # The command line waits as long as it takes: the HTTP time budget is for shared servers.
+    ans = _call(service.ask, _load(s), question, history or [], timeout=600.0)
     if as_json:
         typer.echo(ans.model_dump_json(indent=2))
         return
@@ -114,25 +124,18 @@ def facts_cmd(kind: Annotated[str | None, typer.Option()] = None,
               fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
               index: IndexOpt = None) -> None:
     """List the fact table, filtered by kind, section or text."""
-    from qa.factstore import query_facts
+    from qa import service
 
     if fmt not in ("table", "csv", "json"):
         _fail("--format must be table, csv or json")
     s = _settings(index_dir=index)
-    idx = _load(s)
-    try:
-        rows, total = query_facts(idx.facts_db, kind=kind, section=section, q=q, limit=limit, sort=sort)
-    except ValueError as exc:
-        _fail(str(exc))
+    resp = _call(service.facts, _load(s), kind=kind, section=section, q=q, limit=limit, sort=sort)
+    rows, total = resp.facts, resp.total
     cols = ["kind", "raw", "value", "unit", "measure", "subject", "period", "section"]
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        import csv
-
-        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0].keys()) if rows else cols)
-        w.writeheader()
-        w.writerows(rows)
+        sys.stdout.write(service.facts_csv(resp))
     else:
         from rich.console import Console
         from rich.table import Table
@@ -151,7 +154,7 @@ def eval_cmd(ctx: typer.Context, index: IndexOpt = None,
     """Run the eval questions through the answer function and print the scores."""
     if ctx.invoked_subcommand is not None:
         return
-    from qa.evaluate import run_eval_cli
+    from qa.evaluation.run import run_eval_cli
 
     s = _settings(index_dir=index)
     code = run_eval_cli(_load(s), questions=questions, check=check, write=write)
@@ -163,8 +166,9 @@ def eval_facts_cmd(corpus: CorpusOpt = None,
                    gold: Annotated[Path, typer.Option(help="gold facts JSONL")] = Path("eval/facts_gold.jsonl"),
                    ) -> None:
     """Precision and recall of the fact extractor against hand-written gold facts."""
-    from qa.facts_eval import evaluate_facts, format_report
-    from qa.ingest import CorpusError, load_corpus
+    from qa.corpus.documents import load_corpus
+    from qa.errors import CorpusError
+    from qa.evaluation.facts import evaluate_facts, format_report
 
     s = _settings(corpus_dir=corpus)
     try:
@@ -181,7 +185,7 @@ def serve_cmd(index: IndexOpt = None, host: Annotated[str | None, typer.Option()
               port: Annotated[int | None, typer.Option()] = None,
               workers: Annotated[int | None, typer.Option()] = None) -> None:
     """Serve the web page and JSON API with uvicorn."""
-    from qa.server import serve
+    from qa.web.app import serve
 
     s = _settings(index_dir=index, host=host, port=port, workers=workers)
     serve(s)

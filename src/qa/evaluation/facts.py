@@ -13,8 +13,10 @@ import json
 import math
 from pathlib import Path
 
-from qa.facts import NUMERIC_KINDS, Fact, extract_facts
-from qa.ingest import Document, split_passages
+from qa.corpus.documents import Document
+from qa.corpus.passages import split_passages
+from qa.facts.extract import extract_facts
+from qa.facts.model import NUMERIC_KINDS, Fact
 
 FAMILY = {"per_capita": "money", "date_range": "date"}
 

@@ -13,14 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.numbers import DIGIT_PATTERN, unit_of_noun
+from qa.text.numbers import DIGIT_PATTERN, unit_of_noun
+from qa.text.words import word_set
 
-
-def _ws(words: str) -> set[str]:
-    return set(words.split())
-
-
-STOP = _ws(
+STOP = word_set(
     """
     of for in to from with at by on under into and or but were was are is be been being have has
     had will would shall should can could may must which who whom whose that this these those their

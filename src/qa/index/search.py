@@ -16,44 +16,17 @@ not use ("lifted", "unchanged") is not turned into one it does ("listed", "chang
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from qa.text.words import STOPWORDS, is_english_word, tokenize, words
+
 RRF_K = 60
+
+
 CONVEX_DENSE_WEIGHT = 0.4
-STOPWORDS = frozenset(
-    "a an and are as at be been but by did do does for from had has have how in into is it its of on or "
-    "that the their them there these they this those to was were what when where which who whom why will "
-    "with about much many report say says said tell me please give during after before since until within "
-    "under through via now then also so all any some can could would should may might our your we you i "
-    "he she his her one ones "
-    "go goes went gone get gets got make makes made take takes took give gives gave come came has have had".split()
-)
-WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-def words(text: str) -> list[str]:
-    return [w.lower() for w in WORD_RE.findall(text)]
-
-
-def tokenize(text: str) -> list[str]:
-    return [_stem(w) for w in words(text) if w not in STOPWORDS]
 
 
 def build_bm25(texts: list[str], out_dir: Path) -> None:
@@ -64,18 +37,6 @@ def build_bm25(texts: list[str], out_dir: Path) -> None:
     retriever.save(str(out_dir / "bm25"), show_progress=False)
     vocab = sorted({w for t in texts for w in words(t)})
     (out_dir / "vocab.json").write_text(json.dumps(vocab))
-
-
-@lru_cache(maxsize=1)
-def _english():
-    # pyspellchecker ships an English word-frequency list (no download); loaded on first need.
-    from spellchecker import SpellChecker
-
-    return SpellChecker(distance=1)
-
-
-def is_english_word(word: str) -> bool:
-    return word in _english()
 
 
 @dataclass
@@ -108,7 +69,7 @@ class Retriever:
         import bm25s
         import faiss
 
-        from qa.vectors import prepare_for_search
+        from qa.index.vectors import prepare_for_search
 
         vindex = prepare_for_search(faiss.read_index(str(index_dir / "vectors.faiss")))
         bm25 = bm25s.BM25.load(str(index_dir / "bm25"), load_corpus=False)
@@ -194,3 +155,4 @@ def fuse_rrf(dense: list[tuple[int, float]], sparse: list[tuple[int, float]]) ->
             if r is not None:
                 h.score += 1.0 / (RRF_K + r + 1)
     return sorted(hits.values(), key=lambda h: (-h.score, h.passage_index))
+

@@ -15,24 +15,23 @@ One ``Fact`` per figure, date, person, organisation or place, with verbatim ``ra
   document or meeting are not separate facts. See ``eval/FACTS_GOLD.md`` for the full list of
   conventions and the decisions behind the hand-written gold.
 
-Measure/subject phrases ("which noun does this number count") live in ``qa.phrases``.
+Measure/subject phrases ("which noun does this number count") live in ``qa.facts.measures``.
 * the document's own region (metadata ``region``) is not a place fact: it is everywhere.
 
-Sentences come from ``qa.ingest.split_sentences`` (pysbd); numbers are normalized in
-``qa.numbers``; dates and names are found in ``qa.factspans``.
+Sentences come from ``qa.corpus.passages.split_sentences`` (pysbd); numbers are normalized in
+``qa.text.numbers``; dates and names are found in ``qa.facts.spans`` and ``qa.facts.names``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import asdict, dataclass, replace
 
-from qa.factspans import (
-    Span,
+from qa.corpus.documents import Document
+from qa.corpus.passages import Passage, split_sentences
+from qa.facts.measures import Figure, clause, duration_measure, measure_figure, noun_after
+from qa.facts.model import NUMERIC_KINDS, Fact, fact_id
+from qa.facts.names import (
     find_bare_place_lists,
-    find_dates,
-    find_durations,
     find_known_places,
     find_orgs,
     find_people,
@@ -40,71 +39,43 @@ from qa.factspans import (
     list_mates,
     place_stems,
 )
-from qa.ingest import Document, Passage, split_sentences
-from qa.numbers import (
+from qa.facts.spans import Span, find_dates, find_durations, is_free
+from qa.text.numbers import (
     AREA_UNITS,
     DIGIT_PATTERN,
     QUALIFIERS,
     SCALE_PATTERN,
     WORD_NUM_PATTERN,
     as_plain,
-    normalize_number,
     scale_value,
     to_number,
 )
-from qa.phrases import Figure, clause, duration_measure, measure_figure, noun_after
-
-KINDS = ("money", "count", "percent", "area", "per_capita", "date", "date_range", "duration",
-         "person", "organisation", "place")  # fmt: skip
-NUMERIC_KINDS = {"money", "count", "percent", "area", "per_capita", "duration"}
-
-
-@dataclass(frozen=True)
-class Fact:
-    id: str
-    doc: str
-    passage_id: str
-    section: str
-    kind: str
-    value: int | float | None
-    unit: str
-    raw: str
-    start: int
-    end: int
-    sentence: str
-    sentence_start: int
-    sentence_end: int
-    measure: str = ""
-    subject: str = ""
-    period: str = ""
-    period_start: int | None = None
-    period_end: int | None = None
-    qualifier: str = ""
-    part_of: str = ""
-    name: str = ""
-    role: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-def fact_id(doc: str, kind: str, start: int, end: int, raw: str) -> str:
-    return hashlib.sha1(f"{doc}\x00{kind}\x00{start}\x00{end}\x00{raw}".encode()).hexdigest()[:16]
-
 
 # --- numbers ------------------------------------------------------------------------------------
 _NUM = re.compile(
     rf"(?<![\w.,’'-])(?:(?P<cur>RMB|Yuan|¥)\s*)?(?P<num>{DIGIT_PATTERN}|(?i:{WORD_NUM_PATTERN}))"
     rf"(?:\s?[-–]\s?(?P<num2>{DIGIT_PATTERN}))?(?:\s+(?P<scale>{SCALE_PATTERN}))?(?![\w])"
 )
+
+
 _AREA = "|".join(re.escape(k) for k in sorted(AREA_UNITS, key=len, reverse=True))
+
+
 _AFTER_UNIT = re.compile(rf"(?P<pct>\s?%|\s+percent\b|\s+per cent\b)|\s+(?P<yuan>[Yy]uan\b)|\s+(?P<area>{_AREA})\b")
+
+
 MONEY_NOUNS = re.compile(r"^(?:[\w’'-]+\s+){0,3}(?:funds?|loans?|capital|investments?|subsid(?:y|ies)|"
                          r"budgets?|grants?|donations?|credits?|inputs?|income|allowances?|revenue)\b",
                          re.I)  # fmt: skip
+
+
 MONEY_CONTEXT = re.compile(r"fund|invest|yuan|rmb|loan|capital|financ|valued|worth|budget|subsid|donat|"
                            r"alloc|spent|grant", re.I)  # fmt: skip
+
+
 PEOPLE_CONTEXT = re.compile(r"population|people|residents|persons|farmers|poor\s*$", re.I)
+
+
 PER_CAPITA = re.compile(r"\bper\s+capita\b|\bper\s+(?:person|head|household|village|farmer|mu|hectare)\b", re.I)
 
 
@@ -165,6 +136,8 @@ def qualifier_before(prefix: str) -> str:
 
 # --- assembly -----------------------------------------------------------------------------------
 _PART_KEY = re.compile(r"\b(?:including|of which|of whom|among which|among them|among whom|in which)\b")
+
+
 _LEAD = re.compile(r"^(?:(?:In|By|At|From|Since|On|During)\s+[^,]{1,40},\s*|First,\s*|Second(?:ly)?,\s*|"
                    r"Third(?:ly)?,\s*|In addition,\s*|At the same time,\s*)*(?:the\s+)?", re.I)  # fmt: skip
 
@@ -188,7 +161,7 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
             sect_period.setdefault(p.section, d)
         spans: list[Span] = list(dates)
         for d in find_durations(s):
-            if _free(taken, d.start, d.end):
+            if is_free(taken, d.start, d.end):
                 d.qualifier = qualifier_before(s[: d.start])
                 d.measure = duration_measure(s, d.start, d.end)
                 spans.append(d)
@@ -201,7 +174,7 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
         skip = [(x.start, x.end) for x in named if x.kind != "place"]
         named += list_mates(s, [x for x in named if x.kind == "place"], skip, region)
         for x in sorted(named, key=lambda x: (x.start, -x.end)):
-            if _free(taken, x.start, x.end):
+            if is_free(taken, x.start, x.end):
                 spans.append(x)
                 taken.append((x.start, x.end))
         nums = find_numbers(s, taken)
@@ -231,9 +204,6 @@ def _is_per_capita(s: str, n: Figure, prev: list[Figure], c0: int) -> bool:
     between = re.sub(r"^\s*per\s+\w+(?:\s+per\s+\w+)?", "", s[a : n.start])
     return bool(PER_CAPITA.search(between[-80:]))
 
-
-def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
-    return all(b <= x or a >= y for x, y in taken)
 
 
 def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[Figure], spans: list[Span]) -> dict:
@@ -324,5 +294,3 @@ def _finish(r: dict, sect_period: dict[str, Span], year: int | None) -> Fact:
     r["id"] = fact_id(r["doc"], r["kind"], r["start"], r["end"], r["raw"])
     return Fact(**r)
 
-
-__all__ = ["Fact", "KINDS", "extract_facts", "fact_id", "normalize_number", "replace"]

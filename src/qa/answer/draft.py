@@ -1,5 +1,5 @@
 """A drafted answer, before it becomes the ``Answer`` the API returns, and the sentence that states
-one fact. Shared by the answerer (``qa.answer``) and the arithmetic (``qa.arith``)."""
+one fact. Shared by the answerer (``qa.answer.compose``) and the arithmetic (``qa.answer.arithmetic``)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import fields
 from pathlib import Path
 
-from qa.facts import Fact
+from qa.facts.model import Fact
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Fact))
 _TYPES = {"value": "REAL", "start": "INTEGER", "end": "INTEGER", "sentence_start": "INTEGER",

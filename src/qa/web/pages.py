@@ -1,8 +1,8 @@
 """HTML pages: chat, fact table, passage in context, about. Jinja2 with autoescaping on.
 
-Each page renders the object its JSON twin returns (the same function in ``qa.api`` builds it)
+Each page renders the object its JSON twin returns (the same function in ``qa.service`` builds it)
 and links to that twin. The chat works without JavaScript: the form posts to ``/`` and carries
-the conversation in hidden fields; ``web/static/app.js`` upgrades it to a no-reload chat.
+the conversation in hidden fields; ``static/app.js`` upgrades it to a no-reload chat.
 """
 
 from __future__ import annotations
@@ -15,94 +15,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from qa import api
-from qa.index import QAIndex
-from qa.models import Answer
+from qa import service
+from qa.answer.models import Answer
+from qa.index.load import QAIndex
 from qa.schemas import MAX_HISTORY, MAX_LIMIT, AskRequest, FactsResponse, FeedbackRequest
+from qa.web.templating import FACT_COLUMNS, ask_json_url, citation_url, money_label, render, segments
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-
-def example_questions(index: QAIndex, n: int = 4) -> list[str]:
-    """First-visit examples built from the indexed reports themselves (their region, year and the
-    sections that report money), so that any corpus gets questions it can answer."""
-    cached = getattr(index, "_examples", None)
-    if cached is not None:
-        return cached
-    doc = next(iter(index.documents.values()), None)
-    region = str(doc.meta.get("region") or "the region") if doc else "the region"
-    year = doc.meta.get("year") if doc else None
-    money_sections: list[str] = []
-    for f in index.facts:
-        if f.kind == "money" and f.section not in money_sections and len(f.section) < 60:
-            money_sections.append(f.section)
-    out = [f"How much money went to {s[:1].lower() + s[1:]}?" for s in money_sections[1:3]]
-    if any(f.kind in ("per_capita", "money") and "poverty line" in f.sentence.lower() for f in index.facts):
-        out.insert(0, "What is the poverty line?")
-    out.append(f"How many poor people were there in {region}" + (f" at the end of {year}?" if year else "?"))
-    index._examples = out[:n]
-    return index._examples
-
-
-FACT_COLUMNS = [("kind", "Kind"), ("raw", "As written"), ("value", "Value"), ("unit", "Unit"),
-                ("measure", "Measure"), ("subject", "Subject"), ("period", "Period"), ("section", "Section")]
-
-
-# --- rendering helpers -----------------------------------------------------------------------
-
-def segments(text: str, ranges: list[tuple[int, int]] | list[list[int]]) -> list[tuple[str, bool]]:
-    """Split ``text`` into ``(piece, highlighted)`` runs; overlapping or bad ranges are merged/clamped."""
-    spans = sorted((max(0, int(a)), min(len(text), int(b))) for a, b in ranges)
-    merged: list[list[int]] = []
-    for a, b in spans:
-        if a >= b:
-            continue
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    out: list[tuple[str, bool]] = []
-    pos = 0
-    for a, b in merged:
-        if a > pos:
-            out.append((text[pos:a], False))
-        out.append((text[a:b], True))
-        pos = b
-    if pos < len(text):
-        out.append((text[pos:], False))
-    return out
-
-
-def confidence_label(c: float) -> str:
-    return "high" if c >= 0.75 else "medium" if c >= 0.45 else "low"
-
-
-def ask_json_url(question: str, history: list[str]) -> str:
-    return "/api/ask?" + urlencode([("question", question)] + [("history", h) for h in history])
-
-
-def citation_url(index: QAIndex, passage_id: str, snippet_start: int, highlights: list) -> str:
-    p = index.passage_by_id.get(passage_id)
-    base = p.start if p else snippet_start
-    hl = ",".join(f"{snippet_start - base + a}-{snippet_start - base + b}" for a, b in highlights)
-    return f"/passages/{passage_id}" + (f"?hl={hl}" if hl else "") + "#passage"
-
-
-TEMPLATE_GLOBALS = {"segments": segments, "confidence_label": confidence_label, "ask_json_url": ask_json_url}
-
-
-def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
-    holder = request.app.state.holder
-    index: QAIndex = holder.index
-    env = request.app.state.jinja
-    base = {"documents": api.documents_info(index), "path": request.url.path}
-    html = env.get_template(name).render({**base, **ctx})
-    return HTMLResponse(html, status_code=status)
-
-
-def render_error(request: Request, status: int, code: str, message: str) -> HTMLResponse:
-    """The error shape, as a page (used by the server's handlers for browsers)."""
-    return render(request, "error.html", {"status": status, "error": {"code": code, "message": message},
-                                          "title": f"{status} {code.replace('_', ' ')}"}, status)
 
 
 def _turn(index: QAIndex, ans: Answer, history: list[str]) -> dict[str, Any]:
@@ -115,11 +34,9 @@ def _turn(index: QAIndex, ans: Answer, history: list[str]) -> dict[str, Any]:
 def _chat(request: Request, *, turns: list[dict], history: list[str], error: str | None = None,
           draft: str = "", status: int = 200) -> HTMLResponse:
     return render(request, "chat.html", {"title": "Ask the report", "turns": turns, "history": history,
-                                         "examples": example_questions(request.app.state.holder.index),
+                                         "examples": service.example_questions(request.app.state.holder.index),
                                          "error": error, "draft": draft}, status)
 
-
-# --- pages -----------------------------------------------------------------------------------
 
 @router.get("/")
 def chat_page(request: Request) -> HTMLResponse:
@@ -140,7 +57,7 @@ def chat_post(request: Request, question: Annotated[str, Form(max_length=1000)] 
         return _chat(request, turns=[{"question": h, "answer": None} for h in history[-MAX_HISTORY:]],
                      history=history[-MAX_HISTORY:], error=msg, draft=question[:1000], status=422)
     index: QAIndex = request.app.state.holder.index
-    ans = api.run_ask(index, req.question, req.history)
+    ans = service.ask(index, req.question, req.history)
     earlier = [{"question": h, "answer": None} for h in req.history]
     return _chat(request, turns=[*earlier, _turn(index, ans, req.history)],
                  history=[*req.history, req.question][-MAX_HISTORY:])
@@ -161,14 +78,14 @@ def feedback_post(request: Request, question: Annotated[str, Form(max_length=100
                                answered={"true": True, "false": False}.get(answered.lower()))
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
-    api.store_feedback(request, body)
+    service.feedback(request.app.state.settings, body)
     return render(request, "thanks.html",
                   {"title": "Thank you", "vote": body.vote, "question": body.question})
 
 
 def money_chart(index: QAIndex, width: int = 900) -> dict[str, Any]:
     """Sum of money facts (in yuan, parts of a total left out) by section, as SVG bar geometry."""
-    resp = api.run_facts(index, kind="money", limit=100_000, sort="start")
+    resp = service.facts(index, kind="money", limit=100_000, sort="start")
     totals: dict[str, float] = {}
     for f in resp.facts:
         if f.get("value") is None or (f.get("unit") or "yuan").lower() != "yuan" or f.get("part_of"):
@@ -179,17 +96,10 @@ def money_chart(index: QAIndex, width: int = 900) -> dict[str, Any]:
     top = max((v for _, v in rows), default=0.0) or 1.0
     label_w, bar_h, gap = 300, 20, 8
     bars = [{"label": k if len(k) <= 44 else k[:43] + "…", "full": k, "value": v,
-             "text": _money(v), "y": i * (bar_h + gap), "w": max(2, round((width - label_w - 90) * v / top))}
+             "text": money_label(v), "y": i * (bar_h + gap), "w": max(2, round((width - label_w - 90) * v / top))}
             for i, (k, v) in enumerate(rows)]
     return {"bars": bars, "width": width, "height": max(1, len(bars) * (bar_h + gap)), "label_w": label_w,
             "bar_h": bar_h}
-
-
-def _money(v: float) -> str:
-    for scale, name in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(v) >= scale:
-            return f"{v / scale:,.1f} {name} yuan"
-    return f"{v:,.0f} yuan"
 
 
 @router.get("/facts")
@@ -201,10 +111,10 @@ def facts_page(request: Request, kind: Annotated[str | None, Query(max_length=40
                sort: Annotated[str, Query(max_length=40)] = "start") -> HTMLResponse:
     """The fact table with filters, sortable columns, downloads and the money chart."""
     index: QAIndex = request.app.state.holder.index
-    resp: FactsResponse = api.run_facts(index, kind=kind, section=section, q=q, limit=limit, offset=offset,
+    resp: FactsResponse = service.facts(index, kind=kind, section=section, q=q, limit=limit, offset=offset,
                                         sort=sort)
     params = {k: v for k, v in {"kind": kind, "section": section, "q": q}.items() if v}
-    everything = api.run_facts(index, limit=100_000).facts
+    everything = service.facts(index, limit=100_000).facts
     kinds = sorted({str(f.get("kind")) for f in everything if f.get("kind")})
     sections = sorted({str(f.get("section")) for f in everything if f.get("section")})
 
@@ -229,7 +139,7 @@ def passage_page(request: Request, passage_id: str,
                  dhl: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
     """A passage marked in its whole document, with the highlights given in ``hl`` (or ``dhl``)."""
     index: QAIndex = request.app.state.holder.index
-    p = api.get_passage(index, passage_id, hl, dhl)
+    p = service.passage(index, passage_id, hl, dhl)
     doc = index.documents[p.doc]
     before, after = doc.text[:p.start], doc.text[p.end:]
     hl_params = {k: v for k, v in {"hl": hl, "dhl": dhl}.items() if v}
@@ -242,4 +152,6 @@ def passage_page(request: Request, passage_id: str,
 @router.get("/about")
 def about_page(request: Request) -> HTMLResponse:
     """The indexed documents, with their sources, and the index summary."""
-    return render(request, "about.html", {"title": "About", "health": api.health(request)})
+    holder = request.app.state.holder
+    return render(request, "about.html", {"title": "About", "health": service.health(holder.index, holder.loaded_at)})
+

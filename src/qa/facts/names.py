@@ -1,189 +1,17 @@
-"""Span finders for the non-numeric facts: dates, date ranges, durations, people, organisations
-and places. Each finder takes one sentence and returns ``Span`` objects with offsets relative
-to that sentence; ``facts.py`` shifts them into the document and fills measures and periods.
-
-Dates use regular expressions, not ``dateparser``: the reports write dates in a few fixed
-English shapes ("May 18, 2009", "In April, 2009", "From June 29 to July 5", "from 2006 to
-2009"), and what we need is the exact span plus year/month, which a parser of already-cut
-strings does not give. All 46 gold dates/date ranges of the two reports are found by the regexes
-(``dateparser`` was not installed, so it was not compared). People are found by shape:
-a common Chinese surname followed by a given name made of pinyin syllables, so "Fan Xiaojian"
-matches while "Three Gorges" or "Erdos City" do not. Organisations are capitalized phrases
-headed by an organisation noun (Office, Committee, Corporation ...), a capitalized name followed
-by a lowercase "government" ("Beijing Municipal government"), and acronyms. Places are
-capitalized names with an administrative or geographic suffix (City, County, Banner ...;
-Plateau, River, Corridor ...), a name premodifying "areas"/"region" ("in Yinshan wind erosion
-areas"), the bare stem of a suffixed place found anywhere in the document ("Erdos City" ->
-"Erdos"), names coordinated with a place ("visited Alashan, Erdos and ..."), and lists of
-pinyin-shaped names after a locative word ("in Pingliang and Qingyang"). Durations include
-"four consecutive years", "a three-year plan" and "half a year". No name lists of any particular
-province are used.
+"""Span finders for names: people (a common surname and pinyin given name), organisations (a
+capitalized phrase headed by an organisation noun, acronyms) and places (administrative and
+geographic suffixes, bare stems, coordinated lists). No name list of any province is used.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from qa.numbers import DIGIT_PATTERN, WORD_NUM_PATTERN, to_number
-
-_MONTH_NAMES = "January February March April May June July August September October November December"
-MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES.split())}
-M = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
-
-
-def _ws(words: str) -> set[str]:
-    return set(words.split())
-
-
-@dataclass
-class Span:
-    kind: str
-    start: int
-    end: int
-    value: float | int | None = None
-    unit: str = ""
-    period: str = ""
-    period_start: int | None = None
-    period_end: int | None = None
-    name: str = ""
-    role: str = ""
-    qualifier: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-def _ym(month: str | None, day: str | None, year: int | None) -> str:
-    if year is None:
-        return ""
-    s = str(year)
-    if month:
-        s += f"-{MONTHS[month]:02d}"
-        if day:
-            s += f"-{int(day):02d}"
-    return s
-
-
-_RANGE_MD = re.compile(
-    rf"\b[Ff]rom\s+(?P<a>(?P<m1>{M})\s+(?P<d1>\d{{1,2}})(?:,?\s+(?P<y1>{YEAR}))?\s+to\s+"
-    rf"(?:(?P<m2>{M})\s+)?(?P<d2>\d{{1,2}})(?:,\s*(?P<y2>{YEAR})|(?=\D)))"
-)
-_RANGE_M = re.compile(rf"\b[Ff]rom\s+(?P<a>(?P<m1>{M})\s+to\s+(?P<m2>{M})(?:,?\s+(?P<y2>{YEAR}))?)")
-_RANGE_Y = re.compile(
-    rf"(?:\b[Ff]rom\s+(?P<a>(?P<y1>{YEAR})\s+to\s+(?P<y2>{YEAR}))\b)"
-    rf"|(?:\b[Bb]etween\s+(?P<b>(?P<y3>{YEAR})\s+and\s+(?P<y4>{YEAR}))\b)"
-    rf"|(?:(?<![\d,.])(?P<c>(?P<y5>{YEAR})\s?[-–]\s?(?P<y6>{YEAR}))\b)"
-)
-_DATE_MDY = re.compile(rf"\b(?P<m>{M})\s+(?P<d>\d{{1,2}})(?:,\s*(?P<y>{YEAR}))?\b(?!,\d)")
-_DATE_MY = re.compile(rf"\b(?P<m>{M}),?\s+(?P<y>{YEAR})\b")
-_DATE_M = re.compile(rf"\b(?:in|In|since|Since|by|By|until|before|after|of) (?P<m>{M})\b(?!,?\s+\d)")
-_YEAR = re.compile(rf"(?<![\w,.¥])(?P<y>{YEAR})(?![\w]|,\d|\.\d)")
-_YEAR_BEFORE = re.compile(
-    r"(?:\b(?:in|since|by|from|to|of|until|till|before|after|during|over|and|year|end|through|for)"
-    r"|[,(])\s*(?:the\s+(?:end|beginning|first half|second half)\s+of\s+)?$",
-    re.IGNORECASE,
-)
-
-
-def _year_of(*parts: str | None) -> int | None:
-    for p in parts:
-        if p:
-            return int(p)
-    return None
-
-
-def find_dates(text: str, doc_year: int | None) -> list[Span]:
-    """Date ranges first, then single dates; later finders skip spans already taken."""
-    out: list[Span] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= x or a >= y for x, y in taken)
-
-    def add(sp: Span) -> None:
-        if free(sp.start, sp.end):
-            out.append(sp)
-            taken.append((sp.start, sp.end))
-
-    for m in _RANGE_MD.finditer(text):
-        y = _year_of(m.group("y2"), m.group("y1")) or doc_year
-        a = _ym(m.group("m1"), m.group("d1"), _year_of(m.group("y1")) or y)
-        b = _ym(m.group("m2") or m.group("m1"), m.group("d2"), y)
-        add(Span("date_range", m.start("a"), m.end("a"), period=f"{a}–{b}", period_start=y, period_end=y))
-    for m in _RANGE_M.finditer(text):
-        y = _year_of(m.group("y2")) or doc_year
-        a, b = _ym(m.group("m1"), None, y), _ym(m.group("m2"), None, y)
-        add(Span("date_range", m.start("a"), m.end("a"), period=f"{a}–{b}", period_start=y, period_end=y))
-    for m in _RANGE_Y.finditer(text):
-        g = next(k for k in ("a", "b", "c") if m.group(k))
-        ys = [int(v) for v in (m.group(k) for k in ("y1", "y2", "y3", "y4", "y5", "y6")) if v]
-        if ys[1] < ys[0]:
-            continue
-        add(Span("date_range", m.start(g), m.end(g), period=f"{ys[0]}–{ys[1]}", period_start=ys[0],
-                 period_end=ys[1]))  # fmt: skip
-    for m in _DATE_MDY.finditer(text):
-        y = _year_of(m.group("y")) or doc_year
-        add(Span("date", m.start(), m.end(), period=_ym(m.group("m"), m.group("d"), y), period_start=y,
-                 period_end=y))  # fmt: skip
-    for m in _DATE_MY.finditer(text):
-        y = int(m.group("y"))
-        add(Span("date", m.start(), m.end(), period=_ym(m.group("m"), None, y), period_start=y, period_end=y))
-    for m in _DATE_M.finditer(text):
-        y = doc_year
-        add(Span("date", m.start("m"), m.end("m"), period=_ym(m.group("m"), None, y), period_start=y,
-                 period_end=y))  # fmt: skip
-    for m in _YEAR.finditer(text):
-        before = text[max(0, m.start() - 30) : m.start()]
-        after = text[m.end() : m.end() + 20]
-        if re.match(r"\s+[a-z]+s\b", after) and not re.match(r"\s+(?:was|has|is|as)\b", after):
-            continue  # "2000 households": a count, not a year
-        if not (_YEAR_BEFORE.search(before) or re.match(r"\s*(?:[,.;:)]|$)", after)):
-            continue
-        y = int(m.group("y"))
-        add(Span("date", m.start(), m.end(), period=str(y), period_start=y, period_end=y))
-    return sorted(out, key=lambda s: s.start)
-
-
-_DURATION = re.compile(
-    rf"(?<![\w.,-])(?P<num>{DIGIT_PATTERN}|{WORD_NUM_PATTERN})\s+(?:(?:consecutive|successive|working|"
-    r"calendar|straight)\s+)?(?P<u>years?|months?|weeks?|days?|hours?)\b"
-)
-
-
-_DURATION_ADJ = re.compile(
-    rf"(?<![\w.,-])(?P<num>{DIGIT_PATTERN}|{WORD_NUM_PATTERN})-(?P<u>year|month|week|day)\b(?!-)"
-)
-_HALF = re.compile(r"\b(?:(?P<num>one|\d+) and )?(?P<half>half an? )(?P<u>year|month|week|day)s?\b")
-
-
-def find_durations(text: str) -> list[Span]:
-    """'four consecutive years', 'three days', 'a three-year plan', 'half a year', 'one and a half
-    years'. Ages ('5 years old') and rates ('per year') are not durations."""
-    out = []
-    for m in _DURATION_ADJ.finditer(text):
-        v = to_number(m.group("num"))
-        if v is not None:
-            out.append(Span("duration", m.start(), m.end(), value=int(v) if v == int(v) else float(v),
-                            unit=m.group("u") + "s"))  # fmt: skip
-    for m in _HALF.finditer(text):
-        v = (to_number(m.group("num")) or 0) + to_number("0.5") if m.group("num") else to_number("0.5")
-        a = m.start() if m.group("num") else m.start("half")
-        out.append(Span("duration", a, m.end(), value=float(v), unit=m.group("u") + "s"))
-    for m in _DURATION.finditer(text):
-        if re.search(r"\bper\s*$", text[: m.start()]) or re.match(r"\s+old\b", text[m.end() :]):
-            continue
-        v = to_number(m.group("num"))
-        if v is None:
-            continue
-        unit = m.group("u").lower()
-        unit = unit if unit.endswith("s") else unit + "s"
-        if _free([(x.start, x.end) for x in out], m.start(), m.end()):
-            out.append(Span("duration", m.start(), m.end(), value=int(v) if v == int(v) else float(v), unit=unit))
-    return sorted(out, key=lambda x: x.start)
-
+from qa.facts.spans import Span, is_free
+from qa.text.words import word_set
 
 # --- people -----------------------------------------------------------------------------------
-SURNAMES = _ws(
+SURNAMES = word_set(
     """
     Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo Zheng Liang
     Xie Song Tang Han Feng Deng Cao Peng Zeng Xiao Tian Dong Yuan Pan Yu Jiang Cai Du Ye Cheng Wei
@@ -193,19 +21,29 @@ SURNAMES = _ws(
     Ai Hua Chu Bi Ning Pang Zhai Rao Ruan Zuo Yi Hong An Chai Quan Zhuo Liang Nie Hou Wei
     """
 )
+
+
 _INITIAL = r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+
+
 _FINAL = (
     r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|er|in|un|ia|ie|iu|ua|uo|ui"
     r"|ue|ve|a|o|e|i|u|v)"
 )
+
+
 _PINYIN = re.compile(rf"^(?:{_INITIAL}{_FINAL}(?:’|')?){{1,3}}$")
-TITLE_WORDS = _ws(
+
+
+TITLE_WORDS = word_set(
     """
     Vice Deputy Secretary Secretary-General Director Director-General Governor Chairman Chairwoman
     Leader Mayor Minister President Premier Head Chief Commissioner Member Party Executive General
     Standing Counsel Inspector Consultant Chief-Executive
     """
 )
+
+
 PLACE_HEADS = ("City", "County", "Province", "Prefecture", "District", "Banner", "League", "Town",
                "Township", "Municipality", "Region", "Village", "Autonomous")  # fmt: skip
 
@@ -252,7 +90,7 @@ def _role(text: str, a: int, b: int) -> str:
 
 
 # --- organisations and places -----------------------------------------------------------------
-ORG_HEADS = _ws(
+ORG_HEADS = word_set(
     """
     Office Offices Committee Committees Group Groups Corporation Company Companies University
     Government Bank Department Council Union Commission Ministry Bureau Association Federation
@@ -261,18 +99,26 @@ ORG_HEADS = _ws(
     Enterprise Board
     """
 )
-ORG_HEADS.discard("Conference")
-ORG_HEADS.discard("League")
+
+
 CONNECT = {"of", "for", "and", "the", "on", "in"}
-_LEAD_STOP = _ws(
+
+
+_LEAD_STOP = word_set(
     """
     In The By At From On Through According Based To For With As Since During After Before Under
     First Second Third Fourth Fifth Finally Also And But This That These It Its Our We They A An
     Among Within Meanwhile However Besides Moreover Furthermore Then
     """
 )
+
+
 _CAPSEQ = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on|in)\s+)*[A-Z][\w’'-]*)*")
+
+
 _ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
+
+
 _NOT_ORG_ACRONYMS = {"RMB", "GDP", "USD", "CPI", "PPP"}
 
 
@@ -307,7 +153,7 @@ def _split_and(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(a, b)]
 
 
-DOC_WORDS = _ws(
+DOC_WORDS = word_set(
     """
     Procedures Measures Regulations Rules Opinions Notice Methods Plan Provisions Law Outline
     Program Programme Guidelines Implementation
@@ -354,21 +200,29 @@ def find_orgs(text: str, skip: list[tuple[int, int]]) -> list[Span]:
 
 GEO_HEADS = ("Plateau", "Mountains", "Mountain", "Basin", "Desert", "River", "Lake", "Valley", "Grassland",
              "Grasslands", "Hills", "Corridor")  # fmt: skip
+
+
 _PLACE = re.compile(
     r"(?<![\w-])(?P<name>(?:[A-Z][\w’'-]*\s+){0,2}[A-Z][\w’'-]*\s+"
     r"(?:City|County|Province|Prefecture|District|Banner|League|Township|Municipality|"
     r"Autonomous Prefecture|Autonomous County|Autonomous Region|" + "|".join(GEO_HEADS) + r"))\b"
     r"(?!\s+(?:[A-Z]|government|Government))"
 )
+
+
 ADMIN_SUFFIX = re.compile(
     r"\s+(?:City|County|Prefecture|District|Banner|League|Township|Municipality|Autonomous Prefecture|"
     r"Autonomous County)$"
 )
+
+
 # "in Yinshan wind erosion and desertification areas": a capitalized name premodifying "areas"
 _AREA_MOD = re.compile(
     r"(?:\b(?:in|of|to|from|and|across|throughout)\s+|,\s*)(?P<name>[A-Z][a-z’'-]+)\s+"
     r"(?:[a-z][\w-]*\s+){0,4}?(?:areas?|regions?|zones?)\b"
 )
+
+
 _LIST_BEFORE = re.compile(r"((?:[A-Z][\w’'-]*,\s+)*[A-Z][\w’'-]*)\s+and\s+$")
 
 
@@ -379,14 +233,14 @@ def find_places(text: str, skip: list[tuple[int, int]], region: str) -> list[Spa
     out: list[Span] = []
     for m in _MUNICIPAL.finditer(text):
         a, b = m.span("name")
-        if m.group("name") != region and m.group("name") not in _LEAD_STOP and _free(skip, a, b):
+        if m.group("name") != region and m.group("name") not in _LEAD_STOP and is_free(skip, a, b):
             out.append(Span("place", a, b, name=m.group("name")))
     for m in _PLACE.finditer(text):
         a, b = _trim(text, m.start("name"), m.end("name"))
         name = text[a:b]
         if region and name.startswith(region) or len(name.split()) < 2:
             continue
-        if not _free(skip, a, b):
+        if not is_free(skip, a, b):
             continue
         out.append(Span("place", a, b, name=name))
         lm = _LIST_BEFORE.search(text[:a])
@@ -401,7 +255,7 @@ def find_places(text: str, skip: list[tuple[int, int]], region: str) -> list[Spa
         name = m.group("name")
         if name in _LEAD_STOP or name in TITLE_WORDS or name in ORG_HEADS or name in region.split():
             continue
-        if _free(skip, a, b) and _free([(x.start, x.end) for x in out], a, b):
+        if is_free(skip, a, b) and is_free([(x.start, x.end) for x in out], a, b):
             out.append(Span("place", a, b, name=name))
     return sorted(out, key=lambda s: s.start)
 
@@ -424,7 +278,7 @@ def find_bare_place_lists(text: str, skip: list[tuple[int, int]], region: str) -
         base = m.start("list")
         for w in names:
             a, b = base + w.start(), base + w.end()
-            if _free(skip, a, b):
+            if is_free(skip, a, b):
                 out.append(Span("place", a, b, name=w.group()))
     return out
 
@@ -451,7 +305,7 @@ def find_known_places(text: str, names: set[str], skip: list[tuple[int, int]]) -
                 continue  # part of a longer name, or a compound like "Beijing-based"
             if text[:a].endswith("-") and not re.search(r"[A-Z][\w’']*-$", text[:a]):
                 continue
-            if _free(skip, a, b) and _free(quotes, a, b):
+            if is_free(skip, a, b) and is_free(quotes, a, b):
                 out.append(Span("place", a, b, name=name))
     return out
 
@@ -465,7 +319,7 @@ def list_mates(text: str, places: list[Span], skip: list[tuple[int, int]], regio
     def ok(a: int, b: int) -> bool:
         w = text[a:b]
         bad = w in _LEAD_STOP or w in TITLE_WORDS or w in ORG_HEADS or w in region.split() or w == region
-        return not bad and _free(taken, a, b)
+        return not bad and is_free(taken, a, b)
 
     for p in places:
         a = p.start
@@ -486,5 +340,3 @@ def list_mates(text: str, places: list[Span], skip: list[tuple[int, int]], regio
     return out
 
 
-def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
-    return all(b <= x or a >= y for x, y in taken)

@@ -20,11 +20,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qa.numbers import DIGIT_PATTERN, SCALE_PATTERN, WORD_NUM_PATTERN, scale_value, to_number
+from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, WORD_NUM_PATTERN, scale_value, to_number
 
 REL_TOL = 0.005
 
-# Numbers are read with the extractor's own grammar (qa.numbers), so that the scorer and the
+# Numbers are read with the extractor's own grammar (qa.text.numbers), so that the scorer and the
 # fact table agree on what "24.0506 million" or "twenty-five" means.
 _NUMBER_RE = re.compile(
     rf"(?<![\w.,])(?:(?P<digits>{DIGIT_PATTERN})|(?P<word>{WORD_NUM_PATTERN}))(?![\w])"

@@ -22,32 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.ingest import Document, Passage, load_corpus, split_passages
+from qa.corpus.documents import Document, load_corpus
+from qa.corpus.passages import Passage, split_passages
+from qa.errors import BuildLockedError
+from qa.index.load import FILES, FORMAT_VERSION, MANIFEST, build_in_use
 from qa.settings import Settings
 
-FORMAT_VERSION = 2
-MANIFEST = "manifest.json"
-FILES = {
-    "documents": "documents.json",
-    "passages": "passages.jsonl",
-    "vectors": "vectors.faiss",
-    "bm25": "bm25",
-    "vocab": "vocab.json",
-    "encoder": "encoder/model.onnx",
-    "facts": "facts.sqlite3",
-    "sentences": "sentences.json",
-    "sentence_vectors": "sentences.npy",
-}
 KEEP_BUILDS = 2
-PIN_FILE = ".serving.lock"  # a server holds a shared flock on it while it serves the build
 
-
-class IndexLoadError(Exception):
-    """An index that is missing, damaged or incompatible; the message names the file and the fix."""
-
-
-class BuildLockedError(Exception):
-    """Another ``qa index`` holds the build lock."""
 
 
 @dataclass
@@ -87,7 +69,8 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
 
     ``fail_after`` names a build step after which to raise, for the atomicity test.
     """
-    from qa.embed import export_onnx, load_sentence_transformer, model_id, token_counter
+    from qa.index.encoder import model_id, token_counter
+    from qa.index.export import export_onnx, load_sentence_transformer
 
     t0 = time.perf_counter()
     index_dir = settings.index_dir
@@ -121,7 +104,7 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             ).astype(np.float32)
             import faiss
 
-            from qa.vectors import build_vector_index, choose_index_type
+            from qa.index.vectors import build_vector_index, choose_index_type
 
             vindex = build_vector_index(vectors)
             faiss.write_index(vindex, str(tmp / FILES["vectors"]))
@@ -129,7 +112,7 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             export_onnx(st, tmp / "encoder")
             _build_sentences(passages, docs_by_id, tmp)
 
-            from qa.retrieve import build_bm25
+            from qa.index.search import build_bm25
 
             build_bm25([p.embed_text() for p in passages], tmp)
             facts = _build_facts(docs, passages, tmp / FILES["facts"])
@@ -171,8 +154,8 @@ def _build_sentences(passages: list[Passage], docs_by_id: dict[str, Document], o
     They are encoded with the ONNX export of the same model (equal to sentence-transformers
     within 1e-4 cosine, tests/test_onnx.py), which is about 3x faster on CPU than torch here.
     """
-    from qa.embed import OnnxEncoder
-    from qa.ingest import split_sentences
+    from qa.corpus.passages import split_sentences
+    from qa.index.encoder import OnnxEncoder
 
     sents = [[i, a, b] for i, p in enumerate(passages) for a, b in split_sentences(p.text, p.start)]
     texts = [f"{passages[i].section}: {docs_by_id[passages[i].doc].text[a:b]}" for i, a, b in sents]
@@ -188,8 +171,8 @@ def _maybe_fail(fail_after: str | None, step: str) -> None:
 
 
 def _build_facts(docs: list[Document], passages: list[Passage], path: Path) -> int:
-    from qa.facts import extract_facts
-    from qa.factstore import write_facts
+    from qa.facts.extract import extract_facts
+    from qa.facts.store import write_facts
 
     facts = []
     for doc in docs:
@@ -225,141 +208,4 @@ def _prune(builds: Path, keep: Path) -> None:
     for old in done[:-KEEP_BUILDS]:
         if old != keep and not build_in_use(old):
             shutil.rmtree(old, ignore_errors=True)
-
-
-def pin_build(build: Path):
-    """Hold a shared lock on the build's pin file, so that ``qa index`` does not prune a build a
-    server still reads (the fact table is queried from disk). Returns the open file (close it to
-    unpin), or None where the build folder is read-only."""
-    try:
-        fh = open(Path(build) / PIN_FILE, "a+b")  # noqa: SIM115
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fh, fcntl.LOCK_SH)  # a pruner holds its exclusive probe only for a moment
-    except OSError:
-        fh.close()
-        return None
-    return fh
-
-
-def build_in_use(build: Path) -> bool:
-    """True while some process holds the build's pin (``pin_build``)."""
-    try:
-        fh = open(Path(build) / PIN_FILE, "rb")  # noqa: SIM115
-    except OSError:
-        return False
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        return False
-
-
-def read_manifest(index_dir: Path) -> dict:
-    path = index_dir / MANIFEST
-    if not index_dir.exists():
-        raise IndexLoadError(f"no index at {index_dir}; run: qa index --index {index_dir}")
-    if not path.exists():
-        raise IndexLoadError(f"{path} is missing; run: qa index --index {index_dir}")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IndexLoadError(f"{path} is damaged ({exc}); run: qa index --index {index_dir}") from exc
-
-
-def check_manifest(manifest: dict, index_dir: Path, model: str) -> None:
-    from qa.embed import model_id
-
-    fix = f"run: qa index --index {index_dir}"
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexLoadError(
-            f"{index_dir / MANIFEST}: format version {manifest.get('format_version')!r}, this qa reads "
-            f"{FORMAT_VERSION}; {fix}"
-        )
-    if manifest.get("model") != model_id(model):
-        raise IndexLoadError(
-            f"{index_dir / MANIFEST}: built with model {manifest.get('model')!r}, settings ask for "
-            f"{model_id(model)!r}; {fix} (or set QA_MODEL={manifest.get('model')})"
-        )
-    for name in FILES.values():
-        if not (index_dir / name).exists():
-            raise IndexLoadError(f"{index_dir / name} is missing; {fix}")
-
-
-@dataclass
-class QAIndex:
-    """Everything the query path needs, loaded once: documents, passages, retriever, facts."""
-
-    path: Path
-    manifest: dict
-    documents: dict[str, Document]
-    passages: list[Passage]
-    retriever: object
-    facts: list
-    facts_db: Path
-    sentences: list = field(default_factory=list)  # [passage index, start, end] per sentence
-    sentence_vectors: np.ndarray | None = None
-
-    def __post_init__(self) -> None:
-        self.passage_by_id = {p.id: p for p in self.passages}
-        # passage id -> [(start, end, row in sentence_vectors)]
-        self.sentences_by_passage: dict[str, list[tuple[int, int, int]]] = {}
-        for row, (i, a, b) in enumerate(self.sentences):
-            self.sentences_by_passage.setdefault(self.passages[i].id, []).append((a, b, row))
-        self.facts_by_passage: dict[str, list] = {}
-        for f in self.facts:
-            self.facts_by_passage.setdefault(f.passage_id, []).append(f)
-
-    def search(self, query: str, k: int = 8, mode: str = "hybrid"):
-        """Top passages for ``query`` as ``(Passage, Hit)`` pairs."""
-        return [(self.passages[h.passage_index], h) for h in self.retriever.search(query, k, mode)]
-
-
-def load_index(index_dir: Path, model: str) -> QAIndex:
-    """Load an index directory, manifest first; raises ``IndexLoadError`` with a one-line fix."""
-    from qa.embed import OnnxEncoder
-    from qa.factstore import load_facts
-    from qa.retrieve import Retriever
-
-    index_dir = Path(index_dir)
-    manifest = read_manifest(index_dir)
-    check_manifest(manifest, index_dir, model)
-    real = index_dir.resolve()  # pin the build: a later swap must not change files under us
-    fix = f"run: qa index --index {index_dir}"
-
-    def read(name: str, loader):
-        # Each file is read on its own, so that a damaged one is named in the error.
-        try:
-            return loader(real / FILES[name])
-        except IndexLoadError:
-            raise
-        except Exception as exc:
-            raise IndexLoadError(f"{real / FILES[name]}: cannot be read ({type(exc).__name__}: "
-                              f"{str(exc)[:120]}); {fix}") from exc
-
-    docs_raw = read("documents", lambda p: json.loads(p.read_text(encoding="utf-8")))
-    documents = read("documents", lambda _p: {
-        d["id"]: Document(id=d["id"], title=d["title"], text=d["text"], meta=d.get("meta", {}),
-                          path=d.get("path", ""))
-        for d in docs_raw
-    })
-    passages = read("passages", lambda p: [Passage(**json.loads(line))
-                                           for line in p.read_text(encoding="utf-8").splitlines() if line.strip()])
-    encoder = read("encoder", lambda p: OnnxEncoder(p.parent))
-    read("vocab", lambda p: json.loads(p.read_text()))  # checked here to be named; the retriever loads it
-    retriever = read("vectors", lambda _p: Retriever.load(real, encoder, len(passages)))
-    if retriever.vindex.ntotal != len(passages):
-        raise IndexLoadError(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
-                          f"{len(passages)} passages; {fix}")
-    facts = read("facts", load_facts)
-    sentences = read("sentences", lambda p: json.loads(p.read_text()))
-    sentence_vectors = read("sentence_vectors", np.load)
-    if len(sentences) != len(sentence_vectors):
-        raise IndexLoadError(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
-    return QAIndex(real, manifest, documents, passages, retriever, facts, real / FILES["facts"], sentences,
-                   sentence_vectors)
-
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
-from qa.retrieve import STOPWORDS, _stem, words
+from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
+from qa.text.words import STOPWORDS, stem, words
 
 # Words that shape a question but carry no topic.
 QUESTION_WORDS = frozenset(
@@ -112,7 +112,7 @@ _UNIT_WORDS = {
     "areas": "area areas",
 }
 # stemmed word -> unit family (stems so that any inflection the stemmer folds is covered)
-UNIT_NOUNS = {_stem(w): unit for unit, ws in _UNIT_WORDS.items() for w in ws.split()}
+UNIT_NOUNS = {stem(w): unit for unit, ws in _UNIT_WORDS.items() for w in ws.split()}
 
 FOLLOWUP_RE = re.compile(
     r"^(and|what about|how about|and what about|what of|also|then|same for|and for|and in|and the)\b|"
@@ -232,8 +232,8 @@ def target_unit(q: str) -> str | None:
     for w in re.sub(r"^(of|among)\s+(the|these|those|them)?\s*", "", phrase).split():
         if unit and (re.fullmatch(r"[a-z]+ed", w) or w in IRREGULAR_PAST):
             break  # "people died", "bureaus sent staff": the verb ends the noun phrase
-        if not w.endswith("ed") and _stem(w) in UNIT_NOUNS:
-            unit = UNIT_NOUNS[_stem(w)]
+        if not w.endswith("ed") and stem(w) in UNIT_NOUNS:
+            unit = UNIT_NOUNS[stem(w)]
     return unit
 
 
@@ -244,13 +244,13 @@ def weighted_terms(text: str, weight: float = 1.0) -> dict[str, float]:
             continue
         if w.isdigit() or YEAR_RE.fullmatch(w):
             continue  # numbers are operands and years periods, matched as such, not as words
-        out[_stem(w)] = max(out.get(_stem(w), 0.0), weight)
+        out[stem(w)] = max(out.get(stem(w), 0.0), weight)
     return out
 
 
 def numbers_in(text: str) -> list[float]:
     """Values of the figures a question mentions ("the 60 key counties", "800 million"), read with
-    the extractor's own number grammar (qa.numbers); bare years are periods, not figures."""
+    the extractor's own number grammar (qa.text.numbers); bare years are periods, not figures."""
     vals = []
     for m in QUESTION_NUMBER.finditer(text):
         num, scale = m.group("num"), m.group("scale")
@@ -292,7 +292,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
         if kind in ("explanation", "auto") and prev_kind not in ("explanation", "auto"):
             kind = prev_kind
         # "And in Hulunbeier?" after a question about Xing'an: the new name replaces the old one.
-        replaced = {_stem(n) for n in proper_names(context)} if proper_names(q) else set()
+        replaced = {stem(n) for n in proper_names(context)} if proper_names(q) else set()
         carry = (0.35 if replaced else 0.6) if elliptical else 0.1
         for t, w in weighted_terms(prev_fixed, carry).items():
             if t not in replaced:

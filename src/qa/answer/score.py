@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from qa.question import MONEY_WORDS, UNIT_NOUNS, Query
-from qa.respectively import pairing
-from qa.retrieve import _stem, tokenize, words
+from qa.answer.question import MONEY_WORDS, UNIT_NOUNS, Query
+from qa.text.clauses import pairing
+from qa.text.words import stem, tokenize, words
 
 NUMERIC_KINDS = {"money", "count", "percent", "area", "per_capita", "duration"}
 KIND_OK = {
@@ -61,7 +61,7 @@ class Vocabulary:
 @lru_cache(maxsize=16384)
 def _term_positions(text: str) -> tuple[tuple[str, int, int], ...]:
     # Cached: the same passages, sections and sentences are tokenised for every question.
-    return tuple((_stem(m.group(0).lower()), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text))
+    return tuple((stem(m.group(0).lower()), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text))
 
 
 @lru_cache(maxsize=4096)
@@ -99,12 +99,12 @@ _SYNONYM_GROUPS = [
 ]
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _SYNONYM_GROUPS:
-    _stems = frozenset(_stem(w) for w in _group.split())
+    _stems = frozenset(stem(w) for w in _group.split())
     for _s in _stems:
         SYNONYMS[_s] = SYNONYMS.get(_s, frozenset()) | (_stems - {_s})
 
 
-CHANGE_STEMS = frozenset(_stem(w) for w in _SYNONYM_GROUPS[0].split() + _SYNONYM_GROUPS[1].split())
+CHANGE_STEMS = frozenset(stem(w) for w in _SYNONYM_GROUPS[0].split() + _SYNONYM_GROUPS[1].split())
 
 
 def _found(term: str, weights: dict[str, float]) -> float:
@@ -178,9 +178,9 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
     # "A and B ... X and Y respectively": B's words do not describe X; the shared words do.
     others, shared = pairing(sent, a, b)
     for w in shared:
-        put(_stem(w), 0.8)
+        put(stem(w), 0.8)
     for w in others:
-        t = _stem(w)
+        t = stem(w)
         if t in weights:
             weights[t] = min(weights[t], 0.2)
     return weights
@@ -206,7 +206,7 @@ def _family(word: str) -> str | None:
     w = word.lower().strip()
     if w in ("people", "persons", "person", "%", "yuan", "km²"):
         return {"persons": "people", "person": "people"}.get(w, w)
-    return UNIT_NOUNS.get(_stem(w.split()[-1]))
+    return UNIT_NOUNS.get(stem(w.split()[-1]))
 
 
 def _states_year(sentence: str, year: int) -> bool:
@@ -273,7 +273,7 @@ PREVIOUS_SENTENCE = 0.45
 
 @lru_cache(maxsize=4096)
 def _sentence_spans(passage_text: str, passage_start: int) -> tuple[tuple[int, int], ...]:
-    from qa.ingest import split_sentences
+    from qa.corpus.passages import split_sentences
 
     return tuple(split_sentences(passage_text, passage_start))
 
@@ -285,7 +285,7 @@ def _previous_sentence(passage_text: str, passage_start: int, sentence_start: in
     a, b = prev[-1]
     return passage_text[a - passage_start : b - passage_start]
 # Words that say what kind of quantity is asked ("funding", "budget", "people"), not what about.
-KIND_STEMS = frozenset(_stem(w) for w in MONEY_WORDS | {"number", "amount", "many", "much", "area"})
+KIND_STEMS = frozenset(stem(w) for w in MONEY_WORDS | {"number", "amount", "many", "much", "area"})
 
 
 def missing_share(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4) -> float:
@@ -317,7 +317,7 @@ def measure_precision(query: Query, fact, vocab: Vocabulary) -> float:
 
 @lru_cache(maxsize=4096)
 def _question_stems(question: str) -> frozenset[str]:
-    return frozenset(_stem(w) for w in words(question))
+    return frozenset(stem(w) for w in words(question))
 
 
 def _close(a: float, b: float) -> bool:

@@ -1,0 +1,57 @@
+"""Draft -> ``Answer``: citations with the facts' raw text highlighted, related passages, timings;
+or an abstention that lists the closest passages as related reading.
+"""
+
+from __future__ import annotations
+
+import time
+
+from qa.answer.draft import Draft
+from qa.answer.models import Answer, Citation, FactOut, RelatedPassage
+from qa.answer.question import Query
+from qa.index.load import QAIndex
+
+
+def related_passage(p, score: float) -> RelatedPassage:
+    return RelatedPassage(doc=p.doc, passage_id=p.id, section=p.section, text=p.text, start=p.start,
+                          end=p.end, score=round(float(score), 4))
+
+
+def fact_out(f) -> FactOut:
+    return FactOut(id=f.id, kind=f.kind, value=f.value, unit=f.unit or "", raw=f.raw, measure=f.measure or "",
+                   subject=f.subject or "", period=f.period or "", qualifier=f.qualifier or "", doc=f.doc,
+                   passage_id=f.passage_id, section=f.section, start=f.start, end=f.end)
+
+
+def citations_for(index: QAIndex, draft: Draft) -> list[Citation]:
+    """One citation per cited sentence, with the facts' raw text highlighted inside it."""
+    by_span: dict[tuple[str, int, int], list[tuple[int, int]]] = {}
+    for f in draft.facts:
+        key = (f.passage_id, f.sentence_start, f.sentence_end)
+        by_span.setdefault(key, []).append((f.start - f.sentence_start, f.end - f.sentence_start))
+    for passage_id, a, b, hl in draft.extra_citations or []:
+        by_span.setdefault((passage_id, a, b), []).extend(hl)
+    out = []
+    for (passage_id, a, b), hls in by_span.items():
+        p = index.passage_by_id[passage_id]  # a lookup, not a scan of every passage
+        d = index.documents[p.doc]
+        out.append(Citation(doc=p.doc, doc_title=d.title, passage_id=p.id, section=p.section, text=d.text[a:b],
+                            start=a, end=b, highlights=sorted(set(hls))))
+    return out
+
+
+def finish(draft: Draft, q: Query, index: QAIndex, related, timings, t0) -> Answer:
+    timings["total"] = (time.perf_counter() - t0) * 1e3
+    return Answer(question=q.question, resolved_question=q.resolved, answered=True, answer=draft.text,
+                  confidence=draft.confidence, kind=draft.kind, facts=[fact_out(f) for f in draft.facts],
+                  citations=citations_for(index, draft), related=related[:3],
+                  computation=draft.computation, timings_ms={k: round(v, 2) for k, v in timings.items()})
+
+
+def abstain(q: Query, reason: str, related, timings, t0) -> Answer:
+    timings["total"] = (time.perf_counter() - t0) * 1e3
+    return Answer(question=q.question, resolved_question=q.resolved, answered=False,
+                  answer=f"The report does not say: {reason}. The closest passages are listed as related reading.",
+                  confidence=0.0, kind=q.kind, related=related[:3],
+                  timings_ms={k: round(v, 2) for k, v in timings.items()})
+

@@ -1,0 +1,189 @@
+"""Compose a draft answer from the scored candidates: a figure (or several that fit equally well)
+for numeric questions, the best sentence or the entities it names for text questions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.answer.context import Context
+from qa.answer.derived import per_unit_total, previous_year
+from qa.answer.draft import Draft, state_fact
+from qa.answer.question import Query
+from qa.answer.score import Scored, candidates, score_sentence
+from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, TEXT_MIN, TIE_MARGIN
+from qa.corpus.passages import ITEM_RE
+from qa.index.load import QAIndex
+from qa.text.words import STOPWORDS, stem, words
+
+TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", re.I)
+
+
+def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    if q.kind != "change" and q.years and any(y + 1 in ctx.report_years for y in q.years):
+        # A question about the year before the report's: a figure worked back from "X, up by D
+        # over <year>" answers it better than one that merely sits next to that year.
+        earlier = previous_year(q, index, hits, ctx)
+        if earlier is not None:
+            return earlier
+    cands = candidates(q, index, hits, ctx)
+    if not cands or cands[0].score < NUMERIC_MIN:
+        return None
+    best = cands[0]
+    # Figures that fit equally well are all given, not one silently: a different value, or the same
+    # value stated for something else (two different items of 26 million Yuan).
+    ties = [c for c in cands[1:4] if best.score - c.score <= TIE_MARGIN
+            and (c.item.value != best.item.value or c.item.sentence_start != best.item.sentence_start)
+            and c.item.kind == best.item.kind and c.item.unit == best.item.unit]
+    if TOTAL_WORDS.search(q.question):
+        total = per_unit_total(best.item, index)
+        if total is not None:  # "total value of the grants": 3,150 girls x 1,000 yuan each
+            return total
+    chosen = [best] + ties
+    if len(chosen) == 1:
+        text = state_fact(best.item)
+    else:
+        text = "The report gives several figures: " + "; ".join(state_fact(c.item) for c in chosen)
+    return Draft(text, [c.item for c in chosen], _confidence(best.score, cands), best.item.kind)
+
+
+def _confidence(score: float, cands: list[Scored]) -> float:
+    margin = score - cands[1].score if len(cands) > 1 else 0.3
+    return round(max(0.05, min(0.99, 0.25 + 0.6 * (score - NUMERIC_MIN) + 0.8 * margin)), 2)
+
+
+ENTITY_KINDS = {"who": ("person", "organisation"), "which": ("organisation", "place"),
+                "list": ("organisation", "place"), "date": ("date", "date_range")}
+
+
+def best_sentences(q: Query, index: QAIndex, hits, ctx: Context, n: int = 2):
+    """Sentences of the retrieved passages ranked by word coverage plus embedding similarity
+    (the sentence vectors are built with the index; the question vector is cached)."""
+    qvec = index.retriever.encoder.encode_query(q.query_text) if index.sentence_vectors is not None else None
+    scored = []
+    for rank, (p, _h) in enumerate(hits):
+        own_year = index.documents[p.doc].meta.get("year")
+        other_years = [y for y in q.years if y != own_year]
+        for a, b, row in index.sentences_by_passage.get(p.id, ()):
+            sent = index.documents[p.doc].text[a:b]
+            if other_years and not any(str(y) in sent for y in other_years):
+                continue  # a question about another year than the report's needs a sentence about it
+            dense = float(index.sentence_vectors[row] @ qvec) if qvec is not None else 0.0
+            score = score_sentence(q, sent, p, rank, ctx.vocab) + SENTENCE_DENSE_WEIGHT * dense
+            want = ENTITY_KINDS.get(q.kind)
+            if want and q.kind in ("who", "date"):
+                # "When ...?" is answered by a sentence that states a date; "Who ...?" by one naming someone
+                has = any(f.kind in want and a <= f.start < b for f in index.facts_by_passage.get(p.id, ()))
+                score += 0.15 if has else -0.1
+            if ITEM_RE.match(sent) and len(sent.split()) < 15:
+                score -= 0.15  # a numbered item's heading names a topic; it does not answer
+            scored.append((score, a, b, p))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return scored[:n]
+
+
+def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    top = best_sentences(q, index, hits, ctx, 3)
+    if not top or top[0][0] < TEXT_MIN:
+        return None
+    score, a, b, p = top[0]
+    doc_text = index.documents[p.doc].text
+    sentence = doc_text[a:b]
+    facts = [f for f in index.facts_by_passage.get(p.id, ()) if a <= f.start and f.end <= b]
+    want = ENTITY_KINDS.get(q.kind, ())
+    ql = q.question.lower()
+    if re.search(r"\b(organi[sz]ations?|units|institutions|departments|companies|enterprises|bodies)\b", ql):
+        want = ("organisation",)
+    elif re.search(r"\b(places|cities|counties|areas|regions|prefectures|provinces|where)\b", ql):
+        want = ("place",)
+    ents = [f for f in facts if f.kind in want]
+    if q.kind == "who":
+        people = [f for f in ents if f.kind == "person"]
+        ents = people or ents
+        role = asked_role(q.question)
+        if role:
+            # "Who is the director of X?": only a person the report gives that role (of X) answers it.
+            office, of = role
+            holders = [f for f in ctx.people if holds_role(f.role or "", office, of)]
+            if not holders:
+                return None
+            ents = [f for f in holders if f.passage_id == p.id] or holders[:1]
+            f = ents[0]
+            a, b = f.sentence_start, f.sentence_end
+            sentence = f.sentence
+    conf = round(max(0.05, min(0.95, 0.3 + (score - TEXT_MIN))), 2)
+    if q.kind in ("list", "which") and len(ents) > 1:
+        # the question's own subject ("Which units did LGOP designate?") is not an answer item
+        asked = q.question.lower()
+        ents = [f for f in ents if f.raw.lower() not in asked] or ents
+    if ents and q.kind in ("who", "date", "list", "which"):
+        names = _join([_entity_text(f) for f in ents])
+        text = f"{names}. Source: “{sentence}”"
+        return Draft(text, ents, conf, q.kind)
+    text = sentence
+    lo, hi = a, b
+    if q.kind == "explanation" and len(top) > 1:
+        s2, a2, b2, p2 = top[1]
+        if p2.id == p.id and s2 >= score - 0.1 and abs(a2 - b) < 400 and max(b, b2) - min(a, a2) < 900:
+            lo, hi = min(a, a2), max(b, b2)
+            text = doc_text[lo:hi]
+    cites = [(p.id, lo, hi, [best_clause(q, doc_text[lo:hi])])]
+    return Draft(text, [], conf, q.kind, extra_citations=cites)
+
+
+OFFICES = ("director-general|director|deputy director|chairman|chairwoman|chair|head|leader|secretary|governor|"
+           "mayor|president|chief|minister|commissioner|manager")
+
+
+def asked_role(question: str) -> tuple[str, set[str]] | None:
+    """The office a "who is the <office> of <body>?" question asks about, and the body's words."""
+    m = re.search(rf"\bwho (?:is|was|are|were) (?:the )?(?:current |present |then )?((?:vice |deputy )?(?:{OFFICES})) "
+                  rf"of (.+)", question.lower())
+    if not m:
+        return None
+    body = {w for w in words(m.group(2)) if w not in STOPWORDS and w not in ("government",)}
+    return m.group(1).strip(), body
+
+
+def holds_role(role_text: str, office: str, body: set[str]) -> bool:
+    """The role names the office itself (not a deputy, not a longer title such as
+    "Director-General") and most words of the asked body."""
+    low = role_text.lower()
+    for m in re.finditer(rf"\b{re.escape(office)}\b(?!-)", low):
+        if re.search(r"\b(vice|deputy|assistant|former)$", low[: m.start()].rstrip()):
+            continue
+        named = set(words(low))  # "LGOP Director-General" names its body before the office
+        if not body or len(body & named) * 2 >= len(body):
+            return True
+    return False
+
+
+def best_clause(q: Query, text: str) -> tuple[int, int]:
+    """The clause of ``text`` holding most of the question's words: what an explanation
+    answer highlights inside its cited sentences."""
+    best, best_score = (0, len(text)), -1.0
+    start = 0
+    for m in list(re.finditer(r"[,;:.](\s|$)", text)) + [None]:
+        end = m.start() + 1 if m else len(text)
+        clause = text[start:end]
+        found = {stem(w) for w in words(clause)}
+        score = sum(w for t, w in q.terms.items() if t in found) + len(clause) / 10000  # ties: the fuller clause
+        if score > best_score and clause.strip():
+            lead = len(clause) - len(clause.lstrip())
+            best, best_score = (start + lead, end), score
+        start = end
+    return best
+
+
+def _entity_text(f) -> str:
+    if f.kind == "person" and f.role:
+        return f"{f.raw} ({f.role})"
+    return f.raw
+
+
+def _join(items: list[str]) -> str:
+    seen = list(dict.fromkeys(items))
+    if len(seen) <= 1:
+        return seen[0] if seen else ""
+    return ", ".join(seen[:-1]) + " and " + seen[-1]
+

@@ -1,0 +1,44 @@
+"""Per-index state the answer stages share, built once per index rather than per question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.answer.question import YEAR_RE
+from qa.answer.score import Vocabulary
+from qa.index.load import QAIndex
+from qa.text.words import STOPWORDS, stem, words
+
+
+@dataclass
+class Context:
+    """Per-index state built once, not per question: IDF vocabulary, the years the reports mention
+    and the years they cover, their region words, their lower-cased texts and the people named."""
+
+    vocab: Vocabulary
+    years: set[int]
+    common_names: frozenset[str]
+    common_stems: frozenset[str]
+    report_years: frozenset[int]
+    lower_texts: tuple[str, ...]
+    people: tuple
+
+
+def context_for(index: QAIndex) -> Context:
+    ctx = index.derived.get("answer.context")
+    if ctx is None:
+        years = set()
+        for d in index.documents.values():
+            years |= {int(y) for y in YEAR_RE.findall(d.text)}
+            if d.meta.get("year"):
+                years.add(int(d.meta["year"]))
+        common = {w for d in index.documents.values() for w in words(str(d.meta.get('region') or ''))}
+        ctx = Context(Vocabulary(index.passages), years, frozenset(common),
+                      frozenset(stem(w) for w in common if w not in STOPWORDS),
+                      frozenset(int(d.meta["year"]) for d in index.documents.values() if d.meta.get("year")),
+                      tuple(d.text.lower() for d in index.documents.values()),
+                      tuple(f for f in index.facts if f.kind == "person"))
+        index.derived["answer.context"] = ctx
+    return ctx
+

@@ -1,0 +1,166 @@
+"""Figures derived from one stated figure: the whole a part belongs to, the value of the year
+before ("X, down by D over 2008"), a base plus its additions, and per-unit totals (N x amount each).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from qa.answer.draft import Draft
+from qa.answer.question import Query
+from qa.answer.score import candidates
+
+
+def fmt(value: float, unit: str, like: list) -> str:
+    """Format a computed value in the scale the operands are written in."""
+    scale = ""
+    for f in like:
+        m = re.search(r"\b(million|billion)\b", f.raw, re.I)
+        if m:
+            scale = m.group(1).lower()
+            break
+    div = {"million": 1e6, "billion": 1e9}.get(scale, 1)
+    v = value / div
+    num = f"{v:,.4f}".rstrip("0").rstrip(".") if div > 1 else (f"{v:,.0f}" if abs(v - round(v)) < 1e-9
+                                                               else f"{v:,.1f}")
+    if unit == "%":
+        return f"{num}%"
+    u = {"yuan": "Yuan"}.get(unit, unit)
+    return f"{num} {scale + ' ' if scale else ''}{u}".strip()
+
+
+def _names_next(f, noun: str) -> bool:
+    """The figure is followed by the noun it counts, before any other figure ("1,280 poor villages")."""
+    after = f.sentence[f.end - f.sentence_start : f.end - f.sentence_start + 40]
+    after = re.split(r"\d", after)[0]
+    return not noun or noun.lower() in after.lower()
+
+
+def whole_of(part, index):
+    """The fact a part belongs to: the extractor's ``part_of`` link, else the figure that follows
+    "of (the)" right after it in the same sentence ("adjusted 11 of the 18 twinning counties")."""
+    if part.part_of:
+        for f in index.facts_by_passage.get(part.passage_id, ()):
+            if f.id == part.part_of:
+                return f
+    same = [f for f in index.facts_by_passage.get(part.passage_id, ())
+            if f.kind == part.kind and f.sentence_start == part.sentence_start and f.id != part.id]
+    sent, off = part.sentence, part.sentence_start
+    for f in same:
+        gap = sent[part.end - off : f.start - off]
+        if f.start > part.end and re.fullmatch(r"\s*(out )?of( the)?\s*", gap):
+            return f
+        # "completed in 4,850 villages, about 52% of the 9,300 key poor villages"
+        if (f.start > part.end and len(gap) < 60 and f.unit == part.unit and not re.search(r"[;:]", gap)
+                and re.search(r"\bof( the| all)?\s*$", gap)):
+            return f
+    # "1,104 of these villages had passed": the whole is the last such figure before it in the passage
+    if re.match(r"\s*of (these|those|them|this number)\b", sent[part.end - off :]):
+        noun = (part.measure or part.unit or "").split()[-1:] or [""]
+        earlier = [f for f in index.facts_by_passage.get(part.passage_id, ())
+                   if f.kind == part.kind and (not part.unit or f.unit == part.unit) and f.end <= part.start and f.value
+                   and part.value is not None and f.value > part.value
+                   and _names_next(f, noun[0])]
+        if earlier:
+            return earlier[-1]
+    # "78,500 laborers were trained, 64,300 of whom found jobs" / "31,000 people, of which 27,000 ..."
+    before = [f for f in same if f.end <= part.start]
+    if before and (re.match(r"\s*(of whom|of which|among whom|among them)\b", sent[part.end - off :])
+                   or re.search(r"\b(of whom|of which|among whom|among them|including)\s*$",
+                                sent[before[-1].end - off : part.start - off])):
+        return before[-1]
+    return None
+
+
+CHANGE_RE = re.compile(
+    r"\b(?P<dir>down|up|decrease[ds]?|increase[ds]?|fell|rose|dropped|grew|reduced|declined|higher|lower|"
+    r"fall|drop|decline|reduction|rise|growth)\b"
+    r"[^.;]{0,20}?\b(?:by|of)\s+(?P<num>[\d.,]+\s*(?:million|billion|thousand)?\s*(?:%|percent)?)"
+    r"[^.;]{0,25}?\b(?:over|from|than|compared (?:with|to)|on)\s+(?P<ref>the previous year|last year|\d{4})",
+    re.I,
+)
+
+
+FALLING = re.compile(r"down|decrease|fell|fall|drop|reduc|declin|lower", re.I)
+
+
+def previous_year(q: Query, index, hits, ctx):
+    """A figure for the year before the report's, worked back from "X, down by D over <year>":
+    the earlier value is X + D (or X - D for a rise; X / (1 +- p%) for a percentage change)."""
+
+    target = min(q.years)
+    for c in candidates(replace(q, years=set()), index, hits, ctx)[:4]:
+        f = c.item
+        if c.score < 0.3 or f.value is None or f.kind == "percent":
+            continue
+        tail = f.sentence[f.end - f.sentence_start :]
+        m = CHANGE_RE.search(tail[:120])
+        if not m or m.start() > 40:
+            continue
+        ref = m.group("ref")
+        year = int(ref) if ref.isdigit() else (f.period_end or f.period_start or 0) - 1
+        if year != target or (f.period_end and f.period_end != target + 1):
+            continue
+        change_at = f.end + m.start("num")
+        delta = next((d for d in index.facts_by_passage.get(f.passage_id, ())
+                      if d.start <= change_at < d.end or d.start == change_at), None)
+        if delta is None or delta.value is None:
+            continue
+        falling = bool(FALLING.match(m.group("dir")))
+        if delta.kind == "percent":
+            v = f.value / (1 - delta.value / 100 if falling else 1 + delta.value / 100)
+            # worded without the constant 1 of the formula: every number shown is in the report or the result
+            comp = f"{f.raw} before a {'fall' if falling else 'rise'} of {delta.raw} = {fmt(v, f.unit, [f])}"
+        else:
+            v = f.value + delta.value if falling else f.value - delta.value
+            comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
+        text = f"{comp}, worked back from the later figure and the change the report gives."
+        return Draft(text, [f, delta], 0.55, "arithmetic", computation=comp)
+    return None
+
+
+ADDED_RE = re.compile(r"\b(added|adds|adding|increased by|newly|new)\s+$", re.I)
+
+
+BASE_RE = re.compile(r"\b(former|original|existing|previous|previously|earlier|based on the)\s+$", re.I)
+
+
+def after_additions(q: Query, index, hits, ctx):
+    """"How many ... now, after the additions?": the base figure ("the former 25 counties") plus
+    the added one ("added eight counties"), both stated in one sentence with the same unit."""
+
+    def lead(g) -> str:
+        return g.sentence[max(0, g.start - g.sentence_start - 25) : g.start - g.sentence_start]
+
+    for c in candidates(replace(q, op=None), index, hits, ctx)[:4]:
+        f = c.item
+        same = [g for g in index.facts_by_passage.get(f.passage_id, ())
+                if g.sentence_start == f.sentence_start and g.unit == f.unit and g.value is not None]
+        added = [g for g in same if ADDED_RE.search(lead(g))]
+        base = [g for g in same if BASE_RE.search(lead(g))]
+        if added and base:
+            total = base[0].value + added[0].value
+            comp = f"{base[0].raw} + {added[0].raw} = {fmt(total, f.unit, [base[0], added[0]])}"
+            return Draft(f"{comp} after the additions.", [base[0], added[0]], 0.6, "arithmetic",
+                             computation=comp)
+    return None
+
+
+EACH_RE = re.compile(r"^\s*(each|apiece|a head|per (?!cent)\w+)\b", re.I)
+
+
+def per_unit_total(f, index):
+    """A total asked for, a per-unit figure found ("3,150 girls received grants of 1,000 yuan
+    each"): the count of the same sentence times the amount."""
+    if f.value is None or not EACH_RE.match(f.sentence[f.end - f.sentence_start :]):
+        return None
+    counts = [g for g in index.facts_by_passage.get(f.passage_id, ())
+              if g.sentence_start == f.sentence_start and g.kind == "count" and g.value and g.end <= f.start]
+    if not counts:
+        return None
+    n = counts[-1]
+    total = n.value * f.value
+    comp = f"{n.raw} × {f.raw} = {fmt(total, f.unit, [f])}"
+    return Draft(f"{comp} in total.", [n, f], 0.6, "arithmetic", computation=comp)
+

@@ -1,0 +1,286 @@
+"""What every front end calls: ask (in a pool, within the time budget), search, facts (and their
+CSV), passage, health and feedback. Each takes the index and the settings, never an HTTP request, so
+the command line and the web share one implementation and raise the same ``QAError`` kinds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import queue
+import re
+import sqlite3
+import threading
+import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from qa.answer.models import Answer
+from qa.errors import AnswerTimeout, Busy, CannotAnswer, InvalidInput, NotFound
+from qa.feedback import add_feedback
+from qa.index.load import QAIndex
+from qa.schemas import (
+    CONTROL_RE,
+    DocumentInfo,
+    FactsResponse,
+    FeedbackRequest,
+    HealthResponse,
+    PassageResponse,
+    SearchHit,
+    SearchResponse,
+)
+from qa.settings import Settings
+
+FACT_FIELDS = ["id", "doc", "passage_id", "section", "sentence", "sentence_start", "sentence_end", "kind",
+               "value", "unit", "raw", "start", "end", "measure", "subject", "period", "period_start",
+               "period_end", "qualifier", "part_of", "name", "role"]
+ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+HL_RE = re.compile(r"^\s*(\d{1,7})\s*-\s*(\d{1,7})\s*$")
+log = logging.getLogger("qa.service")
+
+
+# The time budget of one answer: past it the client gets a 504 in the error shape and the
+# request's worker thread is free again. The answer itself runs in a small pool of daemon threads:
+# a thread cannot be killed, so an answer that never returns keeps its pool thread (never a request
+# thread, and a daemon thread never holds up the server's exit), and queued answers whose client
+# has given up are cancelled before they start.
+ANSWER_TIMEOUT = float(os.environ.get("QA_ANSWER_TIMEOUT", "2.0"))
+# Answers are mostly Python (the GIL) plus one ONNX query encode; 4 threads per core let concurrent
+# encodes share a batch (qa.index.encoder) without slowing each answer much (bench/RESULTS.md).
+ANSWER_THREADS = int(os.environ.get("QA_ANSWER_THREADS", str(max(4, 4 * (os.cpu_count() or 1)))))
+ANSWER_QUEUE_TIMEOUT = float(os.environ.get("QA_ANSWER_QUEUE_TIMEOUT", "10.0"))
+
+
+class DaemonPool:
+    """``submit(fn, *args) -> Future`` on ``n`` daemon threads (``ThreadPoolExecutor`` joins its
+    threads at interpreter exit, so one stuck answer would hang the shutdown)."""
+
+    def __init__(self, n: int, name: str = "qa-answer") -> None:
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        for i in range(max(1, n)):
+            threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True).start()
+
+    def submit(self, fn: Any, *args: Any) -> Future:
+        future: Future = Future()
+        self._queue.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, fn, args = self._queue.get()
+            if not future.set_running_or_notify_cancel():
+                continue  # its client gave up while it waited
+            future.started_at = time.monotonic()  # type: ignore[attr-defined]
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+                future.set_exception(exc)
+
+
+_pool: DaemonPool | None = None
+_pool_lock = threading.Lock()
+
+
+def _answer_pool() -> DaemonPool:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = DaemonPool(ANSWER_THREADS)
+        return _pool
+
+
+def _answer(index: QAIndex, question: str, history: list[str]) -> Answer:
+    from qa.answer.pipeline import answer
+
+    return answer(index, question, history)
+
+
+def ask(index: QAIndex, question: str, history: list[str], timeout: float | None = None) -> Answer:
+    """``answer()`` within the time budget, counted from when it starts: 504 past it; 503 if no
+    answer thread frees up within ``ANSWER_QUEUE_TIMEOUT``; 422 if it fails on this input (logged)."""
+    budget = ANSWER_TIMEOUT if timeout is None else timeout
+    future = _answer_pool().submit(_answer, index, question, list(history))
+    queue_deadline = time.monotonic() + ANSWER_QUEUE_TIMEOUT
+    while True:
+        started = getattr(future, "started_at", None)
+        limit = started + budget if started is not None else queue_deadline
+        remaining = limit - time.monotonic()
+        if remaining <= 0:
+            break
+        try:
+            return future.result(timeout=remaining if started is not None else min(remaining, 0.05))
+        except FutureTimeout:
+            continue
+        except Exception:
+            log.exception("answer failed: question=%r history=%r", question[:200], [h[:80] for h in history])
+            raise CannotAnswer("this question could not be answered; try rephrasing it") from None
+    if future.cancel() or getattr(future, "started_at", None) is None:
+        log.warning("no answer thread free for %.1f s", ANSWER_QUEUE_TIMEOUT)
+        raise Busy("the server is busy; please ask again in a moment")
+    log.warning("answer over the %.1f s budget: question=%r history=%r", budget, question[:200],
+                [h[:80] for h in history])
+    raise AnswerTimeout(f"the answer took longer than {budget:g} s; try a shorter or simpler question")
+
+
+def search(index: QAIndex, q: str, k: int, mode: str) -> SearchResponse:
+    hits = [SearchHit(passage_id=p.id, doc=p.doc, section=p.section, text=p.text, start=p.start, end=p.end,
+                      score=float(h.score), dense=None if h.dense is None else float(h.dense),
+                      bm25=None if h.bm25 is None else float(h.bm25))
+            for p, h in index.search(q, k, mode)]
+    return SearchResponse(query=q, k=k, mode=mode, hits=hits)
+
+
+def _fact_dict(f: Any) -> dict[str, Any]:
+    if isinstance(f, dict):
+        return f
+    if is_dataclass(f) and not isinstance(f, type):
+        return asdict(f)
+    return dict(vars(f))
+
+
+def facts(index: QAIndex, *, kind: str | None = None, section: str | None = None, q: str | None = None,
+              limit: int = 100, offset: int = 0, sort: str = "start") -> FactsResponse:
+    from qa.facts.store import query_facts
+
+    for name, value in (("kind", kind), ("section", section), ("q", q), ("sort", sort)):
+        if value and CONTROL_RE.search(value):
+            raise InvalidInput(f"{name}: must not contain control characters")
+    try:
+        rows, total = query_facts(index.facts_db, kind=kind or None, section=section or None, q=q or None,
+                                  limit=limit, offset=offset, sort=sort)
+    except ValueError as exc:
+        raise InvalidInput(f"sort: {exc}") from None
+    return FactsResponse(total=total, limit=limit, offset=offset, sort=sort,
+                         facts=[_fact_dict(r) for r in rows])
+
+
+def facts_csv(resp: FactsResponse) -> str:
+    fields = list(resp.facts[0].keys()) if resp.facts else FACT_FIELDS
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
+    w.writeheader()
+    for r in resp.facts:
+        w.writerow({k: _csv_cell(v) for k, v in r.items()})
+    return buf.getvalue()
+
+
+def _csv_cell(v: Any) -> Any:
+    # Spreadsheet formula injection: a cell starting with = + - @ is read as a formula.
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
+        return "'" + v
+    return v
+
+
+def parse_highlights(hl: str | None, length: int) -> list[tuple[int, int]]:
+    """``"12-20,40-52"`` -> ``[(12, 20), (40, 52)]`` clamped to ``[0, length]``; 422 when malformed."""
+    if not hl:
+        return []
+    out: list[tuple[int, int]] = []
+    parts = [p for p in hl.split(",") if p.strip()]
+    if len(parts) > 50:
+        raise InvalidInput("hl: at most 50 ranges")
+    for part in parts:
+        m = HL_RE.match(part)
+        if not m:
+            raise InvalidInput(f"hl: {part[:40]!r} is not a range like 12-20")
+        a, b = min(int(m.group(1)), length), min(int(m.group(2)), length)
+        if a < b:
+            out.append((a, b))
+    return sorted(out)
+
+
+def passage(index: QAIndex, passage_id: str, hl: str | None = None, dhl: str | None = None
+                ) -> PassageResponse:
+    p = index.passage_by_id.get(passage_id) if ID_RE.match(passage_id) else None
+    if p is None:
+        raise NotFound(f"no passage with id {passage_id[:80]!r}")
+    ranges = parse_highlights(hl, len(p.text))
+    if dhl:  # document offsets (what a citation carries) -> passage offsets
+        doc_ranges = parse_highlights(dhl, 10**7)
+        ranges = sorted(ranges + [(max(0, a - p.start), min(len(p.text), b - p.start))
+                                  for a, b in doc_ranges if b > p.start and a < p.end])
+    doc = index.documents.get(p.doc)
+    same_doc = [q for q in index.passages if q.doc == p.doc]
+    pos = next(i for i, q in enumerate(same_doc) if q.id == p.id)
+    return PassageResponse(
+        id=p.id, doc=p.doc, doc_title=doc.title if doc else "", section=p.section, item=p.item, text=p.text,
+        start=p.start, end=p.end, order=p.order, highlights=ranges,
+        prev_id=same_doc[pos - 1].id if pos > 0 else None,
+        next_id=same_doc[pos + 1].id if pos + 1 < len(same_doc) else None,
+        source_url=(doc.meta.get("source_url") if doc else None),
+    )
+
+
+def feedback(settings: Settings, body: FeedbackRequest) -> int:
+    """Store one vote; a database still locked after the busy timeout is a 503, not a 500."""
+    try:
+        return add_feedback(settings.feedback_db, question=body.question,
+                            history=body.history, answer=body.answer, vote=body.vote,
+                            correction=body.correction, kind=body.kind, answered=body.answered)
+    except sqlite3.OperationalError as exc:
+        log.error("feedback not stored: %s", exc)
+        raise Busy("the feedback store is busy; please send the vote again",
+                   headers={"Retry-After": "1"}) from None
+
+
+def documents_info(index: QAIndex) -> list[DocumentInfo]:
+    return [DocumentInfo(id=d.get("id", ""), title=d.get("title", ""), region=d.get("region"),
+                         year=d.get("year"), source_url=d.get("source_url"))
+            for d in index.manifest.get("documents", [])]
+
+
+def health(index: QAIndex, loaded_at: str | None = None) -> HealthResponse:
+    m = index.manifest
+    return HealthResponse(model=str(m.get("model", "")), documents=documents_info(index),
+                          counts={k: int(v) for k, v in (m.get("counts") or {}).items()},
+                          built_at=m.get("built_at"), build_seconds=m.get("build_seconds"),
+                          format_version=m.get("format_version"), index_path=str(index.path),
+                          loaded_at=loaded_at)
+
+
+def example_questions(index: QAIndex, n: int = 4) -> list[str]:
+    """First-visit examples built from the indexed reports themselves (their region, year and the
+    sections that report money), so that any corpus gets questions it can answer."""
+    cached = index.derived.get("service.examples")
+    if cached is not None:
+        return cached
+    doc = next(iter(index.documents.values()), None)
+    region = str(doc.meta.get("region") or "the region") if doc else "the region"
+    year = doc.meta.get("year") if doc else None
+    money_sections: list[str] = []
+    for f in index.facts:
+        if f.kind == "money" and f.section not in money_sections and len(f.section) < 60:
+            money_sections.append(f.section)
+    out = [f"How much money went to {s[:1].lower() + s[1:]}?" for s in money_sections[1:3]]
+    if any(f.kind in ("per_capita", "money") and "poverty line" in f.sentence.lower() for f in index.facts):
+        out.insert(0, "What is the poverty line?")
+    out.append(f"How many poor people were there in {region}" + (f" at the end of {year}?" if year else "?"))
+    index.derived["service.examples"] = out[:n]
+    return out[:n]
+
+
+WARM_QUESTIONS = ("What is the poverty line?", "How many people were poor at the end of the year?")
+
+
+def warm_up(index: QAIndex) -> float:
+    """Answer a couple of questions before serving: the first answers on a fresh index pay for
+    lazy caches and the first ONNX runs, which under a burst of clients at start-up would push
+    them past the time budget. Returns the seconds spent; failures are logged, never raised."""
+    from qa.answer.pipeline import answer
+
+    t0 = time.perf_counter()
+    try:
+        from qa.text.words import is_english_word
+
+        # The spelling word list (0.7 s) loads beside start-up, not in a client's answer.
+        threading.Thread(target=is_english_word, args=("preload",), daemon=True).start()
+        for q in WARM_QUESTIONS:
+            answer(index, q, [])
+        answer(index, "And in 2008?", [WARM_QUESTIONS[0]])
+    except Exception:
+        log.exception("warm-up answer failed")
+    return time.perf_counter() - t0
