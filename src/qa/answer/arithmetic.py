@@ -15,7 +15,7 @@ from dataclasses import replace
 from qa.answer.derived import after_additions, fmt, whole_of
 from qa.answer.draft import Draft, state_fact
 from qa.answer.question import Query, numbers_in, target_unit, weighted_terms
-from qa.answer.score import TOP_PASSAGES, candidates
+from qa.answer.score import candidates
 
 SPLITTERS = {
     "diff": [r"\bdifference between (?P<a>.+?) and (?P<b>.+)", r"(?P<a>.+?)\b(?:than|compared (?:with|to)|"
@@ -28,8 +28,9 @@ SPLITTERS = {
 GREATER = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|greater)\b")
 
 
-def compute(q: Query, index, hits, ctx):
-    """A computed answer (``Draft``) for an arithmetic or comparison question, or None."""
+def compute(q: Query, index, hits, ctx, wider: list | None = None):
+    """A computed answer (``Draft``) for an arithmetic or comparison question, or None. ``hits`` are
+    the question's passages; ``wider`` the same ranking further down, where an operand may stand."""
     kind = q.kind if q.kind in ("money", "count", "percent") else None
     if q.op == "complement":
         return _complement(q, index, hits, ctx, kind)
@@ -41,7 +42,7 @@ def compute(q: Query, index, hits, ctx):
         parts = _merge_known(_split(q.question, q.op), ctx.lower_texts)
         if len(parts) < 2:
             return None
-        options = [_operand(q, part, index, hits, ctx, kind, parts) for part in parts]
+        options = [_operand(q, part, index, hits, ctx, kind, parts, wider) for part in parts]
         if any(not o for o in options):
             return None
         ops = _distinct(options)
@@ -102,10 +103,11 @@ def _split(question: str, op: str) -> list[str]:
     return []
 
 
-def _operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None = None) -> list:
+def _operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None = None,
+             wider: list | None = None) -> list:
     """Candidate facts (best first, as ``Scored``) for one operand phrase: scored on the phrase
-    (and the shared context), first in the question's passages, then in passages retrieved for the
-    phrase itself. Empty when nothing fits well enough."""
+    (and the shared context), first in the question's passages, then further down the question's
+    ranking. Empty when nothing fits well enough."""
 
     wanted = numbers_in(part)
     names = [n for n in q.names if n in part.lower()]
@@ -113,11 +115,8 @@ def _operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | Non
     for borrow in (False, True):
         terms = _part_terms(q, part, parts or [part], borrow)
         sub = replace(q, terms=terms, numbers=[], unit=target_unit(part) or q.unit, op=None, names=names)
-        for pool in (hits, None):
-            if pool is None:
-                # BM25 only: the operand is a short phrase of the report's own words, and a second
-                # query embedding would double the cost of the question.
-                pool = index.search(index.retriever.correct(part) + " " + q.question, TOP_PASSAGES, "bm25")
+        # First the question's own passages, then further down the same ranking: no second search.
+        for pool in (hits, wider or []):
             cands = candidates(sub, index, pool, ctx, kind)
             if wanted:
                 cands = [c for c in cands if c.item.value is not None

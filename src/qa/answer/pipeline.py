@@ -1,11 +1,14 @@
-"""Answer composition: one question (plus the conversation) -> one cited ``Answer``.
+"""One question (plus the conversation) -> one cited ``Answer``, in stages that run in order:
 
-Flow: analyse the question (``qa.answer.question``) -> hybrid retrieval of passages -> candidate facts
-from those passages, scored (``qa.answer.score``) -> a short answer that states the value as the source
-writes it, with the sentence it rests on cited and the number highlighted. Arithmetic and
-comparisons are in ``qa.answer.arithmetic``. When nothing fits well enough the answer abstains and offers the
-closest passages. Every number an answer states is verbatim in a cited snippet, except computed
-results, which show their operands (``computation``).
+1. analyse  (``question.analyze``)   text -> ``Query``; nothing changes the query afterwards;
+2. retrieve (``retrieve`` below)     one hybrid search of the index, restricted to the reports asked about;
+3. score    (``score.candidates``)   facts and sentences of those passages scored against the query;
+4. compute  (``arithmetic.compute``) sums, differences, shares ... when the question asks for one;
+5. compose  (``compose``)            the figure(s) or the sentence/entities that answer, as a ``Draft``;
+6. cite     (``cite.finish``)        ``Draft`` -> ``Answer`` with citations and highlights, or an abstention.
+
+Each stage imports only the ones before it. Every number an answer states is verbatim in a cited
+snippet, except computed results, which show their operands (``computation``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from qa.answer.context import Context, context_for
 from qa.answer.draft import Draft
 from qa.answer.models import Answer
 from qa.answer.question import QUESTION_WORDS, Query, analyze
-from qa.answer.score import TOP_PASSAGES
+from qa.answer.score import OPERAND_PASSAGES, TOP_PASSAGES
 from qa.facts.model import NUMERIC_KINDS
 from qa.index.load import QAIndex
 from qa.text.words import words
@@ -32,43 +35,54 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None) -> A
     """Turn a question (and the earlier questions of the conversation) into one ``Answer``."""
     t0 = time.perf_counter()
     ctx = context_for(index)
-    def correct(text: str) -> str:
-        return index.retriever.correct(text, KEEP_WORDS)
-
-    q = analyze(question, history, correct=correct)
-    allowed, ambiguous = _select_documents(q, index)
-    # The report's own region and title words are everywhere implicitly, not a constraint.
-    q.names = [n for n in q.names if n not in ctx.common_names]
-    q.terms = {t: w for t, w in q.terms.items() if t not in ctx.common_stems} or q.terms
+    q = analyse(index, ctx, question, history)
     t1 = time.perf_counter()
-    q.query_text = " ".join([correct(q.question)] + [correct(h) for h in q.history_used])
-    if allowed is None:
-        hits = index.search(q.query_text, TOP_PASSAGES)
-    else:
-        hits = [(p, h) for p, h in index.search(q.query_text, TOP_PASSAGES * 4) if p.doc in allowed]
-        hits = hits[:TOP_PASSAGES]
+    hits, ambiguous = retrieve(index, q)
     t2 = time.perf_counter()
-    related = [related_passage(p, h.score) for p, h in hits]
+    top = hits[:TOP_PASSAGES]
+    related = [related_passage(p, h.score) for p, h in top]
     timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3}
 
     reason = _out_of_scope(q, ctx, index)
     if reason:
         return abstain(q, reason, related, timings, t0)
-    if q.op and q.op != "complement" and q.kind in ("explanation", "which"):
-        q.kind = "auto"  # "What were X and Y combined?" asks for a number without saying "how much"
+    draft = None
     if q.op and q.kind in NUMERIC_KINDS | {"auto", "percent"}:
-        result = compute(q, index, hits, ctx)
-        if result is not None:
-            return finish(result, q, index, related, timings, t0)
+        draft = compute(q, index, top, ctx, wider=hits)
+    if draft is None:
+        draft = compose(q, index, top, ctx)
+        if draft is None:
+            return abstain(q, "no passage of the report states this", related, timings, t0)
+        if ambiguous:
+            _note_ambiguity(draft, index)
+    return finish(draft, q, index, related, timings, t0)
+
+
+def analyse(index: QAIndex, ctx: Context, question: str, history: list[str] | None) -> Query:
+    """The question stage, with the index's typo correction and the words every report implies."""
+    def correct(text: str) -> str:
+        return index.retriever.correct(text, KEEP_WORDS)
+
+    return analyze(question, history, correct=correct, ignore_names=ctx.common_names,
+                   ignore_stems=ctx.common_stems)
+
+
+def retrieve(index: QAIndex, q: Query) -> tuple[list, bool]:
+    """The one search of a question: ``OPERAND_PASSAGES`` passages, best first, from the reports the
+    question names (all when it names none: then ``ambiguous`` if there are several). The first
+    ``TOP_PASSAGES`` answer the question; arithmetic may look further down the same list for an operand."""
+    allowed, ambiguous = _select_documents(q, index)
+    if allowed is None:
+        return index.search(q.query_text, OPERAND_PASSAGES), ambiguous
+    hits = [(p, h) for p, h in index.search(q.query_text, OPERAND_PASSAGES * 4) if p.doc in allowed]
+    return hits[:OPERAND_PASSAGES], ambiguous
+
+
+def compose(q: Query, index: QAIndex, hits: list, ctx: Context) -> Draft | None:
+    """A figure for a numeric question, a sentence or the entities it names otherwise."""
     if q.kind in ("money", "count", "percent", "auto", "change"):
-        ans = numeric_answer(q, index, hits, ctx)
-    else:
-        ans = text_answer(q, index, hits, ctx)
-    if ans is None:
-        return abstain(q, "no passage of the report states this", related, timings, t0)
-    if ambiguous:
-        _note_ambiguity(ans, index)
-    return finish(ans, q, index, related, timings, t0)
+        return numeric_answer(q, index, hits, ctx)
+    return text_answer(q, index, hits, ctx)
 
 
 def _select_documents(q: Query, index: QAIndex) -> tuple[set[str] | None, bool]:

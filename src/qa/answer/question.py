@@ -127,8 +127,11 @@ QUESTION_NUMBER = re.compile(
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Query:
+    """What the question asks, fixed by analysis: no later stage changes it (``dataclasses.replace``
+    makes a new one, as the arithmetic does for each operand)."""
+
     question: str
     resolved: str
     kind: str
@@ -270,8 +273,10 @@ def is_elliptical(question: str) -> bool:
     return len(content) <= 1
 
 
-def analyze(question: str, history: list[str] | None = None, correct=None) -> Query:
-    """Analyse ``question``; ``correct`` maps a text to its typo-corrected form."""
+def analyze(question: str, history: list[str] | None = None, correct=None,
+            ignore_names: frozenset[str] = frozenset(), ignore_stems: frozenset[str] = frozenset()) -> Query:
+    """Analyse ``question``; ``correct`` maps a text to its typo-corrected form. ``ignore_names`` and
+    ``ignore_stems`` are words every indexed report implies (its region): not a constraint."""
     q = " ".join(question.split())
     fixed = correct(q) if correct else q
     history = [h for h in (history or []) if h and h.strip()]
@@ -310,6 +315,10 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
     ):
         unit = target_unit(context)  # "And how many of them found jobs?": them = the earlier question's noun
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
+    if op and op != "complement" and kind in ("explanation", "which"):
+        kind = "auto"  # "What were X and Y combined?" asks for a number without saying "how much"
+    history_used = (history[-2:][::-1] if elliptical else history[-1:]) if followup else []
+    fix = correct or (lambda text: text)
     return Query(
         question=q,
         resolved=resolved,
@@ -317,12 +326,13 @@ def analyze(question: str, history: list[str] | None = None, correct=None) -> Qu
         op=op,
         unit=unit,
         years=years,
-        terms=terms,
+        terms={t: w for t, w in terms.items() if t not in ignore_stems} or terms,
         numbers=numbers_in(q),
         context=context,
-        names=proper_names(q),
+        names=[n for n in proper_names(q) if n not in ignore_names],
         elliptical=elliptical,
-        history_used=(history[-2:][::-1] if elliptical else history[-1:]) if followup else [],
+        history_used=history_used,
+        query_text=" ".join([fix(q)] + [fix(h) for h in history_used]),
     )
 
 

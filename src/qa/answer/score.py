@@ -351,6 +351,7 @@ def ordinal_conflict(query: Query, fact) -> bool:
 
 
 TOP_PASSAGES = 6  # retrieved passages whose facts are candidates
+OPERAND_PASSAGES = 18  # how far down the same ranking an arithmetic operand may be looked for
 FACT_DENSE_WEIGHT = 0.5
 
 
