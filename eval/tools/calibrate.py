@@ -4,7 +4,7 @@
 
 For each (numeric, text) threshold pair: coverage (share of answerable questions answered),
 accuracy of the answers given, abstention recall on unanswerable questions and the false-abstention
-rate. The chosen values live in src/qa/answer.py (NUMERIC_MIN, TEXT_MIN).
+rate. The chosen values live in src/qa/answer/thresholds.py (NUMERIC_MIN, TEXT_MIN).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import qa.answer as answer_mod
+import qa.answer.compose as answer_mod  # where the thresholds are read
 from qa.evaluation.run import load_questions, run_eval
 from qa.index.load import load_index
 from qa.settings import get_settings

@@ -34,6 +34,7 @@ from qa.schemas import (
     SearchResponse,
 )
 from qa.settings import Settings
+from qa.text.lexicon import WARM_QUESTIONS
 
 FACT_FIELDS = ["id", "doc", "passage_id", "section", "sentence", "sentence_start", "sentence_end", "kind",
                "value", "unit", "raw", "start", "end", "measure", "subject", "period", "period_start",
@@ -263,7 +264,6 @@ def example_questions(index: QAIndex, n: int = 4) -> list[str]:
     return out[:n]
 
 
-WARM_QUESTIONS = ("What is the poverty line?", "How many people were poor at the end of the year?")
 
 
 def warm_up(index: QAIndex) -> float:

@@ -16,6 +16,8 @@ from qa.answer.derived import after_additions, fmt, whole_of
 from qa.answer.draft import Draft, state_fact
 from qa.answer.question import Query, numbers_in, target_unit, weighted_terms
 from qa.answer.score import candidates
+from qa.answer.thresholds import OPERAND_MIN
+from qa.text.clauses import same_clause
 
 SPLITTERS = {
     "diff": [r"\bdifference between (?P<a>.+?) and (?P<b>.+)", r"(?P<a>.+?)\b(?:than|compared (?:with|to)|"
@@ -144,7 +146,6 @@ def _distinct(options: list[list]):
     return best
 
 
-OPERAND_MIN = 0.35
 
 
 def _part_terms(q: Query, part: str, parts: list[str] | None = None, borrow: bool = False) -> dict[str, float]:
@@ -283,8 +284,7 @@ def _per(q: Query, index, hits, ctx):
 def _same_clause(f, g) -> bool:
     if f.sentence_start != g.sentence_start:
         return False
-    lo, hi = sorted((f.start, g.start))
-    return not re.search(r"[;:]", f.sentence[lo - f.sentence_start : hi - f.sentence_start])
+    return same_clause(f.sentence, f.start - f.sentence_start, g.start - f.sentence_start)
 
 
 def _share(q: Query, index, hits, ctx):

@@ -14,6 +14,8 @@ from qa.answer.score import Scored, candidates, score_sentence
 from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, TEXT_MIN, TIE_MARGIN
 from qa.corpus.passages import ITEM_RE
 from qa.index.load import QAIndex
+from qa.text.clauses import phrases
+from qa.text.lexicon import OFFICES
 from qa.text.words import STOPWORDS, stem, words
 
 TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", re.I)
@@ -131,9 +133,6 @@ def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     return Draft(text, [], conf, q.kind, extra_citations=cites)
 
 
-OFFICES = ("director-general|director|deputy director|chairman|chairwoman|chair|head|leader|secretary|governor|"
-           "mayor|president|chief|minister|commissioner|manager")
-
 
 def asked_role(question: str) -> tuple[str, set[str]] | None:
     """The office a "who is the <office> of <body>?" question asks about, and the body's words."""
@@ -159,19 +158,16 @@ def holds_role(role_text: str, office: str, body: set[str]) -> bool:
 
 
 def best_clause(q: Query, text: str) -> tuple[int, int]:
-    """The clause of ``text`` holding most of the question's words: what an explanation
+    """The phrase of ``text`` holding most of the question's words: what an explanation
     answer highlights inside its cited sentences."""
     best, best_score = (0, len(text)), -1.0
-    start = 0
-    for m in list(re.finditer(r"[,;:.](\s|$)", text)) + [None]:
-        end = m.start() + 1 if m else len(text)
-        clause = text[start:end]
-        found = {stem(w) for w in words(clause)}
-        score = sum(w for t, w in q.terms.items() if t in found) + len(clause) / 10000  # ties: the fuller clause
-        if score > best_score and clause.strip():
-            lead = len(clause) - len(clause.lstrip())
+    for start, end in phrases(text):
+        part = text[start:end]
+        found = {stem(w) for w in words(part)}
+        score = sum(w for t, w in q.terms.items() if t in found) + len(part) / 10000  # ties: the fuller phrase
+        if score > best_score and part.strip():
+            lead = len(part) - len(part.lstrip())
             best, best_score = (start + lead, end), score
-        start = end
     return best
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.text.clauses import clause_bounds
+
 
 @dataclass
 class Draft:
@@ -37,9 +39,7 @@ def source_clause(f, max_words: int = 28) -> str:
     """The clause of the fact's sentence that holds it, cut to a window of words around it."""
     sent, a = f.sentence, f.start - f.sentence_start
     b = a + len(f.raw)
-    lo = max(sent.rfind(";", 0, a), sent.rfind(":", 0, a)) + 1
-    hi_candidates = [k for k in (sent.find(";", b), sent.find(":", b)) if k != -1]
-    hi = min(hi_candidates) if hi_candidates else len(sent)
+    lo, hi = clause_bounds(sent, a, b)
     clause = sent[lo:hi]
     toks = list(re.finditer(r"\S+", clause))
     if len(toks) > max_words:

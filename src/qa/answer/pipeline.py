@@ -23,7 +23,7 @@ from qa.answer.context import Context, context_for
 from qa.answer.draft import Draft
 from qa.answer.models import Answer
 from qa.answer.question import QUESTION_WORDS, Query, analyze
-from qa.answer.score import OPERAND_PASSAGES, TOP_PASSAGES
+from qa.answer.thresholds import OPERAND_PASSAGES, TOP_PASSAGES
 from qa.facts.model import NUMERIC_KINDS
 from qa.index.load import QAIndex
 from qa.text.words import words

@@ -10,28 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from qa.text.lexicon import MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS
 from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
 from qa.text.words import STOPWORDS, stem, words
-
-# Words that shape a question but carry no topic.
-QUESTION_WORDS = frozenset(
-    "how much many what which who whom whose when where why was were is are did does do the a an of in on "
-    "for to by and or than that this those these there their it its total number amount size value figure "
-    "figures get got give given put receive received report say says tell please according "
-    "also just only still any some big large larger largest small smaller more less higher lower "
-    "each per combined together altogether sum plus minus difference compared compare between "
-    "versus vs percentage percent share proportion fraction rate ratio year years date time s t about "
-    "over around approximately exactly "
-    "bigger biggest greater greatest fewer fewest highest lowest smallest most least not no never".split()
-)
-
-MONEY_WORDS = frozenset(
-    "money fund funds funding budget spend spent spending invest invested investment investments yuan rmb "
-    "cost costs loan loans allocated allocation capital finance financial grant grants paid pay issued "
-    "provide provided contribute contributed contribution subsidy subsidies wage wages salary salaries "
-    "price prices fee fees treasury fiscal"
-    .split()
-)
 
 ARITH_PATTERNS = [
     (
@@ -82,37 +63,8 @@ ARITH_PATTERNS = [
         ),
     ),
 ]
-
-_UNIT_WORDS = {
-    # words a question counts with -> canonical unit family of the answer
-    "people": "people person persons resident residents trainee trainees cadre cadres graduate graduates "
-    "staff worker workers farmer farmers herder herders official officials participants student students "
-    "laborer laborers labourer labourers commissioner commissioners volunteer volunteers doctor doctors",
-    "households": "household households family families",
-    "villages": "village villages",
-    "counties": "county counties",
-    "banners": "banner banners",
-    "cities": "city cities",
-    "districts": "district districts",
-    "towns": "town towns township townships",
-    "projects": "project projects",
-    "bases": "base bases",
-    "enterprises": "enterprise enterprises company companies",
-    "trainings": "training trainings session sessions course courses",
-    "items": "item items",
-    "categories": "category categories",
-    "groups": "group groups",
-    "activities": "activity activities",
-    "units": "unit units",
-    "bureaus": "bureau bureaus",
-    "years": "year years",
-    "km²": "km kilometer kilometers kilometre kilometres",
-    "hectares": "hectare hectares",
-    "schools": "school schools",
-    "areas": "area areas",
-}
 # stemmed word -> unit family (stems so that any inflection the stemmer folds is covered)
-UNIT_NOUNS = {stem(w): unit for unit, ws in _UNIT_WORDS.items() for w in ws.split()}
+UNIT_NOUNS = {stem(w): unit for unit, ws in UNIT_WORDS.items() for w in ws.split()}
 
 FOLLOWUP_RE = re.compile(
     r"^(and|what about|how about|and what about|what of|also|then|same for|and for|and in|and the)\b|"

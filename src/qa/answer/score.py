@@ -14,11 +14,19 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from qa.answer.question import MONEY_WORDS, UNIT_NOUNS, Query
-from qa.text.clauses import pairing
+from qa.answer.question import UNIT_NOUNS, Query
+from qa.answer.thresholds import (
+    DISTANCE_DECAY,
+    FACT_DENSE_WEIGHT,
+    MISS_PENALTY,
+    OWN_SEGMENT,
+    PREVIOUS_SENTENCE,
+)
+from qa.facts.model import NUMERIC_KINDS
+from qa.text.clauses import CLAUSE_BREAK, pairing
+from qa.text.lexicon import CHANGE_WORDS, MONEY_WORDS, SYNONYM_GROUPS
 from qa.text.words import stem, tokenize, words
 
-NUMERIC_KINDS = {"money", "count", "percent", "area", "per_capita", "duration"}
 KIND_OK = {
     "money": {"money", "per_capita"},
     "count": {"count", "area", "duration"},
@@ -26,7 +34,6 @@ KIND_OK = {
     "change": {"percent", "money", "count", "per_capita"},
     "auto": NUMERIC_KINDS,
 }
-CLAUSE_BREAK = re.compile(r"[;:]|\s[-–]\s")
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
@@ -73,38 +80,14 @@ def _base_weights(passage_text: str, section: str, sentence: str) -> dict[str, f
                 weights[t] = w
     return weights
 
-
-# Plain English synonyms for how reports and analysts word changes, money and people; a synonym
-# counts a little less than the word itself.
-_SYNONYM_GROUPS = [
-    "increase increased increases rise rose risen grow grew grown growth up higher",
-    "decrease decreased decreases fall fell fallen drop dropped decline declined down lower reduce reduced",
-    "invest invested investment spend spent spending put provide provided allocate allocated input",
-    "job jobs employment employed work",
-    "train trained training trainee trainees",
-    "help helped assist assisted assistance support supported aid",
-    "visit visited tour inspect inspected survey surveyed",
-    "chair chaired preside presided head headed lead led leader",
-    "name named called known renamed title",
-    "concentrate concentrated scatter scattered locate located distribute distributed live lived reside",
-    "use used basis base purpose",
-    "poor poverty",
-    "find found achieve achieved obtain obtained gain gained secure secured reach reached",
-    "decide decided decides determine determined determines choose chose chosen select selected",
-    "send sent dispatch dispatched assign assigned appoint appointed designate designated",
-    "graduate graduates grad grads",
-    "people population persons residents inhabitants",
-    "finance financial treasury fiscal",
-    "director leader head chief chair chairman in charge",
-]
 SYNONYMS: dict[str, frozenset[str]] = {}
-for _group in _SYNONYM_GROUPS:
+for _group in SYNONYM_GROUPS:
     _stems = frozenset(stem(w) for w in _group.split())
     for _s in _stems:
         SYNONYMS[_s] = SYNONYMS.get(_s, frozenset()) | (_stems - {_s})
 
 
-CHANGE_STEMS = frozenset(stem(w) for w in _SYNONYM_GROUPS[0].split() + _SYNONYM_GROUPS[1].split())
+CHANGE_STEMS = frozenset(stem(w) for group in CHANGE_WORDS for w in group.split())
 
 
 def _found(term: str, weights: dict[str, float]) -> float:
@@ -263,12 +246,8 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
     return Scored(fact, score, cov, rank, {"unit": um, "measure": round(mp, 2), "miss": round(miss, 2)})
 
 
-MISS_PENALTY = 0.6
-DISTANCE_DECAY = 0.06  # per word between a term and the figure
-OWN_SEGMENT = 0.7
 TOTAL_Q = re.compile(r"\b(total|in all|altogether|overall)\b", re.I)
 TOTAL_STEMS = frozenset({"total", "altogeth", "overal"})
-PREVIOUS_SENTENCE = 0.45
 
 
 @lru_cache(maxsize=4096)
@@ -350,9 +329,6 @@ def ordinal_conflict(query: Query, fact) -> bool:
     return bool(said) and not set(asked) & set(said)
 
 
-TOP_PASSAGES = 6  # retrieved passages whose facts are candidates
-OPERAND_PASSAGES = 18  # how far down the same ranking an arithmetic operand may be looked for
-FACT_DENSE_WEIGHT = 0.5
 
 
 def candidates(q: Query, index, hits, ctx, kind: str | None = None) -> list[Scored]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.text.clauses import clause_bounds
+from qa.text.lexicon import EVENT_HEADS
 from qa.text.numbers import DIGIT_PATTERN, unit_of_noun
 from qa.text.words import word_set
 
@@ -29,9 +31,6 @@ PLURAL_WORDS = {"people", "staff", "personnel", "children", "men", "women", "cat
 NOT_PLURAL = {"this", "its", "his", "was", "is", "has", "as", "us", "thus", "plus", "various", "previous",
               "less", "process", "progress", "access", "success", "business", "always",
               "whereas"}  # fmt: skip
-EVENT_HEADS = {"trainings", "courses", "classes", "sessions", "meetings", "conferences", "activities",
-               "lectures", "seminars", "forums"}  # fmt: skip
-
 
 def words(text: str) -> list[re.Match]:
     return list(re.finditer(r"[A-Za-z][\w’'-]*", text))
@@ -161,9 +160,8 @@ _RESPECTIVELY = re.compile(r"(?:the\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+an
 
 
 def clause(s: str, a: int) -> tuple[int, int]:
-    left = max(s.rfind(";", 0, a), -1) + 1
-    right = s.find(";", a)
-    return left, right if right >= 0 else len(s)
+    """The clause of sentence ``s`` around offset ``a`` (``qa.text.clauses`` defines where one ends)."""
+    return clause_bounds(s, a)
 
 
 def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:

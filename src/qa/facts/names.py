@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from qa.facts.spans import Span, is_free
+from qa.text.lexicon import GEO_HEADS, ORG_HEADS, PLACE_HEADS
 from qa.text.words import word_set
 
 # --- people -----------------------------------------------------------------------------------
@@ -43,9 +44,6 @@ TITLE_WORDS = word_set(
     """
 )
 
-
-PLACE_HEADS = ("City", "County", "Province", "Prefecture", "District", "Banner", "League", "Town",
-               "Township", "Municipality", "Region", "Village", "Autonomous")  # fmt: skip
 
 
 def is_pinyin(word: str) -> bool:
@@ -90,16 +88,6 @@ def _role(text: str, a: int, b: int) -> str:
 
 
 # --- organisations and places -----------------------------------------------------------------
-ORG_HEADS = word_set(
-    """
-    Office Offices Committee Committees Group Groups Corporation Company Companies University
-    Government Bank Department Council Union Commission Ministry Bureau Association Federation
-    Institute Academy Agency Administration Cooperative Foundation Centre Center Congress
-    Conference Society Fund League Army Court Procuratorate Station Hospital School College
-    Enterprise Board
-    """
-)
-
 
 CONNECT = {"of", "for", "and", "the", "on", "in"}
 
@@ -197,9 +185,6 @@ def find_orgs(text: str, skip: list[tuple[int, int]]) -> list[Span]:
         out.append(Span("organisation", m.start(), m.end(), name=m.group()))
     return sorted(out, key=lambda s: s.start)
 
-
-GEO_HEADS = ("Plateau", "Mountains", "Mountain", "Basin", "Desert", "River", "Lake", "Valley", "Grassland",
-             "Grasslands", "Hills", "Corridor")  # fmt: skip
 
 
 _PLACE = re.compile(

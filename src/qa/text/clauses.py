@@ -1,4 +1,10 @@
-"""Pairing the items of "A and B ... X and Y respectively" sentences.
+"""Clauses, phrases and "respectively" pairing: the one place that says where a clause ends.
+
+A clause ends at a semicolon, a colon or a spaced dash ("; of which", ": first", " – "): what a
+figure measures is said inside its clause. A phrase ends at any punctuation followed by a space;
+an explanation answer highlights the phrase that holds most of the question's words.
+
+Pairing the items of "A and B ... X and Y respectively" sentences:
 
 "China Development Bank and the Agricultural Bank of China issued loans of 900 million Yuan and
 650 million Yuan respectively": 650 million belongs to the Agricultural Bank, so a question about
@@ -11,6 +17,34 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+CLAUSE_BREAK = re.compile(r"[;:]|\s[-–]\s")
+PHRASE_BREAK = re.compile(r"[,;:.](\s|$)")
+
+
+def clause_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
+    """The clause of ``text`` around ``text[start:end]``: from the break before it to the break after."""
+    end = start if end is None else end
+    lo = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    after = CLAUSE_BREAK.search(text, end)
+    return lo, after.start() if after else len(text)
+
+
+def same_clause(text: str, a: int, b: int) -> bool:
+    """No clause break between offsets ``a`` and ``b`` of ``text``."""
+    lo, hi = sorted((a, b))
+    return not CLAUSE_BREAK.search(text, lo, hi)
+
+
+def phrases(text: str) -> list[tuple[int, int]]:
+    """``text`` cut into phrases at punctuation followed by a space, as (start, end) offsets."""
+    out, start = [], 0
+    for m in list(PHRASE_BREAK.finditer(text)) + [None]:
+        end = m.start() + 1 if m else len(text)
+        out.append((start, end))
+        start = end
+    return out
+
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion|thousand))?", re.I)
 # Between two figures of one list: a unit, then "and" or a comma.

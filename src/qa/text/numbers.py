@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from qa.text.lexicon import PEOPLE_NOUNS
+
 WORD_NUMBERS: dict[str, int] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -54,46 +56,8 @@ AREA_UNITS: dict[str, str] = {
     "km²": "km²", "km2": "km²", "hectares": "hectares", "hectare": "hectares", "mu": "mu",
     "acres": "acres", "square meters": "m²", "square metres": "m²",
 }  # fmt: skip
-MONEY_WORDS = ("yuan", "rmb", "¥")
+CURRENCY_WORDS = ("yuan", "rmb", "¥")
 PERCENT_WORDS = ("%", "percent", "per cent", "percentage points")
-# Nouns for people, counted as unit "people"; the measure keeps the specific noun.
-PEOPLE_NOUNS = {
-    "people",
-    "persons",
-    "person",
-    "residents",
-    "cadres",
-    "graduates",
-    "farmers",
-    "herdsmen",
-    "workers",
-    "participants",
-    "officials",
-    "students",
-    "teachers",
-    "volunteers",
-    "laborers",
-    "labourers",
-    "trainees",
-    "experts",
-    "commissioners",
-    "population",
-    "poor",
-    "villagers",
-    "doctors",
-    "technicians",
-    "members",
-    "staff",
-    "personnel",
-    "migrants",
-    "children",
-    "women",
-    "men",
-    "individuals",
-    "households'",
-    "inhabitants",
-    "beneficiaries",
-}
 _IRREGULAR = {"people": "people", "staff": "staff", "personnel": "personnel", "children": "children"}
 
 _NUM_RE = re.compile(
@@ -185,7 +149,7 @@ def normalize_number(text: str) -> tuple[int | float | None, str]:
     if not unit:
         if tl.startswith(PERCENT_WORDS):
             unit = "%"
-        elif tl.startswith(MONEY_WORDS):
+        elif tl.startswith(CURRENCY_WORDS):
             unit = "yuan"
         else:
             for form in sorted(AREA_UNITS, key=len, reverse=True):

@@ -1,0 +1,40 @@
+"""The domain lexicon (``lexicon.toml`` beside this file), loaded once: word lists as data.
+
+TOML because it is in the standard library (``tomllib``), allows comments beside each list, and a
+non-programmer can extend a list without touching code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+PATH = Path(__file__).with_name("lexicon.toml")
+
+
+@lru_cache(maxsize=1)
+def raw() -> dict:
+    """The parsed lexicon file."""
+    with PATH.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def word_list(name: str) -> list[str]:
+    """A list entry, whether written as one space-separated string or as a TOML array."""
+    value = raw()[name]
+    return value.split() if isinstance(value, str) else list(value)
+
+
+QUESTION_WORDS = frozenset(word_list("question_words"))
+MONEY_WORDS = frozenset(word_list("money_words"))
+PEOPLE_NOUNS = frozenset(word_list("people_nouns"))
+OFFICES = "|".join(raw()["offices"])
+ORG_HEADS = frozenset(word_list("org_heads"))
+PLACE_HEADS = tuple(word_list("place_heads"))
+GEO_HEADS = tuple(word_list("geo_heads"))
+EVENT_HEADS = frozenset(word_list("event_heads"))
+UNIT_WORDS: dict[str, str] = dict(raw()["unit_words"])
+CHANGE_WORDS = (raw()["synonyms"]["up"], raw()["synonyms"]["down"])
+SYNONYM_GROUPS: list[str] = [*CHANGE_WORDS, *raw()["synonyms"]["groups"]]
+WARM_QUESTIONS = tuple(raw()["service"]["warm_questions"])
