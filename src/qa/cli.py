@@ -180,6 +180,40 @@ def eval_facts_cmd(corpus: CorpusOpt = None,
     typer.echo(format_report(evaluate_facts(docs, gold)))
 
 
+@eval_app.command("series")
+def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, development or all")] = "development",
+                    only: Annotated[list[str] | None, typer.Option("--set", help="only these sets")] = None,
+                    out: Annotated[Path | None, typer.Option("--out", help="write the figures as JSON")] = None,
+                    model: ModelOpt = None) -> None:
+    """Each report indexed alone, its questions answered: figures per report, pooled and by kind."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from qa.evaluation.series import eval_sets, failures, run_sets, select, series_summary
+
+    if split not in ("dev", "open", "sealed", "development", "all"):
+        _fail("--split must be dev, open, sealed, development or all")
+    sets = select(eval_sets(), split, only)
+    if not sets:
+        _fail("no eval set matches")
+    results = run_sets(sets, _settings(model=model))
+    summary = series_summary(results)
+    t = Table("set", "questions", "answerable accuracy", "abstention recall", "false abstentions", "unsupported",
+              title=f"qa eval series --split {split}")
+    def pct(v):
+        return "-" if v is None else f"{v:.1%}"
+    for name, m in [*summary["per_set"].items(), ("pooled", summary["pooled"])]:
+        t.add_row(name, str(m["questions"]), pct(m["answer_accuracy"]), pct(m["abstention_recall"]),
+                  pct(m["false_abstention_rate"]), str(m["unsupported_numbers"]))
+    console = Console(width=160)
+    console.print(t)
+    console.print("by kind: " + ", ".join(f"{k} {pct(v)}" for k, v in sorted(summary["by_kind"].items())))
+    if out:
+        out.write_text(json.dumps({"split": split, "summary": summary, "failures": failures(results)},
+                                  indent=1, ensure_ascii=False), encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
 @app.command("serve")
 def serve_cmd(index: IndexOpt = None, host: Annotated[str | None, typer.Option()] = None,
               port: Annotated[int | None, typer.Option()] = None,

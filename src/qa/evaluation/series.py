@@ -1,0 +1,132 @@
+"""Per-report evaluation over many reports, each indexed alone: ``qa eval series``.
+
+The development sets of ``eval/`` (the seed, the fictional and held-out reports) and the real reports of
+the series in ``eval/series/`` (one ``corpus/<id>.txt`` + ``.json`` and one ``questions/<id>.jsonl`` each)
+are all "eval sets". ``eval/series/split.json`` keeps five series reports sealed: they are only run with
+``--split sealed``, and that first run is the honest figure. Each report gets its own index, cached under
+``data/eval`` and rebuilt when the report or the code that shapes an index changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qa.evaluation.run import QuestionResult, load_questions, run_eval, summarize
+from qa.index.load import QAIndex, load_index
+from qa.settings import Settings
+
+SERIES = Path("eval/series")
+CACHE = Path("data/eval")
+# The development sets that predate the series (see eval/README.md): name -> (corpus, questions).
+DEV_SETS = {
+    "seed": ("corpus", "eval/questions.jsonl"),
+    "lanshan": ("tests/data/fictional/corpus", "eval/questions_fictional.jsonl"),
+    "qingyuan": ("tests/data/heldout/corpus", "eval/questions_heldout.jsonl"),
+    "hexi": ("tests/data/heldout2/corpus", "eval/questions_heldout2.jsonl"),
+    "sanjiang": ("tests/data/heldout3/corpus", "eval/questions_heldout3.jsonl"),
+}
+# Code whose change changes what an index holds.
+INDEX_CODE = ("corpus", "facts", "index", "text")
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    name: str
+    split: str  # "dev", "open" or "sealed"
+    docs: tuple[Path, ...]  # report text files (their .json metadata beside them)
+    questions: Path
+
+
+def eval_sets(root: Path = Path("."), series: Path = SERIES) -> list[EvalSet]:
+    """Every eval set: the development sets, then the series reports in the split's order."""
+    out = []
+    for name, (corpus, questions) in DEV_SETS.items():
+        docs = tuple(sorted((root / corpus).glob("*.txt")) + sorted((root / corpus).glob("*.md")))
+        out.append(EvalSet(name, "dev", docs, root / questions))
+    split = json.loads((root / series / "split.json").read_text(encoding="utf-8"))
+    for rid in split["reports"]:
+        kind = "sealed" if rid in split["sealed"] else "open"
+        out.append(EvalSet(rid, kind, (root / series / "corpus" / f"{rid}.txt",),
+                           root / series / "questions" / f"{rid}.jsonl"))
+    return out
+
+
+def select(sets: list[EvalSet], split: str, names: list[str] | None = None) -> list[EvalSet]:
+    """``split``: dev, open, sealed, development (dev + open) or all; ``names`` narrows further."""
+    wanted = {"development": {"dev", "open"}, "all": {"dev", "open", "sealed"}}.get(split, {split})
+    chosen = [s for s in sets if s.split in wanted]
+    if names:
+        chosen = [s for s in chosen if s.name in names]
+    return chosen
+
+
+def _fingerprint(s: EvalSet, model: str) -> str:
+    h = hashlib.sha256(model.encode())
+    for doc in s.docs:
+        h.update(doc.read_bytes())
+        meta = doc.with_suffix(".json")
+        if meta.exists():
+            h.update(meta.read_bytes())
+    pkg = Path(__file__).resolve().parents[1]
+    for sub in INDEX_CODE:
+        for f in sorted((pkg / sub).rglob("*")):
+            if f.suffix in (".py", ".toml"):
+                h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def index_for(s: EvalSet, settings: Settings, cache: Path = CACHE) -> QAIndex:
+    """The index of one eval set, built (quietly) unless the cache holds one for the same inputs."""
+    from qa.index.build import build_index
+
+    target = cache / s.name
+    stamp = target / "fingerprint"
+    fp = _fingerprint(s, settings.model)
+    if not (stamp.exists() and stamp.read_text() == fp and (target / "index").exists()):
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            for doc in s.docs:
+                shutil.copy(doc, tmp)
+                if doc.with_suffix(".json").exists():
+                    shutil.copy(doc.with_suffix(".json"), tmp)
+            build_index(settings.model_copy(update={"corpus_dir": Path(tmp), "index_dir": target / "index"}),
+                        progress=False)
+        stamp.write_text(fp)
+    return load_index(target / "index", settings.model)
+
+
+def run_sets(sets: list[EvalSet], settings: Settings, answer_fn=None) -> dict[str, list[QuestionResult]]:
+    """Answer every question of every set against that set's own index."""
+    out = {}
+    for s in sets:
+        index = index_for(s, settings)
+        results, _ = run_eval(index, load_questions(s.questions), answer_fn, progress=False)
+        out[s.name] = results
+    return out
+
+
+KEYS = ("answer_accuracy", "abstention_recall", "false_abstention_rate", "unsupported_numbers", "questions")
+
+
+def series_summary(results: dict[str, list[QuestionResult]]) -> dict[str, Any]:
+    """Figures per set, over all sets pooled, and pooled accuracy by question kind."""
+    per = {name: {k: summarize(rs, "qa").get(k) for k in KEYS} for name, rs in results.items()}
+    pooled_rs = [r for rs in results.values() for r in rs]
+    pooled = summarize(pooled_rs, "qa") if pooled_rs else {}
+    return {"per_set": per, "pooled": {k: pooled.get(k) for k in KEYS},
+            "by_kind": pooled.get("accuracy_by_kind", {}),
+            "answerable": sum(r.answerable for r in pooled_rs),
+            "right": sum(r.passed for r in pooled_rs if r.answerable)}
+
+
+def failures(results: dict[str, list[QuestionResult]]) -> list[dict[str, Any]]:
+    """The questions that failed, with what was answered: what a reader of the report looks at first."""
+    return [{"set": name, "id": r.id, "kind": r.kind, "answerable": r.answerable, "question": r.question,
+             "answer": r.answer[:300], "reason": r.reason}
+            for name, rs in results.items() for r in rs if not r.passed]
