@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
+from qa.answer import ranker
 from qa.answer.context import Context
 from qa.answer.derived import per_unit_total, previous_year
 from qa.answer.draft import Draft, state_fact
+from qa.answer.features import feature_rows
 from qa.answer.question import Query
 from qa.answer.score import Scored, candidates, score_sentence
 from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, TEXT_MIN, TIE_MARGIN
@@ -29,6 +33,21 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         if earlier is not None:
             return earlier
     cands = candidates(q, index, hits, ctx)
+    model = ranker.load()
+    if model is not None and cands:
+        # The fitted ranker picks the figure and says how sure it is (qa.answer.ranker).
+        qvec = index.retriever.encoder.encode_query(q.query_text)
+        probs = model.probabilities(feature_rows(q, cands, index, qvec))
+        k = int(np.argmax(probs))
+        conf = model.confidence(float(probs[k]))
+        if conf < model.threshold:
+            return None
+        best = cands[k]
+        if TOTAL_WORDS.search(q.question):
+            total = per_unit_total(best.item, index)
+            if total is not None:
+                return total
+        return Draft(state_fact(best.item), [best.item], round(conf, 2), best.item.kind)
     if not cands or cands[0].score < NUMERIC_MIN:
         return None
     best = cands[0]

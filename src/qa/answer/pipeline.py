@@ -111,7 +111,8 @@ def _note_ambiguity(draft: Draft, index: QAIndex) -> None:
 
 
 def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:
-    missing = sorted(y for y in q.years if y not in ctx.years)
+    # The year before a report's own is in reach: worked back from "X, up D over <year>".
+    missing = sorted(y for y in q.years if y not in ctx.years and y + 1 not in ctx.report_years)
     if missing:
         return f"the report does not cover {', '.join(map(str, missing))}"
     if q.question.upper() != q.question:  # capitals mark names only in mixed-case text

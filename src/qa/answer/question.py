@@ -138,9 +138,12 @@ KIND_RULES = [
                  r"organi[sz]ations))\b|\bwhat (kinds|types|components|categories|areas|are the)\b|\blist\b|"
                  r"\bname the\b")),
     # "Which industries ...", "What measures ...": a plural noun asks for the items of a list.
-    ("list", _rx(r"^(and )?(which|what) (?!was\b|is\b|has\b|does\b|this\b|its\b)[a-z]+(ies|s)\b")),
+    ("list", _rx(r"^(and )?(which|what) (?!was\b|is\b|has\b|does\b|this\b|its\b)(?:[a-z-]+ed )?[a-z]+(ies|s)\b")),
     ("which", lambda q, t: re.search(r"\b(which|what)\b", q) and re.search(
         r"\b(name|called|renamed|institution|department|office|organi[sz]ation|procedures?|unit)\b", q)),
+    # "Which city chipped in money ...?", "Which level of government supplied ...?": an entity, not a
+    # figure, even when the question speaks of money.
+    ("which", _rx(r"^(and )?which\b")),
     ("money", lambda q, t: t & MONEY_WORDS),
     ("auto", lambda q, t: not _QUESTION_WORD.search(q)),  # terse keywords ("RAIN PLAN BASES")
 ]

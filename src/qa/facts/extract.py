@@ -158,7 +158,8 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
         dates = find_dates(s, year)
         taken = [(d.start, d.end) for d in dates]
         for d in dates:
-            sect_period.setdefault(p.section, d)
+            if not _in_title(s, d.start):  # "the Outline (2001-2010)" names a plan, not this section's period
+                sect_period.setdefault(p.section, d)
         spans: list[Span] = list(dates)
         for d in find_durations(s):
             if is_free(taken, d.start, d.end):
@@ -220,8 +221,7 @@ def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[Figu
     else:
         dates = [d for d in spans if d.kind in ("date", "date_range")]
         prior = [d for d in dates if d.end <= x.start]
-        later = [d for d in dates if d.start >= x.end
-                 and not re.search(r"(?:over|than|compared with|from)\s+$", s[: d.start])]  # fmt: skip
+        later = [d for d in dates if d.start >= x.end and not COMPARED_YEAR.search(s[: d.start])]
         ref = prior[-1] if prior else (later[0] if later else None)
         if ref is not None:
             row.update(period=ref.period[:7] if ref.kind == "date" else _range_years(ref),
@@ -229,6 +229,18 @@ def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[Figu
     row["subject"] = _subject(s, x, spans, nums, p.section)
     row["_parent"] = _parent(s, x, nums) if kind in NUMERIC_KINDS else None
     return row
+
+
+# "up 12% over 2008", "99 million more than that of 2010": a year the figure is compared with, not its own.
+COMPARED_YEAR = re.compile(r"(?:over|than|compared (?:with|to)|from|versus|than (?:that|those) (?:of|in))"
+                           r"\s+(?:the end of\s+)?$")
+
+
+def _in_title(s: str, pos: int) -> bool:
+    """Inside brackets or quotation marks: the name of a plan or document."""
+    before = s[:pos]
+    return (before.count("(") > before.count(")")) or (before.count("“") > before.count("”")) or (
+        before.count('"') % 2 == 1)
 
 
 def _range_years(d: Span) -> str:

@@ -44,6 +44,11 @@ def is_plural(w: str) -> bool:
             and len(lw) > 2)  # fmt: skip
 
 
+# An "-ed" word right after a number is an adjective when a plural noun follows ("387 impoverished
+# villages", "12 designated key counties"), a verb otherwise ("350 were selected").
+_ADJECTIVE_ED = re.compile(r"\s+(?:[a-z][\w’'-]*\s+){0,2}?[a-z][\w’'-]*s\b(?!\s+(?:were|was|by)\b)")
+
+
 def noun_after(text: str, pos: int, singular_ok: bool = False, allow_ed: bool = False) -> tuple[str, int]:
     """Noun phrase right after a number: '350 key poor Gacha villages located in' -> 'key poor Gacha
     villages'. Returns (phrase, end offset) or ('', pos) when no counted noun follows."""
@@ -63,7 +68,8 @@ def noun_after(text: str, pos: int, singular_ok: bool = False, allow_ed: bool = 
                 got.append((a, b, word))
                 continue
             break
-        if lw.endswith("ed") and len(lw) > 4 and "-" not in lw and (got or not allow_ed):
+        if lw.endswith("ed") and len(lw) > 4 and "-" not in lw and (got or not allow_ed) and not (
+                not got and _ADJECTIVE_ED.match(text, b)):
             break
         got.append((a, b, word))
         if is_plural(word) or len(got) >= 6:
@@ -164,6 +170,10 @@ def clause(s: str, a: int) -> tuple[int, int]:
     return clause_bounds(s, a)
 
 
+_CHANGED_BY = re.compile(r"\b(?:reduc|decreas|cut|lower|increas|rais|grew|grow|rose|fell|dropp)\w*\s+"
+                         r"(?:the\s+)?(?:number\s+of\s+)?(?P<np>(?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+by\s+(?:about\s+)?$")
+
+
 def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
     c0, _ = clause(s, n.start)
     before = s[c0 : n.start]
@@ -195,6 +205,10 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
             phrase = " ".join(w.group() for w in ws[-3:])
             if phrase:
                 n.measure, n.unit = phrase, unit_of_noun(phrase)
+            return
+        by = _CHANGED_BY.search(before)
+        if by:  # "reduced the poverty-stricken people by 185,000": the change of what was reduced
+            n.measure, n.unit = by.group("np"), unit_of_noun(by.group("np"))
             return
         phrase = subject_np(s, n.start) or noun_before(s, n.start)
         if phrase:

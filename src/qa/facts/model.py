@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass
 
+from qa.text.clauses import figure_context
+
 KINDS = ("money", "count", "percent", "area", "per_capita", "date", "date_range", "duration",
          "person", "organisation", "place")  # fmt: skip
 
@@ -46,3 +48,17 @@ class Fact:
 def fact_id(doc: str, kind: str, start: int, end: int, raw: str) -> str:
     return hashlib.sha1(f"{doc}\x00{kind}\x00{start}\x00{end}\x00{raw}".encode()).hexdigest()[:16]
 
+
+
+def figure_texts(facts: list[Fact]) -> list[str]:
+    """What each figure measures, as text to embed: its section and its own clause, cut at the other
+    figures of its sentence (``qa.text.clauses.figure_context``)."""
+    by_sentence: dict[tuple[str, int], list[Fact]] = {}
+    for f in facts:
+        by_sentence.setdefault((f.doc, f.sentence_start), []).append(f)
+    out = []
+    for f in facts:
+        s0 = f.sentence_start
+        others = [(g.start - s0, g.end - s0) for g in by_sentence[(f.doc, s0)] if g is not f]
+        out.append(f"{f.section}: {figure_context(f.sentence, f.start - s0, f.end - s0, others)}")
+    return out

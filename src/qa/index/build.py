@@ -115,7 +115,9 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             from qa.index.search import build_bm25
 
             build_bm25([p.embed_text() for p in passages], tmp)
-            facts = _build_facts(docs, passages, tmp / FILES["facts"])
+            fact_rows = _build_facts(docs, passages, tmp / FILES["facts"])
+            _build_fact_vectors(fact_rows, tmp)
+            facts = len(fact_rows)
             _maybe_fail(fail_after, "facts")
 
             manifest = {
@@ -170,7 +172,7 @@ def _maybe_fail(fail_after: str | None, step: str) -> None:
         raise RuntimeError(f"simulated failure after step {step!r}")
 
 
-def _build_facts(docs: list[Document], passages: list[Passage], path: Path) -> int:
+def _build_facts(docs: list[Document], passages: list[Passage], path: Path) -> list:
     from qa.facts.extract import extract_facts
     from qa.facts.store import write_facts
 
@@ -178,7 +180,22 @@ def _build_facts(docs: list[Document], passages: list[Passage], path: Path) -> i
     for doc in docs:
         facts.extend(extract_facts(doc, [p for p in passages if p.doc == doc.id]))
     write_facts(path, facts)
-    return len(facts)
+    return facts
+
+
+def _build_fact_vectors(facts: list, out: Path) -> None:
+    """One vector per figure: its section and its own clause (``qa.text.clauses.figure_context``), so
+    that the answerer compares a question with what each figure measures, not with its whole
+    sentence. Encoded with the ONNX export, as the sentences are."""
+    from qa.facts.model import NUMERIC_KINDS, figure_texts
+    from qa.index.encoder import OnnxEncoder
+
+    numeric = [f for f in facts if f.kind in NUMERIC_KINDS]
+    texts = figure_texts(numeric)
+    enc = OnnxEncoder(out / "encoder", threads=0)
+    vecs = [enc.encode(texts[k : k + 16]) for k in range(0, len(texts), 16)]
+    _write_json(out / FILES["fact_ids"], [[f.id, t] for f, t in zip(numeric, texts, strict=True)])
+    np.save(out / FILES["fact_vectors"], np.vstack(vecs) if vecs else np.zeros((0, 1), np.float32))
 
 
 def _doc_record(d: Document) -> dict:

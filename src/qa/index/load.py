@@ -15,7 +15,7 @@ from qa.corpus.documents import Document
 from qa.corpus.passages import Passage
 from qa.errors import IndexLoadError
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: figure-context vectors (facts.npy)
 
 
 MANIFEST = "manifest.json"
@@ -31,6 +31,8 @@ FILES = {
     "facts": "facts.sqlite3",
     "sentences": "sentences.json",
     "sentence_vectors": "sentences.npy",
+    "fact_ids": "fact_ids.json",
+    "fact_vectors": "facts.npy",
 }
 
 
@@ -113,6 +115,8 @@ class QAIndex:
     facts_db: Path
     sentences: list = field(default_factory=list)  # [passage index, start, end] per sentence
     sentence_vectors: np.ndarray | None = None
+    fact_ids: list = field(default_factory=list)  # [fact id, figure context] per row of fact_vectors
+    fact_vectors: np.ndarray | None = None
     # State that later stages derive from this index once (the answer stage's vocabulary, the page's
     # example questions), keyed by the stage that owns it: one explicit slot instead of ad-hoc attributes.
     derived: dict = field(default_factory=dict, repr=False)
@@ -123,6 +127,8 @@ class QAIndex:
         self.sentences_by_passage: dict[str, list[tuple[int, int, int]]] = {}
         for row, (i, a, b) in enumerate(self.sentences):
             self.sentences_by_passage.setdefault(self.passages[i].id, []).append((a, b, row))
+        self.fact_row = {fid: row for row, (fid, _text) in enumerate(self.fact_ids)}
+        self.fact_context = {fid: text for fid, text in self.fact_ids}
         self.facts_by_passage: dict[str, list] = {}
         for f in self.facts:
             self.facts_by_passage.setdefault(f.passage_id, []).append(f)
@@ -173,6 +179,10 @@ def load_index(index_dir: Path, model: str) -> QAIndex:
     sentence_vectors = read("sentence_vectors", np.load)
     if len(sentences) != len(sentence_vectors):
         raise IndexLoadError(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
+    fact_ids = read("fact_ids", lambda p: json.loads(p.read_text()))
+    fact_vectors = read("fact_vectors", np.load)
+    if len(fact_ids) != len(fact_vectors):
+        raise IndexLoadError(f"{real / FILES['fact_vectors']} does not match {FILES['fact_ids']}; {fix}")
     return QAIndex(real, manifest, documents, passages, retriever, facts, real / FILES["facts"], sentences,
-                   sentence_vectors)
+                   sentence_vectors, fact_ids, fact_vectors)
 

@@ -109,3 +109,50 @@ def _run_containing(sentence: str, nums: list[tuple[int, int]], start: int) -> l
 
 def _words(text: str) -> list[str]:
     return [w.lower() for w in re.findall(r"[^\W_]+", text) if w.lower() not in ("the", "a", "an")]
+
+
+PAREN = re.compile(r"\([^()]*\)")
+
+
+def figure_context(sentence: str, start: int, end: int, others: list[tuple[int, int]], max_words: int = 14) -> str:
+    """The words that say what the figure at ``sentence[start:end]`` measures: its own clause,
+    without parentheticals that do not hold it, cut at the neighbouring figures (``others``: their
+    offsets in the sentence) and at ``max_words`` words on each side.
+
+    "a total of 9 billion yuan was invested, of which 640 million yuan (420 million yuan from the
+    central government ...) was fiscal funds, 55 million yuan was discount loans" gives, for 640
+    million, "was invested, of which 640 million yuan was fiscal funds": what an analyst's question
+    about the fiscal funds should be compared with, rather than the whole sentence.
+    """
+    lo, hi = clause_bounds(sentence, start, end)
+    brackets = [m.span() for m in PAREN.finditer(sentence, lo, hi)]
+    inside = [(a, b) for a, b in brackets if a <= start and end <= b]
+    if inside and len(sentence[inside[-1][0] + 1 : inside[-1][1] - 1].replace(sentence[start:end], "").split()) <= 1:
+        # "in the east (51%), along the border (7.6%)": a bracket holding only the figure belongs to
+        # the words before it, back to the previous figure or bracket.
+        a0 = inside[-1][0]
+        stops = [b for x, b in brackets if b <= a0] + [b for x, b in others if b <= a0]
+        left = max([b for b in stops if b >= lo], default=lo)
+        before = sentence[left:a0].split()[-max_words:]
+        return " ".join([*before, sentence[start:end]]).strip(" ,;")
+    if inside:  # the figure stands in brackets: its context is the bracket
+        lo, hi = inside[-1][0] + 1, inside[-1][1] - 1
+    else:  # figures in brackets belong to the bracket, not to this figure's neighbourhood
+        others = [(a, b) for a, b in others if not any(x <= a and b <= y for x, y in brackets)]
+    left = max([b for a, b in others if b <= start and a >= lo], default=lo)
+    right = min([a for a, b in others if a >= end and b <= hi], default=hi)
+    head = sentence[left:start]
+    if left > lo and "," in head:  # "100,000 people, trained 20,000": up to the comma is the previous figure's
+        head = head[head.index(",") + 1:]
+    before = PAREN.sub(" ", head).replace("(", " ").split()[-max_words:]
+    tail = sentence[end:right]
+    if right < hi:  # "... 1.44 billion and the regional department provided 102 million": the words after
+        # the last "and" or comma before the next figure introduce that figure, not this one
+        cut = [m.start() for m in re.finditer(r",|\band\b", tail)]
+        tail = tail[: cut[-1]] if cut else tail
+    after = PAREN.sub(" ", tail).replace(")", " ").split()[:max_words]
+    if left > lo and sum(1 for w in after if len(w.strip(",.;")) > 3) >= 2:
+        # "1.8 billion Yuan was for social poverty alleviation and 2 billion Yuan was credit funds": the
+        # words right after a figure say what it is, so the words after the previous figure are its.
+        before = [w for w in before if w.lower() in ("of", "which", "whom", "including", "among", "them")][-2:]
+    return " ".join([*before, sentence[start:end], *after]).strip(" ,;")

@@ -1,0 +1,81 @@
+"""Features of one (question, candidate figure) pair, for the fitted ranker (``qa.answer.ranker``).
+
+Each feature is a signal that should hold on any report of the series, not on one: the word-level
+score of ``qa.answer.score`` and its parts, the embedding similarity of the question with the
+figure's sentence and with the figure's own clause (``qa.text.clauses.figure_context``, embedded at
+index time), where the candidate stands among the others of the question, and a few shape signals
+(the figure is a part of a stated whole, stands in brackets, is introduced as a total). The same
+function computes them for training (``qa.evaluation.fit``) and for answering, so the two agree.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from qa.answer.question import Query
+from qa.answer.score import SYNONYMS, Scored
+from qa.text.words import stem, words
+
+TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|whole|combined)\b", re.I)
+NAMES = (
+    "rule_score", "coverage", "unit_match", "measure_precision", "miss", "passage_rank", "dense_sentence",
+    "dense_clause", "clause_margin", "score_margin", "clause_is_best", "score_is_best", "log_candidates",
+    "same_kind", "is_part", "in_brackets", "total_asked_total_near", "total_asked_part", "year_in_sentence",
+    "context_cover", "context_cover_margin", "change_asked_change_near", "unit_agrees",
+)
+CHANGE_NEAR = re.compile(r"\b(up|down|by|more|less|increase\w*|decrease\w*|reduc\w*|rise|rose|grew|growth|fell|"
+                         r"drop\w*|declin\w*|higher|lower)\b", re.I)
+
+
+def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None) -> np.ndarray:
+    """One row of ``NAMES`` per candidate (in the order given)."""
+    if not cands:
+        return np.zeros((0, len(NAMES)), np.float32)
+    clause = []
+    for c in cands:
+        row = index.fact_row.get(c.item.id) if index.fact_vectors is not None else None
+        clause.append(float(index.fact_vectors[row] @ qvec) if row is not None and qvec is not None else 0.0)
+    scores = [c.score for c in cands]
+    cover = [context_cover(q, index.fact_context.get(c.item.id, c.item.sentence)) for c in cands]
+    best_cover = max(cover)
+    best_clause, best_score = max(clause), max(scores)
+    total_q = bool(TOTAL_WORDS.search(q.question))
+    rows = []
+    for c, dc, cv in zip(cands, clause, cover, strict=True):
+        f = c.item
+        a, b = f.start - f.sentence_start, f.end - f.sentence_start
+        near = f.sentence[max(0, a - 30): b + 20]
+        rows.append([
+            c.score, c.coverage, float(c.notes.get("unit", 0.0)), float(c.notes.get("measure", 0.0)),
+            float(c.notes.get("miss", 0.0)), float(c.rank), float(c.notes.get("dense", 0.0)),
+            dc, dc - best_clause, c.score - best_score, float(dc == best_clause), float(c.score == best_score),
+            math.log(len(cands)), float(f.kind == q.kind),
+            float(bool(f.part_of)), float(_in_brackets(f.sentence, a, b)),
+            float(total_q and bool(TOTAL_WORDS.search(near))), float(total_q and bool(f.part_of)),
+            float(any(str(y) in f.sentence for y in q.years)),
+            cv, cv - best_cover,
+            float(q.kind == "change" and bool(CHANGE_NEAR.search(index.fact_context.get(f.id, "")))),
+            float(bool(q.unit) and q.unit == f.unit),
+        ])
+    return np.asarray(rows, np.float32)
+
+
+def context_cover(q: Query, text: str) -> float:
+    """Share of the question's term weight found in the figure's own words, a synonym (the lexicon)
+    counting 0.7."""
+    found = {stem(w) for w in words(text)}
+    total = sum(q.terms.values()) or 1.0
+    got = 0.0
+    for t, w in q.terms.items():
+        if t in found:
+            got += w
+        elif SYNONYMS.get(t, frozenset()) & found:
+            got += 0.7 * w
+    return got / total
+
+
+def _in_brackets(sentence: str, a: int, b: int) -> bool:
+    return sentence.rfind("(", 0, a) > sentence.rfind(")", 0, a) and sentence.find(")", b) != -1
