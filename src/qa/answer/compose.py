@@ -15,7 +15,7 @@ from qa.answer.draft import Draft, state_fact
 from qa.answer.features import feature_rows
 from qa.answer.question import Query
 from qa.answer.score import Scored, candidates, score_sentence
-from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, TEXT_MIN, TIE_MARGIN
+from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
 from qa.corpus.passages import ITEM_RE
 from qa.index.load import QAIndex
 from qa.text.clauses import phrases
@@ -70,7 +70,7 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
 
 def _confidence(score: float, cands: list[Scored]) -> float:
     margin = score - cands[1].score if len(cands) > 1 else 0.3
-    return round(max(0.05, min(0.99, 0.25 + 0.6 * (score - NUMERIC_MIN) + 0.8 * margin)), 2)
+    return round(max(0.05, min(UNCALIBRATED_MAX, 0.25 + 0.6 * (score - NUMERIC_MIN) + 0.8 * margin)), 2)
 
 
 ENTITY_KINDS = {"who": ("person", "organisation"), "which": ("organisation", "place"),
@@ -132,7 +132,7 @@ def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
             f = ents[0]
             a, b = f.sentence_start, f.sentence_end
             sentence = f.sentence
-    conf = round(max(0.05, min(0.95, 0.3 + (score - TEXT_MIN))), 2)
+    conf = round(max(0.05, min(UNCALIBRATED_MAX, 0.3 + (score - TEXT_MIN))), 2)
     if q.kind in ("list", "which") and len(ents) > 1:
         # the question's own subject ("Which units did LGOP designate?") is not an answer item
         asked = q.question.lower()

@@ -82,7 +82,23 @@ CHANGE_RE = re.compile(
 )
 
 
-FALLING = re.compile(r"down|decrease|fell|fall|drop|reduc|declin|lower", re.I)
+# "2.537 billion Yuan ..., 500 million Yuan more than that in 2008"
+MORE_THAN_RE = re.compile(
+    r"(?P<num>[\d.,]+\s*(?:million|billion|thousand)?\s*(?:yuan|rmb|%|percent)?)\s+(?P<dir>more|less|higher|lower|"
+    r"fewer)\s+than\s+(?:that|those)?\s*(?:of|in)?\s*(?P<ref>the previous year|last year|\d{4})", re.I)
+# "2.30251 billion Yuan from the central government, up 36%": a change over the year before
+BARE_CHANGE_RE = re.compile(
+    r"\b(?P<dir>up|down|increased|decreased|rose|fell)\s+(?:by\s+)?(?P<num>[\d.]+\s*(?:%|percent))", re.I)
+FALLING = re.compile(r"down|decrease|fell|fall|drop|reduc|declin|lower|less|fewer", re.I)
+
+
+def _change_after(tail: str):
+    """The change a figure's sentence gives right after it, as (match, reference year or None)."""
+    for rx in (CHANGE_RE, MORE_THAN_RE, BARE_CHANGE_RE):
+        m = rx.search(tail[:120])
+        if m and m.start() <= 60:
+            return m, (m.groupdict().get("ref") or "")
+    return None, ""
 
 
 def previous_year(q: Query, index, hits, ctx):
@@ -92,13 +108,12 @@ def previous_year(q: Query, index, hits, ctx):
     target = min(q.years)
     for c in candidates(replace(q, years=set()), index, hits, ctx)[:4]:
         f = c.item
-        if c.score < 0.3 or f.value is None or f.kind == "percent":
+        if c.score < 0.0 or f.value is None or f.kind == "percent":
             continue
         tail = f.sentence[f.end - f.sentence_start :]
-        m = CHANGE_RE.search(tail[:120])
-        if not m or m.start() > 40:
+        m, ref = _change_after(tail)
+        if not m:
             continue
-        ref = m.group("ref")
         year = int(ref) if ref.isdigit() else (f.period_end or f.period_start or 0) - 1
         if year != target or (f.period_end and f.period_end != target + 1):
             continue

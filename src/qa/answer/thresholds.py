@@ -29,3 +29,8 @@ SENTENCE_DENSE_WEIGHT = 0.5  # weight of the embedding similarity for sentence a
 # --- how much of the ranking the answer reads ---------------------------------------------------
 TOP_PASSAGES = 6        # retrieved passages whose facts are candidates
 OPERAND_PASSAGES = 18   # how far down the same ranking an arithmetic operand may be looked for
+
+# --- confidence -------------------------------------------------------------------------------
+# Only the fitted ranker's confidence is calibrated (leave-one-report-out, eval/RANKER.md). Answers
+# chosen by rules (sentences, entities, arithmetic) never claim more than this.
+UNCALIBRATED_MAX = 0.75

@@ -30,7 +30,7 @@ STOP = word_set(
 PLURAL_WORDS = {"people", "staff", "personnel", "children", "men", "women", "cattle", "sheep", "livestock"}
 NOT_PLURAL = {"this", "its", "his", "was", "is", "has", "as", "us", "thus", "plus", "various", "previous",
               "less", "process", "progress", "access", "success", "business", "always",
-              "whereas"}  # fmt: skip
+              "whereas", "onwards", "afterwards", "towards", "backwards", "sometimes", "besides"}  # fmt: skip
 
 def words(text: str) -> list[re.Match]:
     return list(re.finditer(r"[A-Za-z][\w’'-]*", text))

@@ -56,9 +56,19 @@ def figure_texts(facts: list[Fact]) -> list[str]:
     by_sentence: dict[tuple[str, int], list[Fact]] = {}
     for f in facts:
         by_sentence.setdefault((f.doc, f.sentence_start), []).append(f)
-    out = []
+    own: dict[str, str] = {}
     for f in facts:
         s0 = f.sentence_start
         others = [(g.start - s0, g.end - s0) for g in by_sentence[(f.doc, s0)] if g is not f]
-        out.append(f"{f.section}: {figure_context(f.sentence, f.start - s0, f.end - s0, others)}")
+        own[f.id] = figure_context(f.sentence, f.start - s0, f.end - s0, others)
+    out = []
+    for f in facts:
+        text = own[f.id]
+        if len(text.replace(f.raw, "").split()) <= 2:
+            # "883.755 million Yuan of funds, 99.33 million more than 2010, up 12.7%": a bare change
+            # measures the figure before it
+            before = [g for g in by_sentence[(f.doc, f.sentence_start)] if g.end <= f.start]
+            if before:
+                text = f"{own[before[-1].id]} {text}"
+        out.append(f"{f.section}: {text}")
     return out
