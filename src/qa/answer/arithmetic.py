@@ -270,6 +270,8 @@ def _per(q: Query, index, hits, ctx):
                 continue
             if den.unit and den.unit == top.unit:
                 continue  # villages per village is no average
+            if den_unit and den.unit != den_unit:
+                continue  # an average per village needs a stated count of villages
             score = n.score + d.score + (0.3 if _same_clause(top, den) else 0.0)
             if score > best_score:
                 best, best_score = (top, den), score

@@ -43,7 +43,9 @@ ARITH_PATTERNS = [
             r"\bwhat % of\b"
         ),
     ),
-    ("per", re.compile(r"\bper (?!capita\b)(\w+)|\bon average\b|\baverage\b.*\b(per (?!capita\b)|each\b)|\beach\b")),
+    # "each year", "each time" say how often, not per what: no average is asked
+    ("per", re.compile(r"\bper (?!capita\b)(\w+)|\bon average\b|\baverage\b.*\b(per (?!capita\b)|each\b)|"
+                       r"\beach\b(?! (?:year|month|time|quarter|season)\b)")),
     (
         "grow",
         re.compile(r"\b(now|after|following)\b.*\b(additions?|added|adding|new ones)\b|\bin total after\b"),
@@ -69,7 +71,9 @@ UNIT_NOUNS = {stem(w): unit for unit, ws in UNIT_WORDS.items() for w in ws.split
 FOLLOWUP_RE = re.compile(
     r"^(and|what about|how about|and what about|what of|also|then|same for|and for|and in|and the)\b|"
     r"\b(them|they|those|these|that person|that money|this money|that program|this program|it|its|"
-    r"there|that|this one|the same)\b",
+    r"this one|the same|that (?:year|figure|amount|number|sum|outlay|fund|funding|campaign|project|plan)s?)\b|"
+    # "there" points back ("trained there"), unless it only says something exists ("are there", "there were")
+    r"(?<!\bare )(?<!\bis )(?<!\bwere )(?<!\bwas )\bthere\b(?! (?:is|are|was|were)\b)",
     re.IGNORECASE,
 )
 
@@ -274,7 +278,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     ):
         unit = target_unit(context)  # "And how many of them found jobs?": them = the earlier question's noun
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
-    if op and op != "complement" and kind in ("explanation", "which"):
+    if op in ("sum", "diff", "compare", "share") and kind in ("explanation", "which"):
         kind = "auto"  # "What were X and Y combined?" asks for a number without saying "how much"
     history_used = (history[-2:][::-1] if elliptical else history[-1:]) if followup else []
     fix = correct or (lambda text: text)

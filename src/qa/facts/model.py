@@ -50,6 +50,11 @@ def fact_id(doc: str, kind: str, start: int, end: int, raw: str) -> str:
 
 
 
+# Words that open a change stated right after another figure: "2.16 billion, up 18.7% compared with ..."
+CHANGE_LEADS = {"up", "down", "by", "of", "an", "a", "increase", "decrease", "rise", "growth", "fall", "drop",
+                "increased", "decreased", "rose", "fell", "grew", "dropped", "declined", "and", "or"}
+
+
 def figure_texts(facts: list[Fact]) -> list[str]:
     """What each figure measures, as text to embed: its section and its own clause, cut at the other
     figures of its sentence (``qa.text.clauses.figure_context``)."""
@@ -64,7 +69,9 @@ def figure_texts(facts: list[Fact]) -> list[str]:
     out = []
     for f in facts:
         text = own[f.id]
-        if len(text.replace(f.raw, "").split()) <= 2:
+        lead = text[: text.find(f.raw)].split() if f.raw in text else []
+        if len(text.replace(f.raw, "").split()) <= 2 or (f.kind == "percent" and all(
+                w.lower() in CHANGE_LEADS for w in lead)):
             # "883.755 million Yuan of funds, 99.33 million more than 2010, up 12.7%": a bare change
             # measures the figure before it
             before = [g for g in by_sentence[(f.doc, f.sentence_start)] if g.end <= f.start]
