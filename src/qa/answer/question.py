@@ -129,7 +129,7 @@ KIND_RULES = [
     ("explanation", lambda q, t: EXPLAIN_RE.search(q) and not _HOW_MUCH_MANY.search(q)
      and not ((re.match(r"^(and )?what (was|were|is|are)\b", q) or re.search(r"\b(amount|come|came|total)\w* to\b", q))
               and t & MONEY_WORDS
-              and not re.search(r"\b(purpose|used for|effect|status|target|principle|notable)\b", q))),
+              and not re.search(r"\b(purpose|used for|effect|status|target|principle|notable|do|done|asked)\b", q))),
     ("who", _rx(r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|official|leader)\b")),
     ("date", _rx(r"^(and )?when\b|\b(what|which) (dates?|days?|months?|years?)\b|\bas of what\b|\bin what year\b|"
                  r"\bfrom which year\b|\bwhat time\b")),

@@ -5,6 +5,7 @@ span, normalized value and unit, what it measures and the period it covers.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass
 
 from qa.text.clauses import figure_context
@@ -70,8 +71,10 @@ def figure_texts(facts: list[Fact]) -> list[str]:
     for f in facts:
         text = own[f.id]
         lead = text[: text.find(f.raw)].split() if f.raw in text else []
-        if len(text.replace(f.raw, "").split()) <= 2 or (f.kind == "percent" and all(
-                w.lower() in CHANGE_LEADS for w in lead)):
+        rest = text[text.find(f.raw) + len(f.raw):] if f.raw in text else ""
+        bare_change = f.kind == "percent" and all(w.lower() in CHANGE_LEADS for w in lead) and (
+            bool(lead) or bool(re.match(r"\s*(compared|over|than|year on year|from a year)", rest)))
+        if len(text.replace(f.raw, "").split()) <= 2 or bare_change:
             # "883.755 million Yuan of funds, 99.33 million more than 2010, up 12.7%": a bare change
             # measures the figure before it
             before = [g for g in by_sentence[(f.doc, f.sentence_start)] if g.end <= f.start]
