@@ -184,6 +184,8 @@ def eval_facts_cmd(corpus: CorpusOpt = None,
 def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, development or all")] = "development",
                     only: Annotated[list[str] | None, typer.Option("--set", help="only these sets")] = None,
                     out: Annotated[Path | None, typer.Option("--out", help="write the figures as JSON")] = None,
+                    loro: Annotated[bool, typer.Option("--loro", help="each development report answered by a "
+                                                       "ranker fitted without it")] = False,
                     model: ModelOpt = None) -> None:
     """Each report indexed alone, its questions answered: figures per report, pooled and by kind."""
     from rich.console import Console
@@ -196,10 +198,17 @@ def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, 
     sets = select(eval_sets(), split, only)
     if not sets:
         _fail("no eval set matches")
-    results = run_sets(sets, _settings(model=model))
+    settings = _settings(model=model)
+    models = None
+    if loro:
+        from qa.evaluation.fit import collect, fitted_without
+
+        groups = collect(select(eval_sets(), "development"), settings)
+        models = {s.name: fitted_without(groups, s.name) for s in sets if s.split != "sealed"}
+    results = run_sets(sets, settings, models=models)
     summary = series_summary(results)
     t = Table("set", "questions", "answerable accuracy", "abstention recall", "false abstentions", "unsupported",
-              title=f"qa eval series --split {split}")
+              title=f"qa eval series --split {split}{' --loro' if loro else ''}")
     def pct(v):
         return "-" if v is None else f"{v:.1%}"
     for name, m in [*summary["per_set"].items(), ("pooled", summary["pooled"])]:

@@ -122,7 +122,16 @@ def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:
             if i == 0 and m.start() == 0:
                 continue
             lw = w.lower().split("'")[0].split("’")[0]
-            if lw not in vocab and index.retriever.correct(lw, KEEP_WORDS) == lw:
+            known = index.retriever.correct(lw, KEEP_WORDS) != lw or _abbreviated(q.question, m, vocab)
+            if lw not in vocab and not known:
                 return f"the report does not mention {w}"
     return None
 
+
+
+def _abbreviated(question: str, m: re.Match, vocab) -> bool:
+    """The capitalized run that starts at ``m`` is written as its initials in the report ("World Bank"
+    -> "WB")."""
+    run = re.match(r"(?:[A-Z][a-zA-Z'’-]*(?:\s+|-))*[A-Z][a-zA-Z'’-]*", question[m.start():]).group(0)
+    initials = "".join(w[0] for w in re.split(r"[\s-]+", run) if w[:1].isupper()).lower()
+    return any(initials[:k] in vocab for k in range(2, len(initials) + 1))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,8 +63,26 @@ def from_dict(d: dict) -> Ranker:
                   float(d["intercept"]), float(d["threshold"]), tuple(d.get("platt", (1.0, 0.0))))
 
 
-@lru_cache(maxsize=1)
+_override: list[Ranker] = []
+
+
+@contextmanager
+def using(model: Ranker):
+    """Answer with ``model`` instead of the shipped one inside the block (leave-one-report-out runs)."""
+    _override.append(model)
+    try:
+        yield model
+    finally:
+        _override.pop()
+
+
 def load() -> Ranker | None:
+    """The model answering now: one set by ``using``, else the shipped one."""
+    return _override[-1] if _override else shipped()
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Ranker | None:
     """The shipped model, or None when there is none or it was fitted on other features."""
     if not PATH.exists():
         return None

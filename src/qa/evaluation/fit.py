@@ -184,3 +184,15 @@ def run_fit(sets: list[EvalSet], settings: Settings, c: float = 1.0) -> dict[str
     return {"model": final, "platt": (a, b), "threshold": threshold, "pooled": outcome(decided, a, b, threshold),
             "per_set": per_set, "questions": len(groups), "rows": int(sum(len(g.y) for g in groups)),
             "sets": [s.name for s in sets]}
+
+
+def fitted_without(groups: list[Group], held_out: str, c: float = 1.0) -> Ranker:
+    """The model as ``run_fit`` would ship it had ``held_out`` not been there: fitted on the other
+    reports, with threshold and calibration from their own leave-one-report-out predictions."""
+    rest = [g for g in groups if g.set != held_out]
+    loro(rest, c)
+    decided = decisions(rest)
+    a, b = platt(decided)
+    threshold = choose_threshold(decided, a, b)
+    m = fit(rest, c)
+    return Ranker(m.names, m.mean, m.scale, m.coef, m.intercept, threshold, (a, b))

@@ -101,12 +101,20 @@ def index_for(s: EvalSet, settings: Settings, cache: Path = CACHE) -> QAIndex:
     return load_index(target / "index", settings.model)
 
 
-def run_sets(sets: list[EvalSet], settings: Settings, answer_fn=None) -> dict[str, list[QuestionResult]]:
-    """Answer every question of every set against that set's own index."""
+def run_sets(sets: list[EvalSet], settings: Settings, answer_fn=None,
+             models: dict | None = None) -> dict[str, list[QuestionResult]]:
+    """Answer every question of every set against that set's own index; with ``models`` (set name ->
+    ranker), each set is answered by its own model (leave-one-report-out)."""
+    from contextlib import nullcontext
+
+    from qa.answer import ranker
+
     out = {}
     for s in sets:
         index = index_for(s, settings)
-        results, _ = run_eval(index, load_questions(s.questions), answer_fn, progress=False)
+        model = (models or {}).get(s.name)
+        with ranker.using(model) if model is not None else nullcontext():
+            results, _ = run_eval(index, load_questions(s.questions), answer_fn, progress=False)
         out[s.name] = results
     return out
 

@@ -56,6 +56,9 @@ CHANGE_LEADS = {"up", "down", "by", "of", "an", "a", "increase", "decrease", "ri
                 "increased", "decreased", "rose", "fell", "grew", "dropped", "declined", "and", "or"}
 
 
+CHANGE_AFTER = re.compile(r"\s*(?:more|less|higher|lower|fewer)\s+than\b|\s*(?:up|down)\b", re.I)
+
+
 def figure_texts(facts: list[Fact]) -> list[str]:
     """What each figure measures, as text to embed: its section and its own clause, cut at the other
     figures of its sentence (``qa.text.clauses.figure_context``)."""
@@ -78,7 +81,9 @@ def figure_texts(facts: list[Fact]) -> list[str]:
             # "883.755 million Yuan of funds, 99.33 million more than 2010, up 12.7%": a bare change
             # measures the figure before it
             before = [g for g in by_sentence[(f.doc, f.sentence_start)] if g.end <= f.start]
-            if before:
-                text = f"{own[before[-1].id]} {text}"
+            # the level the change is of: skip figures that are changes themselves ("99 million more than")
+            levels = [g for g in before if not CHANGE_AFTER.match(g.sentence, g.end - g.sentence_start)]
+            if levels or before:
+                text = f"{own[(levels or before)[-1].id]} {text}"
         out.append(f"{f.section}: {text}")
     return out
