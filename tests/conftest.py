@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -53,3 +59,72 @@ def client(app):
 
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+# Browser tests: Debian's chromium driven by Playwright against a real `qa serve` process.
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update"]
+
+
+def _ensure_chromium() -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    try:
+        subprocess.run("apt-get update && apt-get install -y chromium", shell=True, check=True,
+                       capture_output=True, timeout=900)
+    except (subprocess.SubprocessError, OSError) as exc:
+        pytest.skip(f"chromium is missing and `apt-get install -y chromium` failed: {exc}")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is missing and apt-get did not install /usr/bin/chromium")
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# Module scope, as before: each browser test module gets its own server and browser, and Playwright's
+# event loop never outlives the module that uses it.
+@pytest.fixture(scope="module")
+def server(index_settings, tmp_path_factory):
+    port = _free_port()
+    qa = shutil.which("qa", path=str(Path(sys.executable).parent)) or "qa"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "QA_DATA_DIR": str(tmp_path_factory.mktemp("browser-data"))}
+    log = tmp_path_factory.mktemp("serve-log") / "serve.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen([qa, "serve", "--index", str(index_settings.index_dir), "--host", "127.0.0.1",
+                                 "--port", str(port)], stdout=fh, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"qa serve did not come up:\n{log.read_text()[-3000:]}")
+        time.sleep(0.3)
+    proc.base = base  # type: ignore[attr-defined]
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = _ensure_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, args=ARGS)
+        yield b
+        b.close()

@@ -244,3 +244,12 @@ def test_general_figures(probe):
     assert by[("duration", "half a year")].value == 0.5
     term = by[("duration", "three years")]
     assert (term.qualifier, term.measure) == ("up to", "term")
+
+
+def test_whole_year_figure_is_dated_by_its_year(seed):
+    """Issue 14: "By the end of October 2009, ... 310 million ... were invested in the whole year"
+    covers 2009, not October; the count in the clause the month governs keeps the month."""
+    facts = seed[0][1]
+    whole_year = next(f for f in facts if f.raw == "310 million")
+    assert (whole_year.period, whole_year.period_start, whole_year.period_end) == ("2009", 2009, 2009)
+    assert next(f for f in facts if f.raw == "137").period == "2009-10"

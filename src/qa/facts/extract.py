@@ -226,6 +226,11 @@ def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[Figu
         if ref is not None:
             row.update(period=ref.period[:7] if ref.kind == "date" else _range_years(ref),
                        period_start=ref.period_start, period_end=ref.period_end)  # fmt: skip
+            # "By the end of October 2009, ... 310 million were invested in the whole year": the
+            # figure covers the year, not the month the sentence opened with.
+            upto = min([clause(s, x.start)[1]] + [n.start for n in nums if n.start >= x.end])
+            if ref.period_start is not None and _WHOLE_YEAR.search(s, x.end, upto):
+                row["period"] = str(ref.period_start)
     row["subject"] = _subject(s, x, spans, nums, p.section)
     row["_parent"] = _parent(s, x, nums) if kind in NUMERIC_KINDS else None
     return row
@@ -241,6 +246,10 @@ def _in_title(s: str, pos: int) -> bool:
     before = s[:pos]
     return (before.count("(") > before.count(")")) or (before.count("“") > before.count("”")) or (
         before.count('"') % 2 == 1)
+
+
+_WHOLE_YEAR = re.compile(r"\b(?:in|for|during|throughout|over) the (?:whole|full|entire) year\b|"
+                         r"\bthroughout the year\b", re.I)
 
 
 def _range_years(d: Span) -> str:

@@ -19,7 +19,8 @@ from qa import service
 from qa.answer.models import Answer
 from qa.index.load import QAIndex
 from qa.schemas import MAX_HISTORY, MAX_LIMIT, AskRequest, FactsResponse, FeedbackRequest
-from qa.web.templating import FACT_COLUMNS, ask_json_url, citation_url, money_label, render, segments
+from qa.web.chart import Chart, money_chart
+from qa.web.templating import FACT_COLUMNS, ask_json_url, citation_url, render, segments
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -83,23 +84,12 @@ def feedback_post(request: Request, question: Annotated[str, Form(max_length=100
                   {"title": "Thank you", "vote": body.vote, "question": body.question})
 
 
-def money_chart(index: QAIndex, width: int = 900) -> dict[str, Any]:
-    """Sum of money facts (in yuan, parts of a total left out) by section, as SVG bar geometry."""
-    resp = service.facts(index, kind="money", limit=100_000, sort="start")
-    totals: dict[str, float] = {}
-    for f in resp.facts:
-        if f.get("value") is None or (f.get("unit") or "yuan").lower() != "yuan" or f.get("part_of"):
-            continue
-        label = f.get("section") or f.get("subject") or "(no section)"
-        totals[label] = totals.get(label, 0.0) + float(f["value"])
-    rows = sorted(totals.items(), key=lambda kv: -kv[1])[:15]
-    top = max((v for _, v in rows), default=0.0) or 1.0
-    label_w, bar_h, gap = 300, 20, 8
-    bars = [{"label": k if len(k) <= 44 else k[:43] + "…", "full": k, "value": v,
-             "text": money_label(v), "y": i * (bar_h + gap), "w": max(2, round((width - label_w - 90) * v / top))}
-            for i, (k, v) in enumerate(rows)]
-    return {"bars": bars, "width": width, "height": max(1, len(bars) * (bar_h + gap)), "label_w": label_w,
-            "bar_h": bar_h}
+def _money_chart(index: QAIndex) -> Chart:
+    """The chart depends only on the index, so it is built once per loaded index."""
+    chart = index.derived.get("web.money_chart")
+    if chart is None:
+        chart = index.derived["web.money_chart"] = money_chart(index.facts)
+    return chart
 
 
 @router.get("/facts")
@@ -130,7 +120,7 @@ def facts_page(request: Request, kind: Annotated[str | None, Query(max_length=40
         "json_url": url("/api/facts"), "csv_url": url("/api/facts", format="csv"),
         "prev_url": url("/facts", offset=max(0, offset - limit)) if offset > 0 else None,
         "next_url": url("/facts", offset=offset + limit) if offset + limit < resp.total else None,
-        "chart": money_chart(index)})
+        "chart": _money_chart(index)})
 
 
 @router.get("/passages/{passage_id}")

@@ -55,7 +55,19 @@ def citation_url(index: QAIndex, passage_id: str, snippet_start: int, highlights
     return f"/passages/{passage_id}" + (f"?hl={hl}" if hl else "") + "#passage"
 
 
-TEMPLATE_GLOBALS = {"segments": segments, "confidence_label": confidence_label, "ask_json_url": ask_json_url}
+def figure(v: Any) -> str:
+    """A fact's value for the table: thousands separators, no float noise ("169,810,000", "54.9")."""
+    if v is None or isinstance(v, bool):
+        return "" if v is None else str(v)
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer()):
+        return f"{int(v):,}"
+    if isinstance(v, float):
+        return f"{v:,.4f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+TEMPLATE_GLOBALS = {"segments": segments, "confidence_label": confidence_label, "ask_json_url": ask_json_url,
+                    "figure": figure}
 
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -71,11 +83,3 @@ def render_error(request: Request, status: int, code: str, message: str) -> HTML
     """The error shape, as a page (used by the server's handlers for browsers)."""
     return render(request, "error.html", {"status": status, "error": {"code": code, "message": message},
                                           "title": f"{status} {code.replace('_', ' ')}"}, status)
-
-
-def money_label(v: float) -> str:
-    for scale, name in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(v) >= scale:
-            return f"{v / scale:,.1f} {name} yuan"
-    return f"{v:,.0f} yuan"
-

@@ -154,6 +154,14 @@
     return box;
   }
 
+  // Bring the newest turn to the top of the window: its question, then the first lines of its
+  // answer. Scrolling it to the bottom ("block: end") would leave it behind the question box, which
+  // sticks to the bottom of the window; a turn near the end of the page simply ends the page.
+  function reveal(art) {
+    const still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    art.scrollIntoView({ block: "start", behavior: still ? "auto" : "smooth" });
+  }
+
   function load() {
     try { return JSON.parse(sessionStorage.getItem(STORE) || "[]") || []; } catch (e) { return []; }
   }
@@ -210,7 +218,7 @@
       pending.appendChild(el("p", "answer-text dots", "Reading the report"));
       art.appendChild(pending);
       conv.appendChild(art);
-      art.scrollIntoView({ block: "end", behavior: "smooth" });
+      reveal(art);
       box.value = "";
       try {
         const answer = await postJson("/api/ask", { question: question, history: history });
@@ -222,10 +230,11 @@
         box.value = question;
       } finally {
         art.classList.remove("loading");
+        reveal(art);
         save(turns);
         busy = false;
         send.disabled = false;
-        box.focus();
+        box.focus({ preventScroll: true });  // the turn was just revealed; keep it in place
       }
     }
 
