@@ -24,7 +24,7 @@ NAMES = (
     "rule_score", "coverage", "unit_match", "measure_precision", "miss", "passage_rank", "dense_sentence",
     "dense_clause", "clause_margin", "score_margin", "clause_is_best", "score_is_best", "log_candidates",
     "same_kind", "is_part", "in_brackets", "total_asked_total_near", "total_asked_part", "year_in_sentence",
-    "context_cover", "context_cover_margin", "change_asked_change_near", "unit_agrees", "names_near",
+    "context_cover", "context_cover_margin", "change_asked_change_near", "unit_agrees",
 )
 CHANGE_NEAR = re.compile(r"\b(up|down|by|more|less|increase\w*|decrease\w*|reduc\w*|rise|rose|grew|growth|fell|"
                          r"drop\w*|declin\w*|higher|lower)\b", re.I)
@@ -58,7 +58,7 @@ def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None) 
             float(any(str(y) in f.sentence for y in q.years)),
             cv, cv - best_cover,
             float(q.kind == "change" and bool(CHANGE_NEAR.search(index.fact_context.get(f.id, "")))),
-            float(bool(q.unit) and q.unit == f.unit), float(c.notes.get("names_near", 1.0)),
+            float(bool(q.unit) and q.unit == f.unit),
         ])
     return np.asarray(rows, np.float32)
 

@@ -129,7 +129,8 @@ KIND_RULES = [
     ("explanation", lambda q, t: EXPLAIN_RE.search(q) and not _HOW_MUCH_MANY.search(q)
      and not ((re.match(r"^(and )?what (was|were|is|are)\b", q) or re.search(r"\b(amount|come|came|total)\w* to\b", q))
               and t & MONEY_WORDS
-              and not re.search(r"\b(purpose|used for|effect|status|target|principle|notable|do|done|asked)\b", q))),
+              and not re.search(r"\b(purpose|used for|effect|status|target|principle|notable|do|done|asked|"
+                                r"and|or|combined|together)\b", q))),
     ("who", _rx(r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|official|leader)\b")),
     ("date", _rx(r"^(and )?when\b|\b(what|which) (dates?|days?|months?|years?)\b|\bas of what\b|\bin what year\b|"
                  r"\bfrom which year\b|\bwhat time\b")),
@@ -278,7 +279,9 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     ):
         unit = target_unit(context)  # "And how many of them found jobs?": them = the earlier question's noun
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
-    if op in ("sum", "diff", "compare", "share") and kind in ("explanation", "which"):
+    asks_number = op in ("sum", "diff", "compare", "share") or (
+        op == "per" and re.search(r"\b(average|per)\b", q.lower()))
+    if asks_number and kind in ("explanation", "which"):
         kind = "auto"  # "What were X and Y combined?" asks for a number without saying "how much"
     history_used = (history[-2:][::-1] if elliptical else history[-1:]) if followup else []
     fix = correct or (lambda text: text)

@@ -223,16 +223,14 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
         return None  # a number the question already gives is an operand, not the answer
     if ordinal_conflict(query, fact):
         return None
-    names_near = 1.0
     if query.names:
-        # The question names someone or somewhere: the figure's paragraph (or its section) must mention
-        # them; its own sentence or the one before mentioning them is a signal, not a condition (the
-        # name of a campaign may stand two sentences before its figures).
-        if any(n not in (passage.text + " " + passage.section).lower() for n in query.names):
-            return None
-        near = " ".join((fact.sentence, _previous_sentence(passage.text, passage.start, fact.sentence_start),
+        # The question names someone or something: the figure's sentence, the two before it or its
+        # section must mention them (a campaign may be named two sentences before its figures), not
+        # just some other sentence of the passage.
+        near = " ".join((fact.sentence, _previous_sentences(passage.text, passage.start, fact.sentence_start),
                          passage.section)).lower()
-        names_near = sum(n in near for n in query.names) / len(query.names)
+        if any(n not in near for n in query.names):
+            return None
     weights = fact_context_weights(fact, passage.text, passage.start, passage.section)
     cov = coverage(query, vocab, weights)
     um = unit_match(query, fact)
@@ -246,10 +244,7 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
     if kind == "change":
         # "by how much did it rise": the figure next to a word of change, not the level itself
         score += 0.3 if any(weights.get(t, 0.0) >= 0.8 for t in CHANGE_STEMS) else -0.3
-    if names_near < 1.0:
-        score -= 0.3 * (1.0 - names_near)
-    return Scored(fact, score, cov, rank, {"unit": um, "measure": round(mp, 2), "miss": round(miss, 2),
-                                           "names_near": names_near})
+    return Scored(fact, score, cov, rank, {"unit": um, "measure": round(mp, 2), "miss": round(miss, 2)})
 
 
 TOTAL_Q = re.compile(r"\b(total|in all|altogether|overall)\b", re.I)
@@ -261,6 +256,11 @@ def _sentence_spans(passage_text: str, passage_start: int) -> tuple[tuple[int, i
     from qa.corpus.passages import split_sentences
 
     return tuple(split_sentences(passage_text, passage_start))
+
+
+def _previous_sentences(passage_text: str, passage_start: int, sentence_start: int, n: int = 2) -> str:
+    prev = [(a, b) for a, b in _sentence_spans(passage_text, passage_start) if b <= sentence_start][-n:]
+    return " ".join(passage_text[a - passage_start : b - passage_start] for a, b in prev)
 
 
 def _previous_sentence(passage_text: str, passage_start: int, sentence_start: int) -> str:
