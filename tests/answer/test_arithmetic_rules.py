@@ -208,13 +208,15 @@ def test_operands_the_report_joins_stay_one_party() -> None:
 
 
 def fake_candidates(facts: list[Fig]):
-    """Score = the share of the fact's measure words among the question's full-weight terms."""
+    """Score = the share of the fact's measure words among the question's full-weight terms; only
+    facts of the passages given (``hits``: (passage, score) pairs) are candidates."""
 
     def candidates(q, index, hits, ctx, kind=None) -> list[Scored]:
         own = {t for t, w in q.terms.items() if w >= 1.0}
+        pool = {p.id for p, _score in hits}
         out = []
         for f in facts:
-            if kind and f.kind != kind:
+            if (kind and f.kind != kind) or f.passage_id not in pool:
                 continue
             mine = set(weighted_terms(f.measure))
             hit = own & mine
@@ -225,14 +227,19 @@ def fake_candidates(facts: list[Fig]):
     return candidates
 
 
-def run(monkeypatch, question: str, facts: list[Fig]):
+def run(monkeypatch, question: str, facts: list[Fig], passages: list[str] | None = None,
+        wider: list[str] | None = None):
+    """``compute`` on ``question``: retrieval gave ``passages`` (default: every fact's passage)
+    and, further down the same ranking, ``wider``."""
     monkeypatch.setattr(arithmetic, "candidates", fake_candidates(facts))
     by_passage: dict[str, list[Fig]] = {}
     for f in facts:
         by_passage.setdefault(f.passage_id, []).append(f)
     index = SimpleNamespace(retriever=SimpleNamespace(correct=lambda t: t), search=lambda *a, **k: [],
                             facts_by_passage=by_passage)  # fmt: skip
-    return compute(analyze(question), index, [], SimpleNamespace(lower_texts=()))
+    hits = [(SimpleNamespace(id=p), 1.0) for p in (passages or by_passage)]
+    more = [(SimpleNamespace(id=p), 0.5) for p in wider] if wider is not None else None
+    return compute(analyze(question), index, hits, SimpleNamespace(lower_texts=()), more)
 
 
 SUM_Q = "How much did the county spend on roads and schools combined?"
@@ -251,6 +258,13 @@ def test_a_figure_not_introduced_as_a_total_is_summed(monkeypatch) -> None:
     both = Fig("420 million Yuan", 420e6, measure="roads and schools", passage_id="p2",
                sentence="Lanshan gave 420 million Yuan to roads and schools.")  # fmt: skip
     d = run(monkeypatch, SUM_Q, [ROADS, SCHOOLS, both])
+    assert d.computation == "300 million Yuan + 120 million Yuan = 420 million Yuan"
+
+
+def test_an_operand_is_found_further_down_the_same_ranking(monkeypatch) -> None:
+    schools = Fig("120 million Yuan", 120e6, measure="schools", passage_id="p7")
+    assert run(monkeypatch, SUM_Q, [ROADS, schools], passages=["p1"]) is None
+    d = run(monkeypatch, SUM_Q, [ROADS, schools], passages=["p1"], wider=["p7"])
     assert d.computation == "300 million Yuan + 120 million Yuan = 420 million Yuan"
 
 

@@ -73,6 +73,11 @@ def test_detect_op(question: str, op: str | None) -> None:
     assert detect_op(question) == op
 
 
+def test_a_calculation_without_how_much_still_asks_for_a_number() -> None:
+    q = analyze("What were the grants and the loans combined?")
+    assert (q.kind, q.op) == ("auto", "sum")
+
+
 def test_typo_correction_does_not_erase_the_operation() -> None:
     # the corrector may turn "unchanged" into "changed": the original wording still says "not"
     q = analyze("How many villages were left unchanged?", correct=lambda t: t.replace("unchanged", "changed"))
@@ -141,6 +146,15 @@ def test_a_word_changed_by_typo_correction_weighs_less() -> None:
 )
 def test_proper_names(question: str, names: list[str]) -> None:
     assert proper_names(question) == names
+
+
+def test_the_reports_own_region_is_no_name_constraint() -> None:
+    q = analyze("How much did Lanshan and Qingshui get in Gansu?", ignore_names=frozenset({"gansu"}),
+                ignore_stems=frozenset({"gansu"}))  # fmt: skip
+    assert q.names == ["lanshan", "qingshui"]
+    assert "gansu" not in q.terms
+    # a question made only of region words keeps them: something must be searched for
+    assert analyze("Gansu?", ignore_stems=frozenset({"gansu"})).terms == {"gansu": 1.0}
 
 
 # --- follow-ups -----------------------------------------------------------------------------------

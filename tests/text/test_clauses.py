@@ -1,7 +1,8 @@
 """Clauses and "respectively" pairing: ``qa.text.clauses.pairing`` (which words of an "A and B ...
-X and Y respectively" list belong to another figure), the extractor's clause (``qa.facts.measures
-.clause``), the clause an explanation highlights (``qa.answer.compose.best_clause``) and the clause
-an answer quotes (``qa.answer.draft.source_clause``).
+X and Y respectively" list belong to another figure), where a clause or phrase ends (``clause_bounds``,
+``same_clause``, ``phrases``, and the extractor's ``qa.facts.measures.clause`` built on them), the
+phrase an explanation highlights (``qa.answer.compose.best_clause``) and the clause an answer quotes
+(``qa.answer.draft.source_clause``).
 
 Pure functions on invented sentences in the reports' style; no index.
 """
@@ -16,7 +17,7 @@ from qa.answer.compose import best_clause
 from qa.answer.draft import source_clause
 from qa.answer.question import analyze
 from qa.facts.measures import clause
-from qa.text.clauses import pairing
+from qa.text.clauses import clause_bounds, pairing, phrases, same_clause
 
 
 def pair(sentence: str, figure: str) -> tuple[set[str], set[str]]:
@@ -105,18 +106,34 @@ def test_irregular_verb_is_shared_not_an_item() -> None:
     assert pair(s, "12.5")[0] == {"qingshui"}
 
 
-# --- the extractor's clause: semicolons only -------------------------------------------------------
+# --- where a clause ends (one definition, shared by the extractor, the scorer and the answer) ------------
+
+BREAKS = "Lanshan built whole-village roads; Qingshui: schools, clinics – Baiyun trained 40 doctors"
 
 
 @pytest.mark.parametrize(
     ("word", "expected"),
-    [("roads", "Lanshan built roads"), ("clinics", " Qingshui: schools, clinics"),
-     ("40", " Baiyun trained 40 doctors")],  # fmt: skip
+    [("whole", "Lanshan built whole-village roads"), ("clinics", " schools, clinics"),
+     ("40", "Baiyun trained 40 doctors")],  # fmt: skip
 )
-def test_measures_clause_splits_at_semicolons_only(word: str, expected: str) -> None:
-    s = "Lanshan built roads; Qingshui: schools, clinics; Baiyun trained 40 doctors"
-    lo, hi = clause(s, s.index(word))
-    assert s[lo:hi] == expected
+def test_clause_ends_at_semicolon_colon_and_spaced_dash(word: str, expected: str) -> None:
+    lo, hi = clause_bounds(BREAKS, BREAKS.index(word))
+    assert BREAKS[lo:hi] == expected
+
+
+def test_the_extractors_clause_is_the_shared_one() -> None:
+    assert all(clause(BREAKS, i) == clause_bounds(BREAKS, i) for i in range(len(BREAKS)))
+
+
+def test_same_clause() -> None:
+    assert same_clause(BREAKS, BREAKS.index("Lanshan"), BREAKS.index("roads"))
+    assert not same_clause(BREAKS, BREAKS.index("roads"), BREAKS.index("schools"))
+    assert not same_clause(BREAKS, BREAKS.index("40"), BREAKS.index("clinics"))  # either order
+
+
+def test_phrases_cut_at_punctuation_before_a_space_not_inside_figures() -> None:
+    t = "Lanshan got 3.5 million Yuan, and 1,200 households moved. Done"
+    assert [t[a:b] for a, b in phrases(t)] == ["Lanshan got 3.5 million Yuan,", " and 1,200 households moved.", " Done"]
 
 
 # --- the clause an explanation highlights ----------------------------------------------------------
