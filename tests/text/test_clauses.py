@@ -1,14 +1,15 @@
 """Clauses and "respectively" pairing: ``qa.text.clauses.pairing`` (which words of an "A and B ...
 X and Y respectively" list belong to another figure), where a clause or phrase ends (``clause_bounds``,
 ``same_clause``, ``phrases``, and the extractor's ``qa.facts.measures.clause`` built on them), the
-phrase an explanation highlights (``qa.answer.compose.best_clause``) and the clause an answer quotes
-(``qa.answer.draft.source_clause``).
+words that say what one figure measures (``figure_context``), the phrase an explanation highlights
+(``qa.answer.compose.best_clause``) and the clause an answer quotes (``qa.answer.draft.source_clause``).
 
 Pure functions on invented sentences in the reports' style; no index.
 """
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -17,7 +18,7 @@ from qa.answer.compose import best_clause
 from qa.answer.draft import source_clause
 from qa.answer.question import analyze
 from qa.facts.measures import clause
-from qa.text.clauses import clause_bounds, pairing, phrases, same_clause
+from qa.text.clauses import clause_bounds, figure_context, pairing, phrases, same_clause
 
 
 def pair(sentence: str, figure: str) -> tuple[set[str], set[str]]:
@@ -134,6 +135,30 @@ def test_same_clause() -> None:
 def test_phrases_cut_at_punctuation_before_a_space_not_inside_figures() -> None:
     t = "Lanshan got 3.5 million Yuan, and 1,200 households moved. Done"
     assert [t[a:b] for a, b in phrases(t)] == ["Lanshan got 3.5 million Yuan,", " and 1,200 households moved.", " Done"]
+
+
+# --- the words that say what one figure measures --------------------------------------------------------
+
+FIGURE = re.compile(r"\d[\d,.]*(?: (?:million|billion))?(?: Yuan|%)?")
+SPLIT = ("Gansu invested 6 billion Yuan, of which 800 million Yuan (300 million Yuan from the central budget) "
+         "was fiscal funds, 90 million Yuan was discount loans; the rest came from donors.")  # fmt: skip
+WHERE = "Poor people live mostly in the mountains (62%), along the river (9.5%) and in the city."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "context"),
+    [
+        (SPLIT, "6 billion Yuan", "Gansu invested 6 billion Yuan"),
+        (SPLIT, "800 million Yuan", "of which 800 million Yuan was fiscal funds"),  # not the bracket, not 90 million
+        (SPLIT, "300 million Yuan", "300 million Yuan from the central budget"),  # a bracket is its own context
+        (SPLIT, "90 million Yuan", "90 million Yuan was discount loans"),  # the clause ends at the semicolon
+        (WHERE, "9.5%", "along the river 9.5%"),  # a bracket holding only the figure: the words before it
+    ],
+)
+def test_figure_context(sentence: str, figure: str, context: str) -> None:
+    a = sentence.index(figure)
+    others = [m.span() for m in FIGURE.finditer(sentence) if m.start() != a]
+    assert figure_context(sentence, a, a + len(figure), others) == context
 
 
 # --- the clause an explanation highlights ----------------------------------------------------------
