@@ -73,9 +73,22 @@ def test_detect_op(question: str, op: str | None) -> None:
     assert detect_op(question) == op
 
 
-def test_a_calculation_without_how_much_still_asks_for_a_number() -> None:
-    q = analyze("What were the grants and the loans combined?")
-    assert (q.kind, q.op) == ("auto", "sum")
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("What were the grants and the loans combined?", "money"),
+     ("What was the tally of schools and clinics together?", "auto")],  # fmt: skip
+)
+def test_a_calculation_without_how_much_still_asks_for_a_number(question: str, kind: str) -> None:
+    q = analyze(question)
+    assert (q.kind, q.op) == (kind, "sum")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("What were the relocation funds in 2012?", "money"), ("What were the relief funds used for?", "explanation")],
+)
+def test_what_were_the_funds_asks_for_an_amount_unless_it_asks_what_for(question: str, kind: str) -> None:
+    assert detect_kind(question) == kind
 
 
 def test_typo_correction_does_not_erase_the_operation() -> None:
