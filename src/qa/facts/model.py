@@ -8,7 +8,7 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass
 
-from qa.text.clauses import figure_context
+from qa.text.clauses import clause_bounds, figure_context, pairing
 
 KINDS = ("money", "count", "percent", "area", "per_capita", "date", "date_range", "duration",
          "person", "organisation", "place")  # fmt: skip
@@ -70,6 +70,13 @@ def figure_texts(facts: list[Fact]) -> list[str]:
         s0 = f.sentence_start
         others = [(g.start - s0, g.end - s0) for g in by_sentence[(f.doc, s0)] if g is not f]
         own[f.id] = figure_context(f.sentence, f.start - s0, f.end - s0, others)
+        other_items, shared = pairing(f.sentence, f.start - s0, f.end - s0)
+        if other_items:
+            # "A and B issued loans of 830 million and 210 million respectively": the figure's own item
+            # and the words the items share, without the other items' words
+            lo, hi = clause_bounds(f.sentence, f.start - s0, f.end - s0)
+            kept = [w for w in f.sentence[lo:hi].split() if w.strip(",.;“”\"").lower() not in other_items]
+            own[f.id] = " ".join(kept)
     out = []
     for f in facts:
         text = own[f.id]
