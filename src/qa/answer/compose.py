@@ -11,7 +11,7 @@ import numpy as np
 from qa.answer import ranker
 from qa.answer.context import Context
 from qa.answer.derived import per_unit_total, previous_year
-from qa.answer.draft import Draft, state_fact
+from qa.answer.draft import Draft, state_fact, state_facts
 from qa.answer.features import feature_rows
 from qa.answer.question import Query
 from qa.answer.score import Scored, candidates, score_sentence
@@ -61,10 +61,7 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         if total is not None:  # "total value of the grants": 3,150 girls x 1,000 yuan each
             return total
     chosen = [best] + ties
-    if len(chosen) == 1:
-        text = state_fact(best.item)
-    else:
-        text = "The report gives several figures: " + "; ".join(state_fact(c.item) for c in chosen)
+    text = state_fact(best.item) if len(chosen) == 1 else state_facts([c.item for c in chosen])
     return Draft(text, [c.item for c in chosen], _confidence(best.score, cands), best.item.kind)
 
 

@@ -22,17 +22,25 @@ class Draft:
 
 
 def state_fact(f) -> str:
-    """The value as the source writes it, then the source's own clause around it, in quotes:
-    every word and number of the answer is verbatim in the cited sentence."""
+    """A short statement of one figure: what it measures, its period, and the value as the source
+    writes it ("Entire village advancement, 2009: 350 million Yuan."). The source sentence itself is
+    in the citation card, not repeated here; every number stated is verbatim in that sentence."""
     qual = f"{f.qualifier} " if f.qualifier and not f.raw.lower().startswith(f.qualifier.lower()) else ""
     value = f"{qual}{f.raw}"
     if f.kind == "count" and f.measure and f.measure in f.sentence and not f.raw.endswith(f.measure):
         after = f.sentence[f.end - f.sentence_start :].lstrip()
         if after.startswith(f.measure):
             value = f"{value} {f.measure}"
-    clause = source_clause(f)
-    where = f" ({f.section})" if f.section and f.section.lower() not in clause.lower() else ""
-    return f"{value}: “{clause}”{where}."
+    label = f.measure if f.measure and f.measure.lower() in f.sentence.lower() and f.measure not in value else (
+        f.section or "")
+    label = label.strip(" “”\"") or "The report"
+    period = f", {f.period}" if f.period and f.period in f.sentence and f.period not in label else ""
+    return f"{label[:1].upper()}{label[1:]}{period}: {value}."
+
+
+def state_facts(facts: list) -> str:
+    """Several figures as a short list, one statement each."""
+    return "The report gives several figures:\n" + "\n".join(f"- {state_fact(f)}" for f in facts)
 
 
 def source_clause(f, max_words: int = 28) -> str:
