@@ -170,3 +170,22 @@ def test_average_pairs_figures_of_one_clause(qa_index):
 def test_count_after_additions(qa_index):
     a = answer(qa_index, "How many old revolutionary base counties are there now after the 2009 additions?")
     assert a.computation and "25" in a.computation and "eight" in a.computation and "33" in a.answer
+
+
+def test_vague_question_gets_a_short_cited_summary_of_the_best_section(qa_index):
+    a = answer(qa_index, "tell me about training")
+    assert a.answered and a.kind == "summary"
+    assert 2 <= len(a.citations) <= 4
+    assert a.citations[0].section == "Poverty alleviation training" and a.citations[0].highlights
+    assert not any(ch.isdigit() for ch in a.answer)  # the figures are in the cited sentences
+
+
+def test_vague_question_about_something_absent_is_declined(qa_index):
+    a = answer(qa_index, "Tell me about the moon landing")
+    assert not a.answered
+
+
+def test_figure_is_stated_in_a_short_sentence_not_quoted_again(qa_index):
+    a = answer(qa_index, "How much went to entire village advancement?")
+    assert a.answer.endswith(": 350 million Yuan.") and "“" not in a.answer
+    assert "350 million Yuan" in a.citations[0].text

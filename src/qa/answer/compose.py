@@ -15,7 +15,7 @@ from qa.answer.draft import Draft, state_fact, state_facts
 from qa.answer.features import feature_rows
 from qa.answer.question import Query
 from qa.answer.score import Scored, candidates, score_sentence
-from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
+from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, SUMMARY_MIN, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
 from qa.corpus.passages import ITEM_RE
 from qa.index.load import QAIndex
 from qa.text.clauses import phrases
@@ -199,3 +199,28 @@ def _join(items: list[str]) -> str:
         return seen[0] if seen else ""
     return ", ".join(seen[:-1]) + " and " + seen[-1]
 
+
+
+SUMMARY_SENTENCES = 3
+
+
+def summary_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    """A vague question ("tell me about training"): the section that fits best, in 2-4 of its own
+    sentences (those that match best, figures first), each cited with its figures highlighted."""
+    top = best_sentences(q, index, hits, ctx, 12)
+    if not top or top[0][0] < SUMMARY_MIN:
+        return None
+    section = top[0][3].section
+    chosen = [t for t in top if t[3].section == section][:SUMMARY_SENTENCES]
+    if len(chosen) < 2:  # a one-sentence section: the next best sentence elsewhere completes the summary
+        chosen += [t for t in top if t not in chosen][: 2 - len(chosen)]
+    chosen.sort(key=lambda t: (t[3].start, t[1]))  # in the report's order
+    cites, facts = [], []
+    for _score, a, b, p in chosen:
+        inside = [f for f in index.facts_by_passage.get(p.id, ()) if a <= f.start and f.end <= b
+                  and f.kind in ("money", "count", "percent", "area", "per_capita")]
+        cites.append((p.id, a, b, [(f.start - a, f.end - a) for f in inside]))
+        facts.extend(inside)
+    text = f"In short, from the report's section “{section}” (its sentences are cited below):"
+    conf = round(max(0.05, min(UNCALIBRATED_MAX, 0.3 + (top[0][0] - TEXT_MIN))), 2)
+    return Draft(text, [], conf, "summary", extra_citations=cites)

@@ -18,7 +18,7 @@ import time
 
 from qa.answer.arithmetic import compute
 from qa.answer.cite import abstain, finish, related_passage
-from qa.answer.compose import numeric_answer, text_answer
+from qa.answer.compose import numeric_answer, summary_answer, text_answer
 from qa.answer.context import Context, context_for
 from qa.answer.draft import Draft
 from qa.answer.models import Answer
@@ -82,6 +82,8 @@ def compose(q: Query, index: QAIndex, hits: list, ctx: Context) -> Draft | None:
     """A figure for a numeric question, a sentence or the entities it names otherwise."""
     if q.kind in ("money", "count", "percent", "auto", "change"):
         return numeric_answer(q, index, hits, ctx)
+    if q.kind == "summary":
+        return summary_answer(q, index, hits, ctx)
     return text_answer(q, index, hits, ctx)
 
 

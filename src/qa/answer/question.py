@@ -125,6 +125,9 @@ def _rx(pattern: str):
 
 # Ordered rules (first match wins): kind, test on the lower-cased question, and on its words.
 KIND_RULES = [
+    # "tell me about training", "summarize relocation": no single fact is asked, a short summary is
+    ("summary", _rx(r"^(please |can you |could you )?(tell me (more )?about|summari[sz]e|give (me )?an overview of|"
+                    r"an overview of|overview of|describe|what is there on|anything on)\b")),
     # "What were the fiscal funds in 2010?" asks for an amount, not an explanation.
     ("explanation", lambda q, t: EXPLAIN_RE.search(q) and not _HOW_MUCH_MANY.search(q)
      and not ((re.match(r"^(and )?what (was|were|is|are)\b", q) or re.search(r"\b(amount|come|came|total)\w* to\b", q))
