@@ -41,7 +41,9 @@ def compute(q: Query, index, hits, ctx, wider: list | None = None):
         if stated is not None:  # the report states the total itself: answer it directly
             return Draft(state_fact(stated), [stated], 0.7, stated.kind)
     if q.op in ("diff", "compare", "sum"):
-        parts = _merge_known(_split(q.question, q.op), ctx.lower_texts)
+        parts = _split(q.question, q.op)
+        if q.op != "compare":  # "X or Y" names two parties even where the report writes "X and Y"
+            parts = _merge_known(parts, ctx.lower_texts)
         if len(parts) < 2:
             return None
         options = [_operand(q, part, index, hits, ctx, kind, parts, wider) for part in parts]

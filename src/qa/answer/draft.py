@@ -31,8 +31,7 @@ def state_fact(f) -> str:
         after = f.sentence[f.end - f.sentence_start :].lstrip()
         if after.startswith(f.measure):
             value = f"{value} {f.measure}"
-    label = f.measure if f.measure and f.measure.lower() in f.sentence.lower() and f.measure not in value else (
-        f.section or "")
+    label = f.measure if f.measure and f.measure not in value else (f.section or "")
     label = label.strip(" “”\"") or "The report"
     period = f", {f.period}" if f.period and f.period in f.sentence and f.period not in label else ""
     return f"{label[:1].upper()}{label[1:]}{period}: {value}."
