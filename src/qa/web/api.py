@@ -55,18 +55,16 @@ def current_index(request: Request) -> QAIndex:
 
 
 def require_json(request: Request) -> None:
-    """415 for a body that says it is not JSON (a form post, text): the JSON routes read JSON only.
-    No Content-Type at all is read as JSON, as FastAPI does."""
-    value = request.headers.get("content-type")
-    if value is None:
-        return
+    """415 unless the body says it is JSON (``application/json`` or ``+json``): a form post, text or a
+    body without Content-Type would otherwise get a puzzling 422 (FastAPI reads JSON only when told)."""
+    value = request.headers.get("content-type", "")
     msg = email.message.Message()
     msg["content-type"] = value
     sub = msg.get_content_subtype()
     if msg.get_content_maintype() != "application" or not (sub == "json" or sub.endswith("+json")):
         raise ApiError(415, "unsupported_media_type",
                        f"send JSON: the body must be a JSON object with Content-Type: application/json, "
-                       f"not {value[:60]}")
+                       f"not {value[:60] or 'a body without Content-Type'}")
 
 
 Index = Annotated[QAIndex, Depends(current_index)]
@@ -76,7 +74,7 @@ QuestionQuery = Annotated[str, Query(min_length=1, max_length=1000, pattern=QUES
 JSON_BODY = [Depends(require_json)]
 
 
-@router.post("/ask", response_model=Answer, dependencies=JSON_BODY,
+@router.post("/ask", response_model=Answer, summary="Answer a question (JSON body)", dependencies=JSON_BODY,
              responses={**docs.ok("ask_post"), **docs.errors(400, 413, 415, 422, 500, 503, 504)})
 def ask_post(body: Annotated[AskRequest, Body(openapi_examples=docs.body_examples("ask_post"))],
              index: Index) -> Answer:
@@ -87,7 +85,8 @@ def ask_post(body: Annotated[AskRequest, Body(openapi_examples=docs.body_example
     return service.ask(index, body.question, body.history)
 
 
-@router.get("/ask", response_model=Answer, responses={**docs.ok("ask_get"), **docs.errors(422, 500, 503, 504)})
+@router.get("/ask", response_model=Answer, summary="Answer a question (query string)",
+            responses={**docs.ok("ask_get"), **docs.errors(422, 500, 503, 504)})
 def ask_get(index: Index, question: QuestionQuery,
             history: Annotated[History, Query()] = []) -> Answer:  # noqa: B006
     """Answer a question given in the query string (the JSON twin of a chat turn)."""
@@ -95,7 +94,8 @@ def ask_get(index: Index, question: QuestionQuery,
     return service.ask(index, req.question, req.history)
 
 
-@router.get("/search", response_model=SearchResponse, responses={**docs.ok("search"), **docs.errors(422, 500)})
+@router.get("/search", response_model=SearchResponse, summary="Search passages",
+            responses={**docs.ok("search"), **docs.errors(422, 500)})
 def search(index: Index,
            q: Annotated[str, Query(min_length=1, max_length=1000, pattern=QUESTION_PATTERN,
                                    description=f"the query: {QUESTION_RULE}",
@@ -109,7 +109,7 @@ def search(index: Index,
 FilterText = Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN)]
 
 
-@router.get("/facts", response_model=FactsResponse,
+@router.get("/facts", response_model=FactsResponse, summary="The fact table",
             responses={**docs.ok("facts", **{"text/csv": {"schema": {"type": "string"}}}),
                        **docs.errors(422, 500)})
 def facts(index: Index,
@@ -134,7 +134,7 @@ def facts(index: Index,
     return resp
 
 
-@router.get("/passages/{passage_id}", response_model=PassageResponse,
+@router.get("/passages/{passage_id}", response_model=PassageResponse, summary="One passage",
             responses={**docs.ok("passage"), **docs.errors(404, 422, 500)})
 def passage(index: Index,
             passage_id: Annotated[str, Path(pattern=ID_PATTERN, description="a passage id, as in citations",
@@ -149,13 +149,14 @@ def passage(index: Index,
     return service.passage(index, passage_id, hl, dhl)
 
 
-@router.get("/health", response_model=HealthResponse, responses={**docs.ok("health"), **docs.errors(500)})
+@router.get("/health", response_model=HealthResponse, summary="Index summary",
+            responses={**docs.ok("health"), **docs.errors(500)})
 def health_route(request: Request) -> HealthResponse:
     """Index manifest summary: documents, model, counts and build time."""
     return service.health(request.app.state.holder.index, request.app.state.holder.loaded_at)
 
 
-@router.post("/feedback", response_model=FeedbackResponse, dependencies=JSON_BODY,
+@router.post("/feedback", response_model=FeedbackResponse, summary="Vote on an answer", dependencies=JSON_BODY,
              responses={**docs.ok("feedback"), **docs.errors(400, 413, 415, 422, 500, 503)})
 def feedback(body: Annotated[FeedbackRequest, Body(openapi_examples=docs.body_examples("feedback"))],
              request: Request) -> FeedbackResponse:
@@ -179,7 +180,7 @@ ADMIN_HEADER = APIKeyHeader(name="X-Admin-Token", auto_error=False, scheme_name=
                             description="X-Admin-Token: <QA_ADMIN_TOKEN>")
 
 
-@router.post("/admin/reload", response_model=ReloadResponse,
+@router.post("/admin/reload", response_model=ReloadResponse, summary="Reload the index",
              # The token is optional ({}): without QA_ADMIN_TOKEN, clients on this machine need none.
              openapi_extra={"security": [{}]},
              responses={**docs.ok("reload"), **docs.errors(401, 403, 500)})

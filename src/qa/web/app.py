@@ -127,10 +127,10 @@ def create_app(settings: Settings, index: QAIndex | None = None, *, install_sign
                 log.warning("cannot install the SIGHUP handler here")
         yield
 
-    # fastapi-offline serves Swagger UI and ReDoc from its own package: /docs works with no network
-    # (FastAPI's own /docs loads them from a CDN).
+    # fastapi-offline serves Swagger UI from its own package: /docs works with no network (FastAPI's
+    # own /docs loads it from a CDN). No /redoc: ReDoc still fetches its logo from a CDN.
     app = FastAPIOffline(title="qa", version="0.1.0", lifespan=lifespan, favicon_url="/static/favicon.svg",
-                         description=API_DESCRIPTION)
+                         redoc_url=None, description=API_DESCRIPTION)
     app.state.settings = settings
     app.state.holder = IndexHolder(settings, index)
     wd = web_dir()
