@@ -55,12 +55,14 @@ def main() -> int:
 
 
 def counts(output: str, code: int) -> tuple[int, int]:
-    """Test cases passed and failed, from schemathesis' summary ("848 generated, 848 passed" or
-    "848 generated, 8 found 8 unique failures, 3 errored"); a failed run counts at least one failure."""
-    passed = re.search(r"(\d+) passed", output)
-    failed = sum(int(n) for n in re.findall(r"(\d+) (?:unique failures|errored)", output))
-    n_passed = int(passed.group(1)) if passed else 0
-    return n_passed, max(failed, 1 if code else 0)
+    """Test cases passed and failed, from the last line of schemathesis' summary ("848 generated,
+    848 passed" or "1272 generated, 8 found 8 unique failures, 50 errored"); a failed run counts at
+    least one failure."""
+    lines = [line for line in output.splitlines() if re.search(r"\d+ generated", line)]
+    last = lines[-1] if lines else ""
+    passed = re.search(r"(\d+) passed", last)
+    failed = sum(int(n) for n in re.findall(r"(\d+) (?:unique failures|errored)", last))
+    return int(passed.group(1)) if passed else 0, max(failed, 1 if code else 0)
 
 
 if __name__ == "__main__":
