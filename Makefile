@@ -7,7 +7,7 @@ INDEX  ?= data/index
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test index venv lint bench browser-deps clean
+.PHONY: run test index venv lint contract bench browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ lint: $(STAMP)
 test: index browser-deps lint
 	HF_HUB_OFFLINE=1 $(BIN)/pytest -q
 	HF_HUB_OFFLINE=1 $(BIN)/qa eval --index $(INDEX) --check --no-write
+	$(MAKE) --no-print-directory contract
+
+# The API contract: schemathesis (--checks all) against a real `qa serve` on a loopback port, ~40 s.
+contract: index
+	HF_HUB_OFFLINE=1 $(BIN)/python tests/contract/run_schemathesis.py --index $(INDEX)
 
 bench: index
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/run.py --index $(INDEX)

@@ -174,7 +174,7 @@ def _perfect_answer(questions):
                                  end=start + len(ev)))
         exp = q["expected"]
         body = " ".join(exp.get("contains") or exp.get("any", [])[:1]) or q["evidence"]
-        facts = [FactOut(id="f", kind="number", value=exp["value"], unit=exp.get("unit", ""), raw="x")] \
+        facts = [FactOut(id="f", kind="count", value=exp["value"], unit=exp.get("unit", ""), raw="x")] \
             if "value" in exp else []
         return Answer(question=question, resolved_question=" ".join([*history, question]), answered=True,
                       answer=body, confidence=1.0, citations=cits, facts=facts)

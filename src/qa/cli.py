@@ -133,7 +133,7 @@ def facts_cmd(kind: Annotated[str | None, typer.Option()] = None,
     rows, total = resp.facts, resp.total
     cols = ["kind", "raw", "value", "unit", "measure", "subject", "period", "section"]
     if fmt == "json":
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], ensure_ascii=False, indent=2))
     elif fmt == "csv":
         sys.stdout.write(service.facts_csv(resp))
     else:
@@ -142,7 +142,7 @@ def facts_cmd(kind: Annotated[str | None, typer.Option()] = None,
 
         t = Table(*cols, title=f"{len(rows)} of {total} facts")
         for r in rows:
-            t.add_row(*["" if r.get(c) is None else str(r.get(c)) for c in cols])
+            t.add_row(*["" if getattr(r, c) is None else str(getattr(r, c)) for c in cols])
         Console().print(t)
 
 

@@ -1,42 +1,83 @@
 """Pydantic models of the HTTP API (requests and responses), besides the ``Answer`` contract.
 
-Request models ignore unknown fields (a client sending extra keys still gets an answer) and
-reject what cannot be answered: empty or whitespace questions, over-long text, too much history,
-and control characters (NUL and friends) that no question contains.
+Every rule a request model applies is one the OpenAPI schema states: lengths, enums and the text
+rules are JSON Schema ``pattern``s, and the server checks text with those same patterns (one
+regular expression, read the same way by JSON Schema, Python and pydantic's Rust engine: only
+``\\xHH``/``\\uHHHH`` escapes and explicit character classes, no ``\\s``/``\\d``, whose meaning differs
+between them). Request models are strict (``0`` is not ``false``, ``5`` is not ``"5"``).
+``POST /api/ask`` ignores unknown fields, so that clients that send extra keys keep working (the
+schema says so); ``POST /api/feedback`` refuses them (``additionalProperties: false``): a vote is
+stored, and a misspelt field must not be dropped silently.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from qa.answer.models import FactOut
+from qa.facts.store import COLUMNS
 
 MAX_QUESTION = 1000
 MAX_HISTORY = 20
 MAX_K = 50
 MAX_LIMIT = 1000
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_RANGES = 50
+
+# Control characters no question contains (tab, newline and carriage return are allowed).
+CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+# Whitespace that ``str.strip`` removes and that is not a control character.
+SPACE = r"\t\n\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TEXT_PATTERN = rf"^[^{CONTROL}]*$"
+QUESTION_PATTERN = rf"^[{SPACE}]*[^{CONTROL}{SPACE}][^{CONTROL}]*$"
+ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
+RANGE = r"[0-9]{1,7}-[0-9]{1,7}"
+RANGES_PATTERN = rf"^({RANGE}(,{RANGE}){{0,{MAX_RANGES - 1}}})?$"
+KIND_PATTERN = r"^[a-z_]*$"
 
 
-def _clean_text(value: str) -> str:
-    if CONTROL_RE.search(value):
-        raise ValueError("must not contain control characters")
-    return value
+def _as_json_schema_reads_it(pattern: str) -> re.Pattern[str]:
+    # JSON Schema (ECMA 262) and pydantic's Rust engine end a match at "$" only at the end of the
+    # text; Python's "$" also matches before a final newline. "\Z" is the Python for the former.
+    return re.compile(pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern)
 
 
-def _question(value: str) -> str:
-    _clean_text(value)
-    if not value.strip():
-        raise ValueError("question must not be empty or whitespace")
+CONTROL_RE = re.compile(f"[{CONTROL}]")
+TEXT_RE = _as_json_schema_reads_it(TEXT_PATTERN)
+QUESTION_RE = _as_json_schema_reads_it(QUESTION_PATTERN)
+ID_RE = _as_json_schema_reads_it(ID_PATTERN)
+RANGE_RE = re.compile(RANGE)
+RANGES_RE = _as_json_schema_reads_it(RANGES_PATTERN)
+
+TEXT_RULE = "no control characters (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+007F)"
+QUESTION_RULE = f"1-{MAX_QUESTION} characters, not only whitespace, {TEXT_RULE}; leading and trailing " \
+                "whitespace is removed"
+RANGES_RULE = (f"highlight ranges 'start-end' joined by commas, at most {MAX_RANGES}, e.g. 12-20,40-52; "
+               "offsets past the end are clamped, a range with start >= end is ignored")
+
+SortKey = Literal[tuple(c for col in COLUMNS for c in (col, f"-{col}"))]  # type: ignore[valid-type]
+FACT_SORTS: tuple[str, ...] = SortKey.__args__  # type: ignore[attr-defined]
+
+
+def _strip(value: str) -> str:
     return value.strip()
 
 
-Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION), AfterValidator(_question)]
-Text = Annotated[str, Field(max_length=MAX_QUESTION), AfterValidator(_clean_text)]
+Question = Annotated[str, StringConstraints(min_length=1, max_length=MAX_QUESTION, pattern=QUESTION_PATTERN),
+                     AfterValidator(_strip)]
+Text = Annotated[str, StringConstraints(max_length=MAX_QUESTION, pattern=TEXT_PATTERN)]
+History = Annotated[list[Text], Field(max_length=MAX_HISTORY,
+                                      description="earlier questions of the conversation, oldest first, "
+                                                  f"at most {MAX_HISTORY}; each up to {MAX_QUESTION} "
+                                                  f"characters, {TEXT_RULE}")]
+Range = Annotated[list[int], Field(min_length=2, max_length=2, description="[start, end) offsets")]
 
 
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     code: str = Field(description="machine-readable error code, e.g. not_found, validation_error")
     message: str = Field(description="one human-readable sentence")
 
@@ -44,15 +85,18 @@ class ErrorBody(BaseModel):
 class ErrorResponse(BaseModel):
     """The one error shape of every endpoint."""
 
+    model_config = ConfigDict(extra="forbid")
+
     error: ErrorBody
 
 
 class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    """A question and the earlier questions of its conversation; unknown fields are ignored."""
 
-    question: Question = Field(description="the question, 1..1000 characters, not only whitespace")
-    history: list[Text] = Field(default_factory=list, max_length=MAX_HISTORY,
-                                description="earlier questions of the conversation, oldest first")
+    model_config = ConfigDict(extra="ignore", strict=True, json_schema_extra={"additionalProperties": True})
+
+    question: Question = Field(description=f"the question: {QUESTION_RULE}")
+    history: History = Field(default_factory=list)
 
 
 class SearchHit(BaseModel):
@@ -70,7 +114,7 @@ class SearchHit(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     k: int
-    mode: str
+    mode: Literal["hybrid", "dense", "bm25"]
     hits: list[SearchHit]
 
 
@@ -78,8 +122,8 @@ class FactsResponse(BaseModel):
     total: int = Field(description="facts matching the filters, before limit/offset")
     limit: int
     offset: int
-    sort: str
-    facts: list[dict[str, Any]]
+    sort: SortKey  # type: ignore[valid-type]
+    facts: list[FactOut]
 
 
 class PassageResponse(BaseModel):
@@ -92,8 +136,7 @@ class PassageResponse(BaseModel):
     start: int = Field(description="offset of the passage in the document")
     end: int
     order: int
-    highlights: list[tuple[int, int]] = Field(default_factory=list,
-                                              description="[start, end) relative to the passage text")
+    highlights: list[Range] = Field(default_factory=list, description="[start, end) relative to the passage text")
     prev_id: str | None = None
     next_id: str | None = None
     source_url: str | None = None
@@ -120,15 +163,20 @@ class HealthResponse(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    """A thumbs up or down on an answer; unknown fields are refused."""
 
-    question: Question
-    history: list[Text] = Field(default_factory=list, max_length=MAX_HISTORY)
-    answer: Annotated[str, Field(max_length=5000), AfterValidator(_clean_text)] = ""
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    question: Question = Field(description=f"the question that was answered: {QUESTION_RULE}")
+    history: History = Field(default_factory=list)
+    answer: Annotated[str, StringConstraints(max_length=5000, pattern=TEXT_PATTERN)] = Field(
+        default="", description=f"the answer text as shown, up to 5000 characters, {TEXT_RULE}")
     vote: Literal["up", "down"]
-    correction: Text | None = Field(default=None, description="the right answer, in the user's words")
-    kind: Annotated[str, Field(max_length=40)] = ""
-    answered: bool | None = None
+    correction: Text | None = Field(default=None, description="the right answer, in the user's words, up to "
+                                                              f"{MAX_QUESTION} characters, {TEXT_RULE}")
+    kind: Annotated[str, StringConstraints(max_length=40, pattern=KIND_PATTERN)] = Field(
+        default="", description="the answer's kind as the API returned it (lower-case letters and _)")
+    answered: bool | None = Field(default=None, description="whether the answer answered (true) or declined")
 
 
 class FeedbackResponse(BaseModel):

@@ -10,21 +10,25 @@ import io
 import logging
 import os
 import queue
-import re
 import sqlite3
 import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from qa.answer.models import Answer
+from qa.answer.models import Answer, FactOut
 from qa.errors import AnswerTimeout, Busy, CannotAnswer, InvalidInput, NotFound
+from qa.facts.model import KINDS
 from qa.feedback import add_feedback
 from qa.index.load import QAIndex
 from qa.schemas import (
     CONTROL_RE,
+    FACT_SORTS,
+    ID_RE,
+    MAX_RANGES,
+    RANGE_RE,
+    RANGES_RE,
     DocumentInfo,
     FactsResponse,
     FeedbackRequest,
@@ -36,11 +40,7 @@ from qa.schemas import (
 from qa.settings import Settings
 from qa.text.lexicon import WARM_QUESTIONS
 
-FACT_FIELDS = ["id", "doc", "passage_id", "section", "sentence", "sentence_start", "sentence_end", "kind",
-               "value", "unit", "raw", "start", "end", "measure", "subject", "period", "period_start",
-               "period_end", "qualifier", "part_of", "name", "role"]
-ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-HL_RE = re.compile(r"^\s*(\d{1,7})\s*-\s*(\d{1,7})\s*$")
+FACT_FIELDS = list(FactOut.model_fields)
 log = logging.getLogger("qa.service")
 
 
@@ -135,37 +135,31 @@ def search(index: QAIndex, q: str, k: int, mode: str) -> SearchResponse:
     return SearchResponse(query=q, k=k, mode=mode, hits=hits)
 
 
-def _fact_dict(f: Any) -> dict[str, Any]:
-    if isinstance(f, dict):
-        return f
-    if is_dataclass(f) and not isinstance(f, type):
-        return asdict(f)
-    return dict(vars(f))
-
-
 def facts(index: QAIndex, *, kind: str | None = None, section: str | None = None, q: str | None = None,
               limit: int = 100, offset: int = 0, sort: str = "start") -> FactsResponse:
     from qa.facts.store import query_facts
 
-    for name, value in (("kind", kind), ("section", section), ("q", q), ("sort", sort)):
+    # The same rules as the API's schema (qa.schemas), for the command line and the pages.
+    for name, value in (("section", section), ("q", q)):
         if value and CONTROL_RE.search(value):
             raise InvalidInput(f"{name}: must not contain control characters")
-    try:
-        rows, total = query_facts(index.facts_db, kind=kind or None, section=section or None, q=q or None,
-                                  limit=limit, offset=offset, sort=sort)
-    except ValueError as exc:
-        raise InvalidInput(f"sort: {exc}") from None
+    if kind and kind not in KINDS:
+        raise InvalidInput(f"kind: {kind[:40]!r} is not one of {', '.join(KINDS)}")
+    if sort not in FACT_SORTS:
+        raise InvalidInput(f"sort: cannot sort by {sort[:40]!r}; a column, or -column for descending: "
+                           f"{', '.join(FACT_FIELDS)}")
+    rows, total = query_facts(index.facts_db, kind=kind or None, section=section or None, q=q or None,
+                              limit=limit, offset=offset, sort=sort)
     return FactsResponse(total=total, limit=limit, offset=offset, sort=sort,
-                         facts=[_fact_dict(r) for r in rows])
+                         facts=[FactOut.model_validate(r) for r in rows])
 
 
 def facts_csv(resp: FactsResponse) -> str:
-    fields = list(resp.facts[0].keys()) if resp.facts else FACT_FIELDS
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
+    w = csv.DictWriter(buf, fieldnames=FACT_FIELDS, extrasaction="ignore")
     w.writeheader()
     for r in resp.facts:
-        w.writerow({k: _csv_cell(v) for k, v in r.items()})
+        w.writerow({k: _csv_cell(v) for k, v in r.model_dump().items()})
     return buf.getvalue()
 
 
@@ -177,18 +171,15 @@ def _csv_cell(v: Any) -> Any:
 
 
 def parse_highlights(hl: str | None, length: int) -> list[tuple[int, int]]:
-    """``"12-20,40-52"`` -> ``[(12, 20), (40, 52)]`` clamped to ``[0, length]``; 422 when malformed."""
+    """``"12-20,40-52"`` -> ``[(12, 20), (40, 52)]`` clamped to ``[0, length]``; 422 unless it matches
+    ``RANGES_PATTERN`` (the pattern the API schema states)."""
     if not hl:
         return []
+    if not RANGES_RE.match(hl):
+        raise InvalidInput(f"hl: {hl[:40]!r} is not a list of at most {MAX_RANGES} ranges like 12-20,40-52")
     out: list[tuple[int, int]] = []
-    parts = [p for p in hl.split(",") if p.strip()]
-    if len(parts) > 50:
-        raise InvalidInput("hl: at most 50 ranges")
-    for part in parts:
-        m = HL_RE.match(part)
-        if not m:
-            raise InvalidInput(f"hl: {part[:40]!r} is not a range like 12-20")
-        a, b = min(int(m.group(1)), length), min(int(m.group(2)), length)
+    for part in RANGE_RE.findall(hl):
+        a, b = (min(int(x), length) for x in part.split("-"))
         if a < b:
             out.append((a, b))
     return sorted(out)

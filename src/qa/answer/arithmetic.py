@@ -192,13 +192,14 @@ def _combine(q: Query, parts: list[str], ops: list):
     if q.op == "sum":
         total = sum(o.value for o in ops)
         comp = " + ".join(o.raw for o in ops) + f" = {fmt(total, unit, ops)}"
-        return Draft(f"{comp} in total.", ops, 0.7, "arithmetic", computation=comp)
+        return Draft(f"{comp} in total.", ops, 0.7, "arithmetic", computation=comp, computed_value=total,
+                     computed_unit=unit)
     a, b = ops
     if q.op == "diff":
         d = a.value - b.value
         comp = f"{a.raw} − {b.raw} = {fmt(d, unit, ops)}"
         note = " Note that the figures cover different periods (see the cited sentences)." if len(periods) > 1 else ""
-        return Draft(f"{comp}.{note}", ops, 0.7, "arithmetic", computation=comp)
+        return Draft(f"{comp}.{note}", ops, 0.7, "arithmetic", computation=comp, computed_value=d, computed_unit=unit)
     want_greater = bool(GREATER.search(q.question.lower()))
     winner, loser, wp, lp = (a, b, parts[0], parts[1]) if (a.value >= b.value) == want_greater else \
         (b, a, parts[1], parts[0])
@@ -235,7 +236,8 @@ def _complement(q: Query, index, hits, ctx, kind):
             continue
         rest = whole.value - part.value
         comp = f"{whole.raw} − {part.raw} = {fmt(rest, part.unit, [whole, part])}"
-        return Draft(f"{comp}.", [whole, part], 0.65, "arithmetic", computation=comp)
+        return Draft(f"{comp}.", [whole, part], 0.65, "arithmetic", computation=comp, computed_value=rest,
+                     computed_unit=part.unit)
     return None
 
 
@@ -282,7 +284,8 @@ def _per(q: Query, index, hits, ctx):
     top, den = best
     v = top.value / den.value
     comp = f"{top.raw} ÷ {den.raw} = {fmt(v, top.unit, [])}"
-    return Draft(f"{comp} on average.", [top, den], 0.6, "arithmetic", computation=comp)
+    return Draft(f"{comp} on average.", [top, den], 0.6, "arithmetic", computation=comp, computed_value=v,
+                 computed_unit=top.unit)
 
 
 def _same_clause(f, g) -> bool:
@@ -300,7 +303,8 @@ def _share(q: Query, index, hits, ctx):
         if ops:
             total = sum(o.value for o in ops)
             comp = " + ".join(o.raw for o in ops) + f" = {fmt(total, '%', [])}"
-            return Draft(f"{comp}.", ops, 0.6, "arithmetic", computation=comp)
+            return Draft(f"{comp}.", ops, 0.6, "arithmetic", computation=comp, computed_value=total,
+                         computed_unit="%")
     direct = candidates(replace(q, op=None), index, hits, ctx, "percent")
     if direct and direct[0].score >= 0.6:
         return None  # the report states the share itself: answer it directly
@@ -317,6 +321,7 @@ def _share(q: Query, index, hits, ctx):
             continue
         pct = 100.0 * part.value / whole.value
         comp = f"{part.raw} ÷ {whole.raw} = {pct:.1f}%"
-        return Draft(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp)
+        return Draft(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp, computed_value=pct,
+                     computed_unit="%")
     return None
 

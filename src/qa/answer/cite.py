@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from qa.answer.draft import Draft
-from qa.answer.models import Answer, Citation, FactOut, RelatedPassage
+from qa.answer.models import Answer, Citation, FactOut, RelatedPassage, Value
 from qa.answer.question import Query
 from qa.index.load import QAIndex
 
@@ -18,9 +18,18 @@ def related_passage(p, score: float) -> RelatedPassage:
 
 
 def fact_out(f) -> FactOut:
-    return FactOut(id=f.id, kind=f.kind, value=f.value, unit=f.unit or "", raw=f.raw, measure=f.measure or "",
-                   subject=f.subject or "", period=f.period or "", qualifier=f.qualifier or "", doc=f.doc,
-                   passage_id=f.passage_id, section=f.section, start=f.start, end=f.end)
+    return FactOut.model_validate(f, from_attributes=True)
+
+
+def values_of(draft: Draft) -> list[Value]:
+    """Each value the answer states, in order: its facts, then the computed result (whose text is
+    the end of ``computation``, after its last " = ") with the facts as operands."""
+    out = [Value(value=f.value, unit=f.unit or "", raw=f.raw, fact_id=f.id, doc=f.doc) for f in draft.facts]
+    if draft.computed_value is not None and draft.computation:
+        out.append(Value(value=draft.computed_value, unit=draft.computed_unit or "",
+                         raw=draft.computation.rsplit(" = ", 1)[-1], computed=True,
+                         operands=[f.id for f in draft.facts], doc=draft.facts[0].doc if draft.facts else ""))
+    return out
 
 
 def citations_for(index: QAIndex, draft: Draft) -> list[Citation]:
@@ -44,6 +53,7 @@ def finish(draft: Draft, q: Query, index: QAIndex, related, timings, t0) -> Answ
     timings["total"] = (time.perf_counter() - t0) * 1e3
     return Answer(question=q.question, resolved_question=q.resolved, answered=True, answer=draft.text,
                   confidence=draft.confidence, kind=draft.kind, facts=[fact_out(f) for f in draft.facts],
+                  values=values_of(draft),
                   citations=citations_for(index, draft), related=related[:3],
                   computation=draft.computation, timings_ms={k: round(v, 2) for k, v in timings.items()})
 

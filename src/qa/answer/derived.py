@@ -131,7 +131,7 @@ def previous_year(q: Query, index, hits, ctx):
             v = f.value + delta.value if falling else f.value - delta.value
             comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
         text = f"{comp}, worked back from the later figure and the change the report gives."
-        return Draft(text, [f, delta], 0.55, "arithmetic", computation=comp)
+        return Draft(text, [f, delta], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit)
     return None
 
 
@@ -158,7 +158,7 @@ def after_additions(q: Query, index, hits, ctx):
             total = base[0].value + added[0].value
             comp = f"{base[0].raw} + {added[0].raw} = {fmt(total, f.unit, [base[0], added[0]])}"
             return Draft(f"{comp} after the additions.", [base[0], added[0]], 0.6, "arithmetic",
-                             computation=comp)
+                             computation=comp, computed_value=total, computed_unit=f.unit)
     return None
 
 
@@ -177,5 +177,6 @@ def per_unit_total(f, index):
     n = counts[-1]
     total = n.value * f.value
     comp = f"{n.raw} × {f.raw} = {fmt(total, f.unit, [f])}"
-    return Draft(f"{comp} in total.", [n, f], 0.6, "arithmetic", computation=comp)
+    return Draft(f"{comp} in total.", [n, f], 0.6, "arithmetic", computation=comp, computed_value=total,
+                 computed_unit=f.unit)
 

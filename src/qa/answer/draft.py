@@ -19,6 +19,9 @@ class Draft:
     kind: str
     computation: str | None = None
     extra_citations: list | None = None  # (passage id, start, end, highlights) of text answers
+    # The result of ``computation`` as data (its operands are ``facts``): ``Answer.values`` lists it.
+    computed_value: float | None = None
+    computed_unit: str = ""
 
 
 def state_fact(f) -> str:

@@ -1,45 +1,52 @@
 """JSON routes under ``/api``: each route parses its input and makes one call into ``qa.service``,
 which the HTML pages call too, so each page shows the object its JSON twin returns.
 
-Routes that do real work are plain ``def``: FastAPI runs them in its threadpool, so a slow
-answer never blocks the event loop.
+Every rule a parameter obeys is declared here or in ``qa.schemas`` and so is in ``/openapi.json``
+(checked by schemathesis against a running server: ``tests/contract/run_schemathesis.py``). Routes
+that do real work are plain ``def``: FastAPI runs them in its threadpool, so a slow answer never
+blocks the event loop.
 """
 
 from __future__ import annotations
 
+import email.message
 import hmac
 import ipaddress
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Security
 from fastapi.responses import Response
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from qa import service
-from qa.answer.models import Answer
+from qa.answer.models import Answer, FactKind
 from qa.errors import Forbidden, IndexLoadError, QAError, Unauthorized
 from qa.index.load import QAIndex
 from qa.schemas import (
-    MAX_HISTORY,
+    ID_PATTERN,
     MAX_K,
     MAX_LIMIT,
+    QUESTION_PATTERN,
+    QUESTION_RULE,
+    RANGES_PATTERN,
+    RANGES_RULE,
+    TEXT_PATTERN,
+    TEXT_RULE,
     AskRequest,
-    ErrorResponse,
     FactsResponse,
     FeedbackRequest,
     FeedbackResponse,
     HealthResponse,
+    History,
     PassageResponse,
     ReloadResponse,
     SearchResponse,
+    SortKey,
 )
-from qa.web.errors import validate_ask
+from qa.web import openapi_docs as docs
+from qa.web.errors import ApiError, validate_ask
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": ErrorResponse} for s in (400, 404, 413, 422, 500, 503, 504)
-}
-
-
-router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+router = APIRouter(prefix="/api", tags=["api"])
 
 
 def current_index(request: Request) -> QAIndex:
@@ -47,41 +54,78 @@ def current_index(request: Request) -> QAIndex:
     return request.app.state.holder.index
 
 
+def require_json(request: Request) -> None:
+    """415 unless the body says it is JSON (``application/json`` or ``+json``): a form post, text or a
+    body without Content-Type would otherwise get a puzzling 422 (FastAPI reads JSON only when told)."""
+    value = request.headers.get("content-type", "")
+    msg = email.message.Message()
+    msg["content-type"] = value
+    sub = msg.get_content_subtype()
+    if msg.get_content_maintype() != "application" or not (sub == "json" or sub.endswith("+json")):
+        raise ApiError(415, "unsupported_media_type",
+                       f"send JSON: the body must be a JSON object with Content-Type: application/json, "
+                       f"not {value[:60] or 'a body without Content-Type'}")
+
+
 Index = Annotated[QAIndex, Depends(current_index)]
+QuestionQuery = Annotated[str, Query(min_length=1, max_length=1000, pattern=QUESTION_PATTERN,
+                                     description=f"the question: {QUESTION_RULE}",
+                                     openapi_examples=docs.param_examples("ask_get", "question"))]
+JSON_BODY = [Depends(require_json)]
 
 
-@router.post("/ask", response_model=Answer)
-def ask_post(body: AskRequest, index: Index) -> Answer:
-    """Answer a question, using the earlier questions of the conversation for follow-ups."""
+@router.post("/ask", response_model=Answer, summary="Answer a question (JSON body)", dependencies=JSON_BODY,
+             responses={**docs.ok("ask_post"), **docs.errors(400, 413, 415, 422, 500, 503, 504)})
+def ask_post(body: Annotated[AskRequest, Body(openapi_examples=docs.body_examples("ask_post"))],
+             index: Index) -> Answer:
+    """Answer a question, using the earlier questions of the conversation for follow-ups.
+
+    `values` lists each value the answer states, in order; a computed one (a sum, difference, share
+    ...) has `computed: true` and the ids of its operand facts."""
     return service.ask(index, body.question, body.history)
 
 
-@router.get("/ask", response_model=Answer)
-def ask_get(index: Index, question: Annotated[str, Query(max_length=1000)] = "",
-            history: Annotated[list[str], Query(max_length=MAX_HISTORY)] = []) -> Answer:  # noqa: B006
+@router.get("/ask", response_model=Answer, summary="Answer a question (query string)",
+            responses={**docs.ok("ask_get"), **docs.errors(422, 500, 503, 504)})
+def ask_get(index: Index, question: QuestionQuery,
+            history: Annotated[History, Query()] = []) -> Answer:  # noqa: B006
     """Answer a question given in the query string (the JSON twin of a chat turn)."""
     req = validate_ask(question, history)
     return service.ask(index, req.question, req.history)
 
 
-@router.get("/search", response_model=SearchResponse)
-def search(index: Index, q: Annotated[str, Query(min_length=1, max_length=1000)],
-           k: Annotated[int, Query(ge=1, le=MAX_K)] = 8,
+@router.get("/search", response_model=SearchResponse, summary="Search passages",
+            responses={**docs.ok("search"), **docs.errors(422, 500)})
+def search(index: Index,
+           q: Annotated[str, Query(min_length=1, max_length=1000, pattern=QUESTION_PATTERN,
+                                   description=f"the query: {QUESTION_RULE}",
+                                   openapi_examples=docs.param_examples("search", "q"))],
+           k: Annotated[int, Query(ge=1, le=MAX_K, description="number of passages")] = 8,
            mode: Literal["hybrid", "dense", "bm25"] = "hybrid") -> SearchResponse:
     """Top passages for a query, with the fused, dense and BM25 scores."""
-    validate_ask(q, [])
     return service.search(index, q.strip(), k, mode)
 
 
-@router.get("/facts", response_model=FactsResponse,
-            responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}})
-def facts(index: Index, kind: Annotated[str | None, Query(max_length=40)] = None,
-          section: Annotated[str | None, Query(max_length=200)] = None,
-          q: Annotated[str | None, Query(max_length=200)] = None,
+FilterText = Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN)]
+
+
+@router.get("/facts", response_model=FactsResponse, summary="The fact table",
+            responses={**docs.ok("facts", **{"text/csv": {"schema": {"type": "string"}}}),
+                       **docs.errors(422, 500)})
+def facts(index: Index,
+          kind: Annotated[FactKind | None, Query(description="only facts of this kind",  # type: ignore[valid-type]
+                                                 openapi_examples=docs.param_examples("facts", "kind"))] = None,
+          section: Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN,
+                                               description=f"only this section (exact title), {TEXT_RULE}",
+                                               openapi_examples=docs.param_examples("facts", "section"))] = None,
+          q: Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN,
+                                         description="text in the fact, its measure, subject, name or "
+                                                     f"sentence (any case), {TEXT_RULE}")] = None,
           limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
           offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-          sort: Annotated[str, Query(max_length=40)] = "start",
-          format: Literal["json", "csv"] = "json") -> Any:
+          sort: Annotated[SortKey, Query(description="a column; -column for descending")] = "start",  # type: ignore[valid-type]
+          format: Annotated[Literal["json", "csv"], Query(description="csv: text/csv with a header row")] = "json",
+          ) -> Any:
     """The fact table, filtered by kind, section or text; JSON, or CSV with format=csv."""
     resp = service.facts(index, kind=kind, section=section, q=q, limit=limit, offset=offset, sort=sort)
     if format == "csv":
@@ -90,23 +134,32 @@ def facts(index: Index, kind: Annotated[str | None, Query(max_length=40)] = None
     return resp
 
 
-@router.get("/passages/{passage_id}", response_model=PassageResponse)
-def passage(passage_id: str, index: Index,
-            hl: Annotated[str | None, Query(max_length=1000, description="ranges like 12-20,40-52")] = None,
-            dhl: Annotated[str | None, Query(max_length=1000, description="ranges, document offsets")] = None,
+@router.get("/passages/{passage_id}", response_model=PassageResponse, summary="One passage",
+            responses={**docs.ok("passage"), **docs.errors(404, 422, 500)})
+def passage(index: Index,
+            passage_id: Annotated[str, Path(pattern=ID_PATTERN, description="a passage id, as in citations",
+                                            openapi_examples=docs.param_examples("passage", "passage_id"))],
+            hl: Annotated[str | None, Query(pattern=RANGES_PATTERN,
+                                            description=f"{RANGES_RULE}; offsets in the passage text",
+                                            openapi_examples=docs.param_examples("passage", "hl"))] = None,
+            dhl: Annotated[str | None, Query(pattern=RANGES_PATTERN,
+                                             description=f"{RANGES_RULE}; offsets in the document")] = None,
             ) -> PassageResponse:
     """One passage with its place in the document and the highlight ranges given in hl (or dhl)."""
     return service.passage(index, passage_id, hl, dhl)
 
 
-@router.get("/health", response_model=HealthResponse)
+@router.get("/health", response_model=HealthResponse, summary="Index summary",
+            responses={**docs.ok("health"), **docs.errors(500)})
 def health_route(request: Request) -> HealthResponse:
     """Index manifest summary: documents, model, counts and build time."""
     return service.health(request.app.state.holder.index, request.app.state.holder.loaded_at)
 
 
-@router.post("/feedback", response_model=FeedbackResponse)
-def feedback(body: FeedbackRequest, request: Request) -> FeedbackResponse:
+@router.post("/feedback", response_model=FeedbackResponse, summary="Vote on an answer", dependencies=JSON_BODY,
+             responses={**docs.ok("feedback"), **docs.errors(400, 413, 415, 422, 500, 503)})
+def feedback(body: Annotated[FeedbackRequest, Body(openapi_examples=docs.body_examples("feedback"))],
+             request: Request) -> FeedbackResponse:
     """Store a thumbs up or down on an answer, with an optional correction."""
     return FeedbackResponse(id=service.feedback(request.app.state.settings, body))
 
@@ -121,23 +174,34 @@ def is_loopback(host: str | None) -> bool:
     return bool(addr.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
-@router.post("/admin/reload", response_model=ReloadResponse,
-             responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
-def reload_index(request: Request, authorization: Annotated[str | None, Header(max_length=500)] = None,
-                 x_admin_token: Annotated[str | None, Header(max_length=500)] = None) -> ReloadResponse:
-    """Load the index again from disk and swap it in; a failed load keeps the old one."""
+ADMIN_BEARER = HTTPBearer(auto_error=False, scheme_name="adminBearer",
+                          description="Authorization: Bearer <QA_ADMIN_TOKEN>")
+ADMIN_HEADER = APIKeyHeader(name="X-Admin-Token", auto_error=False, scheme_name="adminToken",
+                            description="X-Admin-Token: <QA_ADMIN_TOKEN>")
+
+
+@router.post("/admin/reload", response_model=ReloadResponse, summary="Reload the index",
+             # The token is optional ({}): without QA_ADMIN_TOKEN, clients on this machine need none.
+             openapi_extra={"security": [{}]},
+             responses={**docs.ok("reload"), **docs.errors(401, 403, 500)})
+def reload_index(request: Request,
+                 bearer: Annotated[HTTPAuthorizationCredentials | None, Security(ADMIN_BEARER)] = None,
+                 x_admin_token: Annotated[str | None, Security(ADMIN_HEADER)] = None) -> ReloadResponse:
+    """Load the index again from disk and swap it in; a failed load keeps the old one.
+
+    With QA_ADMIN_TOKEN set, the token is required (either header); without it, only clients on
+    this machine (127.0.0.1 or ::1) may reload."""
     token = request.app.state.settings.admin_token
     if token:
-        given = x_admin_token or (authorization or "").removeprefix("Bearer ").strip()
+        given = x_admin_token or (bearer.credentials if bearer else "")
         if not hmac.compare_digest(given.encode(), token.encode()):
             raise Unauthorized("a valid admin token is required (Authorization: Bearer …)")
     elif not is_loopback(request.client.host if request.client else None):
         raise Forbidden("without an admin token (QA_ADMIN_TOKEN) reload is only allowed "
-                                           "from this machine (127.0.0.1 or ::1)")
+                        "from this machine (127.0.0.1 or ::1)")
     try:
         index = request.app.state.holder.reload()
     except IndexLoadError as exc:
         raise QAError(f"reload failed, still serving the old index: {exc}", status=500, code="reload_failed") from None
     return ReloadResponse(counts={k: int(v) for k, v in (index.manifest.get("counts") or {}).items()},
                           built_at=index.manifest.get("built_at"), index_path=str(index.path))
-

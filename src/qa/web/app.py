@@ -23,11 +23,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from jinja2 import Environment, FileSystemLoader
 
 from qa.errors import IndexLoadError
 from qa.index.load import QAIndex, load_index
-from qa.schemas import ErrorResponse
 from qa.service import warm_up
 from qa.settings import Settings
 from qa.web import api, pages
@@ -39,6 +39,16 @@ log = logging.getLogger("qa.web")
 
 
 SETTINGS_ENV = "_QA_SERVE_SETTINGS"
+API_DESCRIPTION = (
+    "Question answering over yearbook reports, with cited answers. Every error, of every endpoint, has "
+    "one shape: `{\"error\": {\"code\": str, \"message\": str}}`; each operation lists its status codes "
+    "with what they mean there. Every rule a parameter obeys is stated in this schema (patterns, "
+    "enums, lengths); text must not contain control characters. JSON bodies need "
+    "`Content-Type: application/json` (415 otherwise) and are at most 64 KB (413). A method a path "
+    "does not take gets 405 with an `Allow` header; OPTIONS gets 204 with the same header.")
+# The longest URL the schema allows (a question and 20 history items of 1000 characters, each
+# character up to 12 bytes percent-encoded) must fit in what h11 reads before a request's end.
+MAX_REQUEST_HEAD = 320 * 1024
 
 
 def web_dir() -> Path:
@@ -117,10 +127,10 @@ def create_app(settings: Settings, index: QAIndex | None = None, *, install_sign
                 log.warning("cannot install the SIGHUP handler here")
         yield
 
-    app = FastAPI(title="qa", version="0.1.0", lifespan=lifespan,
-                  description="Question answering over yearbook reports, with cited answers. "
-                              "Every error has the shape {\"error\": {\"code\", \"message\"}}.",
-                  responses={422: {"model": ErrorResponse}})
+    # fastapi-offline serves Swagger UI from its own package: /docs works with no network (FastAPI's
+    # own /docs loads it from a CDN). No /redoc: ReDoc still fetches its logo from a CDN.
+    app = FastAPIOffline(title="qa", version="0.1.0", lifespan=lifespan, favicon_url="/static/favicon.svg",
+                         redoc_url=None, description=API_DESCRIPTION)
     app.state.settings = settings
     app.state.holder = IndexHolder(settings, index)
     wd = web_dir()
@@ -186,7 +196,7 @@ def serve(settings: Settings, reload: bool = False) -> None:
     if not reload and max(1, settings.workers) == 1:
         log.info("warm-up answers in %.2f s", warm_up(index))
     common = {"host": settings.host, "port": settings.port, "server_header": False, "proxy_headers": False,
-              "log_level": "info"}
+              "log_level": "info", "h11_max_incomplete_event_size": MAX_REQUEST_HEAD}
     if not reload and max(1, settings.workers) == 1:
         uvicorn.run(create_app(settings, index=index, install_signals=True), **common)
         return

@@ -20,6 +20,7 @@ from qa.answer.models import Answer
 from qa.index.load import QAIndex
 from qa.schemas import MAX_HISTORY, MAX_LIMIT, AskRequest, FactsResponse, FeedbackRequest
 from qa.web.chart import Chart, money_chart
+from qa.web.errors import validation_message
 from qa.web.templating import FACT_COLUMNS, ask_json_url, citation_url, render, segments
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -54,7 +55,7 @@ def chat_post(request: Request, question: Annotated[str, Form(max_length=1000)] 
     except ValidationError as exc:
         if "text/html" not in request.headers.get("accept", ""):
             raise RequestValidationError(exc.errors(include_url=False)) from None
-        msg = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()[:2])
+        msg = validation_message(exc.errors(include_url=False))
         return _chat(request, turns=[{"question": h, "answer": None} for h in history[-MAX_HISTORY:]],
                      history=history[-MAX_HISTORY:], error=msg, draft=question[:1000], status=422)
     index: QAIndex = request.app.state.holder.index
@@ -105,8 +106,8 @@ def facts_page(request: Request, kind: Annotated[str | None, Query(max_length=40
                                         sort=sort)
     params = {k: v for k, v in {"kind": kind, "section": section, "q": q}.items() if v}
     everything = service.facts(index, limit=100_000).facts
-    kinds = sorted({str(f.get("kind")) for f in everything if f.get("kind")})
-    sections = sorted({str(f.get("section")) for f in everything if f.get("section")})
+    kinds = sorted({f.kind for f in everything})
+    sections = sorted({f.section for f in everything if f.section})
 
     def url(base: str, **extra: Any) -> str:
         merged = {**params, "limit": limit, "offset": offset, "sort": sort, **extra}
