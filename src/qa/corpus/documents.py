@@ -139,34 +139,46 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return [p for p in sorted(corpus_dir.iterdir()) if p.is_file() and p.suffix.lower() in DOC_SUFFIXES]
 
 
-def scan_corpus(corpus_dir: Path, reuse: Callable[[str, str], Document | None] | None = None) -> CorpusScan:
+def scan_corpus(corpus_dir: Path, reuse: Callable[[str, str], Document | None] | None = None,
+                progress: Callable[[Path, int, bool], None] | None = None) -> CorpusScan:
     """Every document of the folder, sorted by file name. A file that cannot be read or parsed,
     or that repeats an id taken by an earlier file, is skipped and reported. ``reuse(path, sha)``
-    may return the document as a previous build stored it, so an unchanged file is not parsed."""
+    may return the document as a previous build stored it, so an unchanged file is not parsed;
+    ``progress(path, total, reused)`` is called after each file."""
     scan = CorpusScan([])
     seen: dict[str, str] = {}
-    for path in corpus_files(corpus_dir):
-        try:
-            sha = source_hash(path)
-            doc = reuse(str(path), sha) if reuse else None
-            was_reused = doc is not None
-            if doc is None:
-                doc = load_document(path, sha)
-        except CorpusError as exc:
-            scan.skipped.append((str(path), exc.message))
-            continue
-        except OSError as exc:
-            scan.skipped.append((str(path), f"{path}: cannot be read ({exc.strerror or exc})"))
-            continue
-        if doc.id in seen:
-            scan.skipped.append((str(path), f"{path}: duplicate document id {doc.id!r} (already used by "
-                                            f"{Path(seen[doc.id]).name})"))
-            continue
-        seen[doc.id] = str(path)
-        scan.documents.append(doc)
-        if was_reused:
-            scan.reused.add(doc.id)
+    files = corpus_files(corpus_dir)
+    for path in files:
+        reused = _scan_one(path, reuse, scan, seen)
+        if progress is not None:
+            progress(path, len(files), reused)
     return scan
+
+
+def _scan_one(path: Path, reuse: Callable[[str, str], Document | None] | None, scan: CorpusScan,
+              seen: dict[str, str]) -> bool:
+    """Add one file's document to ``scan`` (or its reason to ``skipped``); True if it was reused."""
+    try:
+        sha = source_hash(path)
+        doc = reuse(str(path), sha) if reuse else None
+        was_reused = doc is not None
+        if doc is None:
+            doc = load_document(path, sha)
+    except CorpusError as exc:
+        scan.skipped.append((str(path), exc.message))
+        return False
+    except OSError as exc:
+        scan.skipped.append((str(path), f"{path}: cannot be read ({exc.strerror or exc})"))
+        return False
+    if doc.id in seen:
+        scan.skipped.append((str(path), f"{path}: duplicate document id {doc.id!r} (already used by "
+                                        f"{Path(seen[doc.id]).name})"))
+        return False
+    seen[doc.id] = str(path)
+    scan.documents.append(doc)
+    if was_reused:
+        scan.reused.add(doc.id)
+    return was_reused
 
 
 def load_corpus(corpus_dir: Path) -> list[Document]:
@@ -179,3 +191,32 @@ def load_corpus(corpus_dir: Path) -> list[Document]:
             raise CorpusError(f"duplicate document ids in {corpus_dir}: {dupes[0]}")
         raise CorpusError(scan.skipped[0][1])
     return scan.documents
+
+
+def add_document(src: Path, corpus_dir: Path, replace: bool = False) -> Document:
+    """Copy one report into the corpus folder after checking that it reads as a document (a bad
+    page is refused here, naming the file, and nothing is copied). An HTML page is stored as
+    ``<id>.html`` (``<region>-<year>``, read from the page); a text report keeps its name and its
+    metadata file comes along. An existing file of the same id is only overwritten with ``replace``."""
+    import shutil
+
+    src = Path(src)
+    if not src.is_file():
+        raise CorpusError(f"{src}: no such file")
+    if src.suffix.lower() not in DOC_SUFFIXES:
+        raise CorpusError(f"{src}: not a report file (expected {', '.join(DOC_SUFFIXES)})")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder not found: {corpus_dir}")
+    doc = load_document(src)
+    html = src.suffix.lower() in HTML_SUFFIXES
+    dest = corpus_dir / (f"{doc.id}.html" if html else src.name)
+    same_id = [p for p in corpus_files(corpus_dir) if p.stem == dest.stem and p != dest]
+    if same_id:
+        raise CorpusError(f"{src}: the corpus already has a report {doc.id!r} ({same_id[0].name}); remove it first")
+    if dest.exists() and not replace and dest.read_bytes() != src.read_bytes():
+        raise CorpusError(f"{src}: {dest.name} is already in the corpus with other content; use --replace")
+    if dest.resolve() != src.resolve():
+        shutil.copyfile(src, dest)
+        if _sidecar(src).exists():
+            shutil.copyfile(_sidecar(src), _sidecar(dest))
+    return load_document(dest)
