@@ -14,7 +14,7 @@ Measures, and writes to the ``series`` block of bench/RESULTS.md:
 
 Targets (issue 13): adding one report <= 5 s; answer p50 <= 15 ms; cold start <= 2 s.
 
-    .venv/bin/python bench/series_bench.py [--n 1000] [--work DIR] [--reuse]   # or: make bench-series
+    .venv/bin/python bench/series_bench.py [--n 1000] [--work DIR] [--skip-full]   # or: make bench-series
 """
 
 from __future__ import annotations
@@ -70,19 +70,25 @@ def manifest(index: Path) -> dict:
     return json.loads((index / "manifest.json").read_text())
 
 
-def builds(work: Path, corpus: Path, index: Path, n: int) -> dict:
+def builds(work: Path, corpus: Path, index: Path, n: int, previous: dict | None = None) -> dict:
     from series_gen import substitute
     from yearbook_page import wrap
 
     res: dict = {}
-    full = timed_child(["index", "--corpus", str(corpus), "--index", str(index), "--quiet", "--full"])
-    m = manifest(index)
-    res["full"] = {**full, "build_s": m["build_seconds"], "counts": m["counts"], "skipped": len(m["skipped"])}
-    print(f"full build: {full['wall_s']:.1f} s {m['counts']}", file=sys.stderr, flush=True)
-
-    # Adding one report: a region/year pair the series does not have yet, saved as a yearbook page.
     extra = work / "extra"
     extra.mkdir(exist_ok=True)
+    if previous is None:
+        full = timed_child(["index", "--corpus", str(corpus), "--index", str(index), "--quiet", "--full"])
+        m = manifest(index)
+        res["full"] = {**full, "build_s": m["build_seconds"], "counts": m["counts"], "skipped": len(m["skipped"])}
+        print(f"full build: {full['wall_s']:.1f} s {m['counts']}", file=sys.stderr, flush=True)
+    else:  # --skip-full: the corpus back to the generated reports, the full build's figures kept
+        res["full"] = previous["full"]
+        for f in corpus.glob("gansu-19*.html"):
+            f.unlink()
+        run_qa(["index", "--corpus", str(corpus), "--index", str(index), "--quiet"])
+
+    # Adding one report: a region/year pair the series does not have yet, saved as a yearbook page.
     have = {p.stem for p in corpus.iterdir()}
     src_txt = ROOT / "eval" / "series" / "corpus" / "guizhou-2011.txt"
     src_meta = json.loads(src_txt.with_suffix(".json").read_text())
@@ -189,18 +195,21 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=20261130)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "series")
-    ap.add_argument("--reuse", action="store_true", help="keep WORK's corpus and index: skip generation and builds")
+    ap.add_argument("--skip-full", action="store_true",
+                    help="keep WORK's corpus and index and the last run's full-build figures; measure the rest")
     a = ap.parse_args(argv)
     corpus, index = a.work / "corpus", a.work / "index"
     from series_gen import generate
 
-    if not a.reuse:
+    if not a.skip_full:
         shutil.rmtree(a.work, ignore_errors=True)
         a.work.mkdir(parents=True)
         generate(a.work, a.n, a.seed)
         r_builds = builds(a.work, corpus, index, a.n)
+        save("series", {"n": a.n, "seed": a.seed, "builds": r_builds})  # kept for --skip-full
     else:
-        r_builds = json.loads((ROOT / "bench" / "out" / "series.json").read_text())["builds"]
+        previous = json.loads((ROOT / "bench" / "out" / "series.json").read_text())["builds"]
+        r_builds = builds(a.work, corpus, index, a.n, previous)
     r = {"n": a.n, "seed": a.seed, "builds": r_builds, "answers": answers(index, a.work / "questions.jsonl"),
          "coldstart": coldstart(index)}
     save("series", r)

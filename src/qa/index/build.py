@@ -90,12 +90,19 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
     from qa.index.encoder import OnnxEncoder, model_id, token_counter
 
     t0 = time.perf_counter()
+    steps: dict[str, float] = {}  # seconds per step, in the manifest: where a build's time goes
+
+    def lap(step: str) -> None:
+        steps[step] = round(time.perf_counter() - t0 - sum(steps.values()), 3)
+
     index_dir = settings.index_dir
     fingerprint = pipeline_fingerprint(model_id(settings.model), settings.max_passage_tokens)
     with build_lock(index_dir), BuildProgress(progress) as bar:
         prev = None if full else load_previous(index_dir, fingerprint)
+        lap("previous")
         scan = scan_corpus(settings.corpus_dir, reuse=prev.document if prev else None, progress=bar.file_read)
         docs = scan.documents
+        lap("scan")
         if not docs:
             why = "; ".join(m for _, m in scan.skipped[:5])
             raise CorpusError(f"no document to index in {settings.corpus_dir}" + (f" (skipped: {why})" if why else ""))
@@ -115,10 +122,13 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
                 for p in passages:
                     fh.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
             _maybe_fail(fail_after, "passages")
+            lap("passages")
 
             _encoder(settings.model, prev, tmp / "encoder")
             enc = OnnxEncoder(tmp / "encoder", threads=0)
+            lap("encoder")
             parts = _document_parts(docs, fresh, kept, enc, bar)
+            lap("embed_and_facts")
             vectors = np.vstack([x.vectors for x in parts]).astype(np.float32)
             import faiss
 
@@ -130,10 +140,13 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
 
             from qa.index.search import build_bm25
 
+            lap("vectors_and_sentences")
             build_bm25([p.embed_text() for p in passages], tmp)
+            lap("bm25")
             facts = _write_facts(parts, tmp / FILES["facts"])
             _write_fact_vectors(parts, tmp)
             _maybe_fail(fail_after, "facts")
+            lap("facts")
 
             embedded = sum(len(v) for v in fresh.values())
             manifest = {
@@ -155,7 +168,8 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
                 "skipped": [{"path": path, "reason": reason} for path, reason in scan.skipped],
                 "counts": {"documents": len(docs), "passages": len(passages), "facts": facts},
                 "build": {"incremental": prev is not None, "reused_documents": len(scan.reused),
-                          "parsed_documents": len(docs) - len(scan.reused), "embedded_passages": embedded},
+                          "parsed_documents": len(docs) - len(scan.reused), "embedded_passages": embedded,
+                          "seconds": steps},
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "build_seconds": round(time.perf_counter() - t0, 2),
                 "files": FILES,
