@@ -104,6 +104,8 @@ def test_one_changed_file_embeds_only_its_passages_and_answers_like_a_full_build
         assert np.allclose(idx.retriever.vindex.reconstruct_n(0, rep.passages),
                            ref.retriever.vindex.reconstruct_n(0, rep.passages), atol=1e-5)
         assert np.allclose(idx.sentence_vectors, ref.sentence_vectors, atol=1e-5)
+        assert [r[0] for r in idx.fact_ids] == [r[0] for r in ref.fact_ids]  # figure vectors, same rows
+        assert np.allclose(idx.fact_vectors, ref.fact_vectors, atol=1e-5)
         qs = _questions(REPORTS) + [("How much did the state issue in financial anti-poverty funds to Qinghai?", [])]
         got = _answers(s.index_dir, s.model, qs)
         assert got == _answers(full.index_dir, full.model, qs)
