@@ -101,8 +101,13 @@ def test_one_changed_file_embeds_only_its_passages_and_answers_like_a_full_build
         ref = load_index(full.index_dir, full.model)
         assert [p.to_dict() for p in idx.passages] == [p.to_dict() for p in ref.passages]
         assert sorted(f.to_dict().items() for f in idx.facts) == sorted(f.to_dict().items() for f in ref.facts)
-        assert np.allclose(idx.retriever.vindex.reconstruct_n(0, rep.passages),
-                           ref.retriever.vindex.reconstruct_n(0, rep.passages), atol=1e-5)
+        # The changed report's passages were embedded by the ONNX export (the full build uses
+        # sentence-transformers): the same vectors within float noise; the others are the same bytes.
+        mine = idx.retriever.vindex.reconstruct_n(0, rep.passages)
+        full_vecs = ref.retriever.vindex.reconstruct_n(0, rep.passages)
+        assert (mine * full_vecs).sum(axis=1).min() > 0.99999
+        same = [k for k, p in enumerate(idx.passages) if p.doc != "qinghai-2010"]
+        assert np.array_equal(mine[same], full_vecs[same])
         assert np.allclose(idx.sentence_vectors, ref.sentence_vectors, atol=1e-5)
         assert [r[0] for r in idx.fact_ids] == [r[0] for r in ref.fact_ids]  # figure vectors, same rows
         assert np.allclose(idx.fact_vectors, ref.fact_vectors, atol=1e-5)

@@ -9,11 +9,12 @@ builds from racing.
 
 Builds are incremental (``qa.index.incremental``): a file whose name and hash match the previous
 manifest is neither parsed nor embedded again; its passages, vectors, sentences and facts come
-from the previous build. Passages and sentences are embedded with the ONNX export of the model
-(the same graph that encodes questions at query time, within 1e-4 cosine of sentence-transformers,
-tests/test_onnx.py), so a new document's vectors do not depend on whether the build was full or
-incremental, and an incremental build loads neither torch nor sentence-transformers: it links the
-previous build's exported encoder instead of exporting it again.
+from the previous build. A full build embeds passages with sentence-transformers (batch 8:
+measured less padding, 1.6 s vs 2.4 s at 32 on 2 cores) and exports the model to ONNX, which
+embeds sentences and figures. An incremental build loads neither torch nor sentence-transformers
+(their import alone is ~6-9 s, more than the 5 s budget for adding a report): it links the previous
+build's exported encoder and embeds the new passages with it, the same graph that encodes
+questions, within 1e-6 cosine of sentence-transformers here (tests/test_onnx.py checks 1e-4).
 """
 
 from __future__ import annotations
@@ -124,10 +125,10 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             _maybe_fail(fail_after, "passages")
             lap("passages")
 
-            _encoder(settings.model, prev, tmp / "encoder")
+            st = _encoder(settings.model, prev, tmp / "encoder")
             enc = OnnxEncoder(tmp / "encoder", threads=0)
             lap("encoder")
-            parts = _document_parts(docs, fresh, kept, enc, bar)
+            parts = _document_parts(docs, fresh, kept, enc, bar, st)
             lap("embed_and_facts")
             vectors = np.vstack([x.vectors for x in parts]).astype(np.float32)
             import faiss
@@ -186,9 +187,10 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
                        skipped=scan.skipped, incremental=prev is not None)
 
 
-def _encoder(model: str, prev: PreviousBuild | None, out: Path) -> None:
+def _encoder(model: str, prev: PreviousBuild | None, out: Path):
     """The ONNX encoder of the build: the previous build's (hard-linked: files are never written in
-    place), or exported from the sentence-transformers model (the only step that needs torch)."""
+    place), or exported from the sentence-transformers model, which is then returned (a full build
+    embeds passages with it)."""
     if prev is not None:
         out.mkdir()
         for f in (prev.path / "encoder").iterdir():
@@ -196,14 +198,16 @@ def _encoder(model: str, prev: PreviousBuild | None, out: Path) -> None:
                 os.link(f, out / f.name)
             except OSError:
                 shutil.copy2(f, out / f.name)
-        return
+        return None
     from qa.index.export import export_onnx, load_sentence_transformer
 
-    export_onnx(load_sentence_transformer(model), out)
+    st = load_sentence_transformer(model)
+    export_onnx(st, out)
+    return st
 
 
 def _document_parts(docs: list[Document], fresh: dict[str, list[Passage]], kept: dict[str, DocumentParts],
-                    enc, bar: BuildProgress) -> list[DocumentParts]:
+                    enc, bar: BuildProgress, st=None) -> list[DocumentParts]:
     """Each document's passages, vectors, sentences, facts and figure vectors: taken from the previous
     build, or extracted and embedded now (all new texts of a kind in one pass over the encoder)."""
     from qa.corpus.passages import split_sentences
@@ -217,7 +221,13 @@ def _document_parts(docs: list[Document], fresh: dict[str, list[Passage]], kept:
     texts = [p.embed_text() for _, ps in new for p in ps]
     sents = [[(k, a, b) for k, p in enumerate(ps) for a, b in split_sentences(p.text, p.start)] for _, ps in new]
     stexts = [f"{ps[k].section}: {d.text[a:b]}" for (d, ps), ss in zip(new, sents, strict=True) for k, a, b in ss]
-    pvecs = _encode(enc, texts, bar, "embedding passages")
+    if st is not None:  # a full build: passages through sentence-transformers, as before incremental builds
+        task = bar.task("embedding passages", len(texts))
+        pvecs = st.encode(texts, batch_size=8, normalize_embeddings=True, show_progress_bar=False,
+                          convert_to_numpy=True).astype(np.float32).reshape(-1, enc.dimension)
+        bar.advance(task, len(texts))
+    else:
+        pvecs = _encode(enc, texts, bar, "embedding passages")
     svecs = _encode(enc, stexts, bar, "embedding sentences")
     fvecs = _encode(enc, [t for ts in ftexts for t in ts], bar, "embedding figures")
     dim = enc.dimension
