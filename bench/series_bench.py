@@ -164,8 +164,9 @@ def render(r: dict) -> str:
     b, a, c = r["builds"], r["answers"], r["coldstart"]
     ms = a["ms"]
     rows = [
-        ["full build (`qa index --full`)", f"{b['full']['wall_s']:.1f} s wall, {b['full']['cpu_s']:.0f} s CPU, "
-         f"peak RSS {b['full']['maxrss_mb']:.0f} MB; {b['full']['counts']}", "-", ""],
+        ["full build (`qa index --full`)", f"{b['full']['wall_s']:.0f} s wall"
+         + (f", {b['full']['cpu_s']:.0f} s CPU, peak RSS {b['full']['maxrss_mb']:.0f} MB" if b["full"].get("cpu_s")
+            else "") + f"; {b['full']['counts']}", "-", ""],
         ["add one report (`qa add PAGE.html`, whole command)", f"{b['add']['wall_s']:.2f} s (build itself "
          f"{b['add']['build_s']:.2f} s; {b['add']['build']['embedded_passages']} passages embedded)",
          "<= 5 s", verdict(b["add"]["wall_s"], TARGETS["add_s"])],
