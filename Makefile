@@ -7,7 +7,7 @@ INDEX  ?= data/index
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test index venv lint contract bench browser-deps clean
+.PHONY: run test index venv lint contract bench bench-series browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ contract: index
 
 bench: index
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/run.py --index $(INDEX)
+
+# 1,000 generated reports in one index: full build, adding one report, answers, memory, cold start.
+bench-series: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/series_bench.py
 
 clean:
 	rm -rf data .pytest_cache test-artifacts

@@ -55,20 +55,59 @@ def _load(settings: Settings):
         _fail(str(exc))
 
 
-@app.command("index")
-def index_cmd(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None,
-              quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
-    """Build the index (passages, embeddings, BM25, facts) for a corpus folder."""
+def _build(s: Settings, quiet: bool, full: bool = False) -> None:
     from qa.errors import CorpusError
     from qa.index.build import BuildLockedError, build_index
 
-    s = _settings(corpus_dir=corpus, index_dir=index, model=model)
     try:
-        rep = build_index(s, progress=not quiet)
+        rep = build_index(s, progress=not quiet, full=full)
     except (CorpusError, BuildLockedError) as exc:
         _fail(str(exc))
-    typer.echo(f"indexed {rep.documents} documents, {rep.passages} passages, {rep.facts} facts "
+    for _path, reason in rep.skipped:
+        typer.echo(f"skipped {reason}", err=True)
+    typer.echo(f"indexed {rep.documents} documents ({rep.reused} reused, {rep.parsed} parsed, "
+               f"{len(rep.skipped)} skipped), {rep.passages} passages ({rep.embedded} embedded), {rep.facts} facts "
                f"in {rep.seconds:.1f} s -> {s.index_dir}")
+
+
+@app.command("index")
+def index_cmd(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None,
+              full: Annotated[bool, typer.Option("--full", help="Parse and embed every file again.")] = False,
+              quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+    """Build the index (passages, embeddings, BM25, facts) for a corpus folder; only new or changed
+    files are parsed and embedded. Files that cannot be read are skipped and listed."""
+    _build(_settings(corpus_dir=corpus, index_dir=index, model=model), quiet, full)
+
+
+@app.command("add")
+def add_cmd(files: Annotated[list[Path], typer.Argument(help="HTML pages saved from the yearbook site "
+                                                              "(or .txt/.md reports)")],
+            corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None,
+            replace: Annotated[bool, typer.Option("--replace", help="Overwrite a report of the same id.")] = False,
+            no_index: Annotated[bool, typer.Option("--no-index", help="Copy only; do not rebuild.")] = False,
+            quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+    """Add reports to the corpus folder and update the index incrementally. A bad page is refused
+    with the reason; the others are still added."""
+    from qa.corpus.documents import add_document
+    from qa.errors import CorpusError
+
+    s = _settings(corpus_dir=corpus, index_dir=index, model=model)
+    added, failed = 0, 0
+    for f in files:
+        try:
+            doc = add_document(f, s.corpus_dir, replace=replace)
+        except CorpusError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            failed += 1
+            continue
+        added += 1
+        where = ", ".join(str(doc.meta[k]) for k in ("region", "year") if doc.meta.get(k))
+        typer.echo(f"added {doc.id} ({where or 'no region or year found'}) -> {doc.path}")
+    if added and not no_index:
+        _build(s, quiet)
+        typer.echo("a running server picks the new index up with POST /api/admin/reload or kill -HUP <pid>")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("search")

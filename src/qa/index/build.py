@@ -6,6 +6,15 @@ refuses an index built with another model or format. Builds go to a fresh versio
 to the index path, and the index path itself is a symlink swapped atomically with ``os.replace``,
 so a crash never leaves half an index and a running server never reads one. A file lock keeps two
 builds from racing.
+
+Builds are incremental (``qa.index.incremental``): a file whose name and hash match the previous
+manifest is neither parsed nor embedded again; its passages, vectors, sentences and facts come
+from the previous build. A full build embeds passages with sentence-transformers (batch 8:
+measured less padding, 1.6 s vs 2.4 s at 32 on 2 cores) and exports the model to ONNX, which
+embeds sentences and figures. An incremental build loads neither torch nor sentence-transformers
+(their import alone is ~6-9 s, more than the 5 s budget for adding a report): it links the previous
+build's exported encoder and embeds the new passages with it, the same graph that encodes
+questions, within 1e-6 cosine of sentence-transformers here (tests/test_onnx.py checks 1e-4).
 """
 
 from __future__ import annotations
@@ -22,10 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.corpus.documents import Document, load_corpus
+from qa.corpus.documents import Document, scan_corpus
 from qa.corpus.passages import Passage, split_passages
-from qa.errors import BuildLockedError
+from qa.errors import BuildLockedError, CorpusError
+from qa.index.incremental import DocumentParts, PreviousBuild, load_previous, pipeline_fingerprint
 from qa.index.load import FILES, FORMAT_VERSION, MANIFEST, build_in_use
+from qa.index.progress import BuildProgress
 from qa.settings import Settings
 
 KEEP_BUILDS = 2
@@ -40,6 +51,11 @@ class BuildReport:
     facts: int
     seconds: float
     manifest: dict = field(default_factory=dict)
+    reused: int = 0  # documents taken from the previous build
+    parsed: int = 0  # documents read and cut into passages by this build
+    embedded: int = 0  # passages embedded by this build
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    incremental: bool = False
 
 
 @contextmanager
@@ -64,18 +80,33 @@ def build_lock(index_dir: Path, wait: float = 120.0):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def build_index(settings: Settings, progress: bool = True, fail_after: str | None = None) -> BuildReport:
-    """Build the index for ``settings.corpus_dir`` into ``settings.index_dir`` atomically.
+def build_index(settings: Settings, progress: bool = True, fail_after: str | None = None,
+                full: bool = False) -> BuildReport:
+    """Build the index for ``settings.corpus_dir`` into ``settings.index_dir`` atomically, reusing
+    the previous build for unchanged files unless ``full``. Files that cannot be read are skipped and
+    listed in the report (and the manifest); a corpus with no readable document is a ``CorpusError``.
 
     ``fail_after`` names a build step after which to raise, for the atomicity test.
     """
-    from qa.index.encoder import model_id, token_counter
-    from qa.index.export import export_onnx, load_sentence_transformer
+    from qa.index.encoder import OnnxEncoder, model_id, token_counter
 
     t0 = time.perf_counter()
+    steps: dict[str, float] = {}  # seconds per step, in the manifest: where a build's time goes
+
+    def lap(step: str) -> None:
+        steps[step] = round(time.perf_counter() - t0 - sum(steps.values()), 3)
+
     index_dir = settings.index_dir
-    docs = load_corpus(settings.corpus_dir)
-    with build_lock(index_dir):
+    fingerprint = pipeline_fingerprint(model_id(settings.model), settings.max_passage_tokens)
+    with build_lock(index_dir), BuildProgress(progress) as bar:
+        prev = None if full else load_previous(index_dir, fingerprint)
+        lap("previous")
+        scan = scan_corpus(settings.corpus_dir, reuse=prev.document if prev else None, progress=bar.file_read)
+        docs = scan.documents
+        lap("scan")
+        if not docs:
+            why = "; ".join(m for _, m in scan.skipped[:5])
+            raise CorpusError(f"no document to index in {settings.corpus_dir}" + (f" (skipped: {why})" if why else ""))
         builds = index_dir.parent / f"{index_dir.name}.builds"
         builds.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -84,42 +115,41 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
         tmp.mkdir()
         try:
             count = token_counter(settings.model)
-            docs_by_id = {d.id: d for d in docs}
-            passages: list[Passage] = []
-            for doc in docs:
-                passages.extend(split_passages(doc, settings.max_passage_tokens, count))
+            kept = {d.id: prev.parts(d) for d in docs if d.id in scan.reused} if prev else {}
+            fresh = {d.id: split_passages(d, settings.max_passage_tokens, count) for d in docs if d.id not in kept}
+            passages = [p for d in docs for p in (fresh[d.id] if d.id in fresh else kept[d.id].passages)]
             _write_json(tmp / FILES["documents"], [_doc_record(d) for d in docs])
             with open(tmp / FILES["passages"], "w", encoding="utf-8") as fh:
                 for p in passages:
                     fh.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
             _maybe_fail(fail_after, "passages")
+            lap("passages")
 
-            st = load_sentence_transformer(settings.model)
-            vectors = st.encode(
-                [p.embed_text() for p in passages],
-                batch_size=8,  # measured: less padding, 1.6 s vs 2.4 s at 32 on 2 cores
-                normalize_embeddings=True,
-                show_progress_bar=progress,
-                convert_to_numpy=True,
-            ).astype(np.float32)
+            st = _encoder(settings.model, prev, tmp / "encoder")
+            enc = OnnxEncoder(tmp / "encoder", threads=0)
+            lap("encoder")
+            parts = _document_parts(docs, fresh, kept, enc, bar, st)
+            lap("embed_and_facts")
+            vectors = np.vstack([x.vectors for x in parts]).astype(np.float32)
             import faiss
 
             from qa.index.vectors import build_vector_index, choose_index_type
 
-            vindex = build_vector_index(vectors)
-            faiss.write_index(vindex, str(tmp / FILES["vectors"]))
+            faiss.write_index(build_vector_index(vectors), str(tmp / FILES["vectors"]))
             _maybe_fail(fail_after, "vectors")
-            export_onnx(st, tmp / "encoder")
-            _build_sentences(passages, docs_by_id, tmp)
+            _write_sentences(parts, tmp)
 
             from qa.index.search import build_bm25
 
+            lap("vectors_and_sentences")
             build_bm25([p.embed_text() for p in passages], tmp)
-            fact_rows = _build_facts(docs, passages, tmp / FILES["facts"])
-            _build_fact_vectors(fact_rows, tmp)
-            facts = len(fact_rows)
+            lap("bm25")
+            facts = _write_facts(parts, tmp / FILES["facts"])
+            _write_fact_vectors(parts, tmp)
             _maybe_fail(fail_after, "facts")
+            lap("facts")
 
+            embedded = sum(len(v) for v in fresh.values())
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "model": model_id(settings.model),
@@ -129,13 +159,18 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
                 "metric": "inner_product",
                 "chunking": {"unit": "paragraph", "max_tokens": settings.max_passage_tokens,
                              "split": "sentence"},
+                "pipeline": fingerprint,
                 "documents": [
-                    {"id": d.id, "title": d.title, "sha256": d.sha256, "path": d.path,
-                     "region": d.meta.get("region"), "year": d.meta.get("year"),
+                    {"id": d.id, "title": d.title, "sha256": d.sha256, "source_sha256": d.source_sha256,
+                     "path": d.path, "region": d.meta.get("region"), "year": d.meta.get("year"),
                      "source_url": d.meta.get("source_url")}
                     for d in docs
                 ],
+                "skipped": [{"path": path, "reason": reason} for path, reason in scan.skipped],
                 "counts": {"documents": len(docs), "passages": len(passages), "facts": facts},
+                "build": {"incremental": prev is not None, "reused_documents": len(scan.reused),
+                          "parsed_documents": len(docs) - len(scan.reused), "embedded_passages": embedded,
+                          "seconds": steps},
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "build_seconds": round(time.perf_counter() - t0, 2),
                 "files": FILES,
@@ -147,24 +182,92 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             raise
         _swap_symlink(index_dir, final)
         _prune(builds, keep=final)
-    return BuildReport(final, len(docs), len(passages), facts, time.perf_counter() - t0, manifest)
+    return BuildReport(final, len(docs), len(passages), facts, time.perf_counter() - t0, manifest,
+                       reused=len(scan.reused), parsed=len(docs) - len(scan.reused), embedded=embedded,
+                       skipped=scan.skipped, incremental=prev is not None)
 
 
-def _build_sentences(passages: list[Passage], docs_by_id: dict[str, Document], out: Path) -> None:
-    """Sentence spans and vectors, so the answerer can pick the sentence that answers.
+def _encoder(model: str, prev: PreviousBuild | None, out: Path):
+    """The ONNX encoder of the build: the previous build's (hard-linked: files are never written in
+    place), or exported from the sentence-transformers model, which is then returned (a full build
+    embeds passages with it)."""
+    if prev is not None:
+        out.mkdir()
+        for f in (prev.path / "encoder").iterdir():
+            try:
+                os.link(f, out / f.name)
+            except OSError:
+                shutil.copy2(f, out / f.name)
+        return None
+    from qa.index.export import export_onnx, load_sentence_transformer
 
-    They are encoded with the ONNX export of the same model (equal to sentence-transformers
-    within 1e-4 cosine, tests/test_onnx.py), which is about 3x faster on CPU than torch here.
-    """
+    st = load_sentence_transformer(model)
+    export_onnx(st, out)
+    return st
+
+
+def _document_parts(docs: list[Document], fresh: dict[str, list[Passage]], kept: dict[str, DocumentParts],
+                    enc, bar: BuildProgress, st=None) -> list[DocumentParts]:
+    """Each document's passages, vectors, sentences, facts and figure vectors: taken from the previous
+    build, or extracted and embedded now (all new texts of a kind in one pass over the encoder)."""
     from qa.corpus.passages import split_sentences
-    from qa.index.encoder import OnnxEncoder
+    from qa.facts.extract import extract_facts
+    from qa.facts.model import NUMERIC_KINDS, figure_texts
 
-    sents = [[i, a, b] for i, p in enumerate(passages) for a, b in split_sentences(p.text, p.start)]
-    texts = [f"{passages[i].section}: {docs_by_id[passages[i].doc].text[a:b]}" for i, a, b in sents]
-    enc = OnnxEncoder(out / "encoder", threads=0)
-    vecs = [enc.encode(texts[k : k + 16]) for k in range(0, len(texts), 16)]
+    new = [(d, fresh[d.id]) for d in docs if d.id in fresh]
+    facts = [extract_facts(d, ps) for d, ps in new]
+    figures = [[f for f in fs if f.kind in NUMERIC_KINDS] for fs in facts]
+    ftexts = [figure_texts(fg) for fg in figures]
+    texts = [p.embed_text() for _, ps in new for p in ps]
+    sents = [[(k, a, b) for k, p in enumerate(ps) for a, b in split_sentences(p.text, p.start)] for _, ps in new]
+    stexts = [f"{ps[k].section}: {d.text[a:b]}" for (d, ps), ss in zip(new, sents, strict=True) for k, a, b in ss]
+    if st is not None:  # a full build: passages through sentence-transformers, as before incremental builds
+        task = bar.task("embedding passages", len(texts))
+        pvecs = st.encode(texts, batch_size=8, normalize_embeddings=True, show_progress_bar=False,
+                          convert_to_numpy=True).astype(np.float32).reshape(-1, enc.dimension)
+        bar.advance(task, len(texts))
+    else:
+        pvecs = _encode(enc, texts, bar, "embedding passages")
+    svecs = _encode(enc, stexts, bar, "embedding sentences")
+    fvecs = _encode(enc, [t for ts in ftexts for t in ts], bar, "embedding figures")
+    dim = enc.dimension
+    out: dict[str, DocumentParts] = {}
+    i = j = k = 0
+    for n, ((d, ps), ss) in enumerate(zip(new, sents, strict=True)):
+        rows = [[f.id, t] for f, t in zip(figures[n], ftexts[n], strict=True)]
+        out[d.id] = DocumentParts(d, ps, pvecs[i : i + len(ps)].reshape(-1, dim), ss,
+                                  svecs[j : j + len(ss)].reshape(-1, dim), facts[n], rows,
+                                  fvecs[k : k + len(rows)].reshape(-1, dim))
+        i += len(ps)
+        j += len(ss)
+        k += len(rows)
+    return [out[d.id] if d.id in out else kept[d.id] for d in docs]
+
+
+def _encode(enc, texts: list[str], bar: BuildProgress, label: str, batch: int = 16) -> np.ndarray:
+    """Embed texts in batches of similar length (less padding; pooling is masked, so a text's
+    vector does not depend on its batch), in the input order."""
+    vecs = np.zeros((len(texts), enc.dimension), np.float32)
+    order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
+    task = bar.task(label, len(texts))
+    for k in range(0, len(order), batch):
+        idx = order[k : k + batch]
+        vecs[idx] = enc.encode([texts[m] for m in idx])
+        bar.advance(task, len(idx))
+    return vecs
+
+
+def _write_sentences(parts: list[DocumentParts], out: Path) -> None:
+    """Sentence spans (``[passage index, start, end]``) and vectors, so the answerer can pick the
+    sentence that answers."""
+    sents, base = [], 0
+    for x in parts:
+        sents.extend([base + k, a, b] for k, a, b in x.sentences)
+        base += len(x.passages)
+    vecs = [x.sentence_vectors for x in parts if len(x.sentence_vectors)]
     _write_json(out / FILES["sentences"], sents)
-    np.save(out / FILES["sentence_vectors"], np.vstack(vecs) if vecs else np.zeros((0, 1), np.float32))
+    np.save(out / FILES["sentence_vectors"], np.vstack(vecs).astype(np.float32) if vecs
+            else np.zeros((0, 1), np.float32))
 
 
 def _maybe_fail(fail_after: str | None, step: str) -> None:
@@ -172,35 +275,28 @@ def _maybe_fail(fail_after: str | None, step: str) -> None:
         raise RuntimeError(f"simulated failure after step {step!r}")
 
 
-def _build_facts(docs: list[Document], passages: list[Passage], path: Path) -> list:
-    from qa.facts.extract import extract_facts
+def _write_facts(parts: list[DocumentParts], path: Path) -> int:
     from qa.facts.store import write_facts
 
-    facts = []
-    for doc in docs:
-        facts.extend(extract_facts(doc, [p for p in passages if p.doc == doc.id]))
+    facts = [f for x in parts for f in x.facts]
     write_facts(path, facts)
-    return facts
+    return len(facts)
 
 
-def _build_fact_vectors(facts: list, out: Path) -> None:
+def _write_fact_vectors(parts: list[DocumentParts], out: Path) -> None:
     """One vector per figure: its section and its own clause (``qa.text.clauses.figure_context``), so
     that the answerer compares a question with what each figure measures, not with its whole
-    sentence. Encoded with the ONNX export, as the sentences are."""
-    from qa.facts.model import NUMERIC_KINDS, figure_texts
-    from qa.index.encoder import OnnxEncoder
-
-    numeric = [f for f in facts if f.kind in NUMERIC_KINDS]
-    texts = figure_texts(numeric)
-    enc = OnnxEncoder(out / "encoder", threads=0)
-    vecs = [enc.encode(texts[k : k + 16]) for k in range(0, len(texts), 16)]
-    _write_json(out / FILES["fact_ids"], [[f.id, t] for f, t in zip(numeric, texts, strict=True)])
-    np.save(out / FILES["fact_vectors"], np.vstack(vecs) if vecs else np.zeros((0, 1), np.float32))
+    sentence (embedded in ``_document_parts`` for new documents, reused for the others)."""
+    rows = [r for x in parts for r in x.fact_rows]
+    vecs = [x.fact_vectors for x in parts if len(x.fact_vectors)]
+    _write_json(out / FILES["fact_ids"], rows)
+    np.save(out / FILES["fact_vectors"], np.vstack(vecs).astype(np.float32) if vecs
+            else np.zeros((0, 1), np.float32))
 
 
 def _doc_record(d: Document) -> dict:
     return {"id": d.id, "title": d.title, "text": d.text, "meta": d.meta, "path": d.path,
-            "sha256": d.sha256}
+            "sha256": d.sha256, "source_sha256": d.source_sha256}
 
 
 def _write_json(path: Path, obj: object) -> None:
