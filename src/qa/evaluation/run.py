@@ -1,4 +1,4 @@
-"""``qa eval``: run the question set through ``qa.answer.answer`` in-process and score it.
+"""``qa eval``: run the question set through ``qa.answer.pipeline.answer`` in-process and score it.
 
 One run measures four systems side by side on the same questions:
 

@@ -1,5 +1,5 @@
-"""Span finders for the non-numeric facts: dates, date ranges, durations, people, organisations
-and places. Each finder takes one sentence and returns ``Span`` objects with offsets relative
+"""Span finders for dates, date ranges and durations (names are found in ``qa.facts.names``).
+Each finder takes one sentence and returns ``Span`` objects with offsets relative
 to that sentence; ``facts.py`` shifts them into the document and fills measures and periods.
 
 Dates use regular expressions, not ``dateparser``: the reports write dates in a few fixed

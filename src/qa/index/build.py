@@ -1,4 +1,4 @@
-"""Build and load the index directory.
+"""Build the index directory: passages, vectors, BM25, facts and figure contexts, published atomically.
 
 A saved index is a directory whose ``manifest.json`` is read first (format version, model and
 dimension, per-document hashes, chunking parameters, counts, build time), as txtai does; loading
