@@ -84,7 +84,8 @@ def query_facts(
     sort: str = "start",
 ) -> tuple[list[dict], int]:
     """Filtered page of facts and the total number matching. ``q`` is a case-insensitive substring
-    of raw, measure, subject, sentence or name; ``doc`` one document id or several; ``sort`` is a column, '-col' for descending."""
+    of raw, measure, subject, sentence or name; ``doc`` one document id or several; ``sort`` is a
+    column, '-col' for descending."""
     where, args = [], []
     for col, val in (("kind", kind), ("section", section), ("doc", doc)):
         if val and not isinstance(val, str):  # several documents (a report scope)
