@@ -23,7 +23,6 @@ VILLAGE = "How much was issued for entire village advancement?"
 @pytest.fixture(scope="module")
 def two(tmp_path_factory):
     from conftest import CORPUS, FICTIONAL_CORPUS
-
     from qa.index.build import build_index
     from qa.index.load import load_index
     from qa.settings import get_settings
