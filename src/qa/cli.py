@@ -23,6 +23,8 @@ app.add_typer(feedback_app, name="feedback")
 
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index directory [env QA_INDEX_DIR].")]
 CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus directory [env QA_CORPUS_DIR].")]
+ReportOpt = Annotated[list[str] | None, typer.Option("--report", help="Only this report (an id from "
+                                                   "/api/health or the about page); repeat for several.")]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Embedding model name or path [env QA_MODEL].")]
 
 
@@ -113,14 +115,14 @@ def add_cmd(files: Annotated[list[Path], typer.Argument(help="HTML pages saved f
 @app.command("search")
 def search_cmd(query: str, k: Annotated[int, typer.Option("-k")] = 5, index: IndexOpt = None,
                mode: Annotated[str, typer.Option(help="hybrid, dense or bm25")] = "hybrid",
-               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+               as_json: Annotated[bool, typer.Option("--json")] = False, report: ReportOpt = None) -> None:
     """Print the top passages with the fused score and the dense and BM25 scores behind it."""
     if mode not in ("hybrid", "dense", "bm25"):
         _fail("--mode must be hybrid, dense or bm25")
     from qa import service
 
     s = _settings(index_dir=index)
-    resp = _call(service.search, _load(s), query, max(1, min(k, 100)), mode)
+    resp = _call(service.search, _load(s), query, max(1, min(k, 100)), mode, reports=report)
     if as_json:
         typer.echo(json.dumps([h.model_dump() for h in resp.hits], ensure_ascii=False, indent=2))
         return
@@ -133,13 +135,14 @@ def search_cmd(query: str, k: Annotated[int, typer.Option("-k")] = 5, index: Ind
 
 @app.command("ask")
 def ask_cmd(question: str, history: Annotated[list[str] | None, typer.Option("--history", "-H")] = None,
-            index: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+            index: IndexOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False,
+            report: ReportOpt = None) -> None:
     """Answer one question (with earlier questions as --history) and print the cited answer."""
     from qa import service
 
     s = _settings(index_dir=index)
     # The command line waits as long as it takes: the HTTP time budget is for shared servers.
-    ans = _call(service.ask, _load(s), question, history or [], timeout=600.0)
+    ans = _call(service.ask, _load(s), question, history or [], timeout=600.0, reports=report)
     if as_json:
         typer.echo(ans.model_dump_json(indent=2))
         return
@@ -161,14 +164,14 @@ def facts_cmd(kind: Annotated[str | None, typer.Option()] = None,
               limit: Annotated[int, typer.Option()] = 1000,
               sort: Annotated[str, typer.Option()] = "start",
               fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
-              index: IndexOpt = None) -> None:
+              index: IndexOpt = None, report: ReportOpt = None) -> None:
     """List the fact table, filtered by kind, section or text."""
     from qa import service
 
     if fmt not in ("table", "csv", "json"):
         _fail("--format must be table, csv or json")
     s = _settings(index_dir=index)
-    resp = _call(service.facts, _load(s), kind=kind, section=section, q=q, limit=limit, sort=sort)
+    resp = _call(service.facts, _load(s), kind=kind, section=section, q=q, limit=limit, sort=sort, reports=report)
     rows, total = resp.facts, resp.total
     cols = ["kind", "raw", "value", "unit", "measure", "subject", "period", "section"]
     if fmt == "json":
@@ -225,8 +228,11 @@ def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, 
                     out: Annotated[Path | None, typer.Option("--out", help="write the figures as JSON")] = None,
                     loro: Annotated[bool, typer.Option("--loro", help="each development report answered by a "
                                                        "ranker fitted without it")] = False,
+                    combined: Annotated[bool, typer.Option("--combined", help="also answer every set in one "
+                                                           "index of all the sets' reports, beside alone")] = False,
                     model: ModelOpt = None) -> None:
-    """Each report indexed alone, its questions answered: figures per report, pooled and by kind."""
+    """Each report indexed alone, its questions answered: figures per report, pooled and by kind.
+    With --combined, also all reports in one index, each set's figure beside its figure alone."""
     from rich.console import Console
     from rich.table import Table
 
@@ -256,10 +262,33 @@ def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, 
     console = Console(width=160)
     console.print(t)
     console.print("by kind: " + ", ".join(f"{k} {pct(v)}" for k, v in sorted(summary["by_kind"].items())))
+    report = {"split": split, "summary": summary, "failures": failures(results)}
+    if combined:
+        report["combined"] = _combined_table(console, sets, settings, summary, pct)
     if out:
-        out.write_text(json.dumps({"split": split, "summary": summary, "failures": failures(results)},
-                                  indent=1, ensure_ascii=False), encoding="utf-8")
+        out.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
         console.print(f"wrote {out}")
+
+
+def _combined_table(console, sets, settings, alone: dict, pct) -> dict:
+    """Each set answered in one index of all the sets' reports, beside its figure alone."""
+    from rich.table import Table
+
+    from qa.evaluation.series import failures, run_combined, series_summary
+
+    results, routed = run_combined(sets, settings)
+    summary = series_summary(results)
+    t = Table("set", "alone", "combined", "change", "answered from its own report",
+              title=f"all {len(sets)} sets' reports in one index (answerable accuracy)")
+    rows = [*summary["per_set"].items(), ("pooled", summary["pooled"])]
+    alone_rows = {**alone["per_set"], "pooled": alone["pooled"]}
+    for name, m in rows:
+        a, c = alone_rows[name]["answer_accuracy"], m["answer_accuracy"]
+        r = routed.get(name) or {k: sum(v[k] for v in routed.values()) for k in ("answered", "own_report")}
+        change = "-" if a is None or c is None else f"{(c - a) * 100:+.1f} pts"
+        t.add_row(name, pct(a), pct(c), change, f"{r['own_report']}/{r['answered']}")
+    console.print(t)
+    return {"summary": summary, "routed": routed, "failures": failures(results)}
 
 
 @eval_app.command("fit")

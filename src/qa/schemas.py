@@ -72,6 +72,11 @@ History = Annotated[list[Text], Field(max_length=MAX_HISTORY,
                                       description="earlier questions of the conversation, oldest first, "
                                                   f"at most {MAX_HISTORY}; each up to {MAX_QUESTION} "
                                                   f"characters, {TEXT_RULE}")]
+MAX_SCOPE = 100
+ReportId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=ID_PATTERN)]
+REPORTS_RULE = (f"ids of indexed reports (see /api/health), at most {MAX_SCOPE}: only these reports are "
+                "searched and cited; none or empty: all of them. An id that is not indexed is a 422")
+Reports = Annotated[list[ReportId], Field(max_length=MAX_SCOPE, description=REPORTS_RULE)]
 Range = Annotated[list[int], Field(min_length=2, max_length=2, description="[start, end) offsets")]
 
 
@@ -97,6 +102,7 @@ class AskRequest(BaseModel):
 
     question: Question = Field(description=f"the question: {QUESTION_RULE}")
     history: History = Field(default_factory=list)
+    reports: Reports = Field(default_factory=list)
 
 
 class SearchHit(BaseModel):

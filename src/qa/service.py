@@ -94,17 +94,32 @@ def _answer_pool() -> DaemonPool:
         return _pool
 
 
-def _answer(index: QAIndex, question: str, history: list[str]) -> Answer:
+def _answer(index: QAIndex, question: str, history: list[str], reports: list[str] | None = None) -> Answer:
     from qa.answer.pipeline import answer
 
-    return answer(index, question, history)
+    return answer(index, question, history, reports or None)
 
 
-def ask(index: QAIndex, question: str, history: list[str], timeout: float | None = None) -> Answer:
+def check_reports(index: QAIndex, reports: list[str] | None) -> list[str] | None:
+    """The report scope of a request: None (all reports) or the ids given, all of them indexed;
+    422 naming the first id that is not."""
+    if not reports:
+        return None
+    for r in reports:
+        if r not in index.documents:
+            known = ", ".join(list(index.documents)[:20])
+            raise InvalidInput(f"reports: no indexed report has the id {r[:80]!r}; indexed: {known}")
+    return list(dict.fromkeys(reports))
+
+
+def ask(index: QAIndex, question: str, history: list[str], timeout: float | None = None,
+        reports: list[str] | None = None) -> Answer:
     """``answer()`` within the time budget, counted from when it starts: 504 past it; 503 if no
-    answer thread frees up within ``ANSWER_QUEUE_TIMEOUT``; 422 if it fails on this input (logged)."""
+    answer thread frees up within ``ANSWER_QUEUE_TIMEOUT``; 422 if it fails on this input (logged),
+    or if ``reports`` names a report that is not indexed."""
     budget = ANSWER_TIMEOUT if timeout is None else timeout
-    future = _answer_pool().submit(_answer, index, question, list(history))
+    scope = check_reports(index, reports)
+    future = _answer_pool().submit(_answer, index, question, list(history), scope)
     queue_deadline = time.monotonic() + ANSWER_QUEUE_TIMEOUT
     while True:
         started = getattr(future, "started_at", None)
@@ -127,16 +142,18 @@ def ask(index: QAIndex, question: str, history: list[str], timeout: float | None
     raise AnswerTimeout(f"the answer took longer than {budget:g} s; try a shorter or simpler question")
 
 
-def search(index: QAIndex, q: str, k: int, mode: str) -> SearchResponse:
+def search(index: QAIndex, q: str, k: int, mode: str, reports: list[str] | None = None) -> SearchResponse:
+    scope = check_reports(index, reports)
     hits = [SearchHit(passage_id=p.id, doc=p.doc, section=p.section, text=p.text, start=p.start, end=p.end,
                       score=float(h.score), dense=None if h.dense is None else float(h.dense),
                       bm25=None if h.bm25 is None else float(h.bm25))
-            for p, h in index.search(q, k, mode)]
+            for p, h in index.search(q, k, mode, docs=None if scope is None else set(scope))]
     return SearchResponse(query=q, k=k, mode=mode, hits=hits)
 
 
 def facts(index: QAIndex, *, kind: str | None = None, section: str | None = None, q: str | None = None,
-              limit: int = 100, offset: int = 0, sort: str = "start") -> FactsResponse:
+              limit: int = 100, offset: int = 0, sort: str = "start",
+              reports: list[str] | None = None) -> FactsResponse:
     from qa.facts.store import query_facts
 
     # The same rules as the API's schema (qa.schemas), for the command line and the pages.
@@ -148,8 +165,9 @@ def facts(index: QAIndex, *, kind: str | None = None, section: str | None = None
     if sort not in FACT_SORTS:
         raise InvalidInput(f"sort: cannot sort by {sort[:40]!r}; a column, or -column for descending: "
                            f"{', '.join(FACT_FIELDS)}")
+    scope = check_reports(index, reports)
     rows, total = query_facts(index.facts_db, kind=kind or None, section=section or None, q=q or None,
-                              limit=limit, offset=offset, sort=sort)
+                              doc=scope, limit=limit, offset=offset, sort=sort)
     return FactsResponse(total=total, limit=limit, offset=offset, sort=sort,
                          facts=[FactOut.model_validate(r) for r in rows])
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import time
 
+from qa.answer import route
 from qa.answer.arithmetic import compute
 from qa.answer.cite import abstain, finish, related_passage
 from qa.answer.compose import numeric_answer, summary_answer, text_answer
@@ -26,36 +27,86 @@ from qa.answer.question import QUESTION_WORDS, Query, analyze
 from qa.answer.thresholds import OPERAND_PASSAGES, TOP_PASSAGES
 from qa.facts.model import NUMERIC_KINDS
 from qa.index.load import QAIndex
-from qa.text.words import words
 
 KEEP_WORDS = QUESTION_WORDS | frozenset(["many", "much", "have", "has", "had", "does", "did", "took", "part"])
 
 
-def answer(index: QAIndex, question: str, history: list[str] | None = None) -> Answer:
-    """Turn a question (and the earlier questions of the conversation) into one ``Answer``."""
+def answer(index: QAIndex, question: str, history: list[str] | None = None,
+           reports: list[str] | None = None) -> Answer:
+    """Turn a question (and the earlier questions of the conversation) into one ``Answer``, from the
+    ``reports`` given (all when none) and, among them, the ones the question or the evidence picks
+    (``qa.answer.route``)."""
     t0 = time.perf_counter()
     ctx = context_for(index)
     q = analyse(index, ctx, question, history)
     t1 = time.perf_counter()
-    hits, ambiguous = retrieve(index, q)
+    scope = route.scope_for(index, q, reports)
+    if len(scope.docs) > 1 and history:
+        scope = _previous_scope(index, ctx, history, reports) or scope
+    if len(scope.docs) > 1:
+        return _across(index, ctx, q, scope.docs, t0, t1)
+    hits = retrieve(index, q, None if len(index.documents) < 2 else scope.docs)
     t2 = time.perf_counter()
     top = hits[:TOP_PASSAGES]
     related = [related_passage(p, h.score) for p, h in top]
     timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3}
+    draft = _draft(q, index, ctx, hits)
+    if isinstance(draft, str):
+        return abstain(q, draft, related, timings, t0)
+    if not scope.chosen and scope.docs:
+        route.labelled(index, scope.docs[0], draft)
+    return finish(draft, q, index, related, timings, t0)
 
+
+def _draft(q: Query, index: QAIndex, ctx: Context, hits: list) -> Draft | str:
+    """Score, compute and compose over ``hits``: the draft, or why the report does not say."""
     reason = _out_of_scope(q, ctx, index)
     if reason:
-        return abstain(q, reason, related, timings, t0)
+        return reason
+    top = hits[:TOP_PASSAGES]
     draft = None
     if q.op and q.kind in NUMERIC_KINDS | {"auto", "percent"}:
         draft = compute(q, index, top, ctx, wider=hits)
     if draft is None:
         draft = compose(q, index, top, ctx)
-        if draft is None:
-            return abstain(q, "no passage of the report states this", related, timings, t0)
-        if ambiguous:
-            _note_ambiguity(draft, index)
-    return finish(draft, q, index, related, timings, t0)
+    return draft if draft is not None else "no passage of the report states this"
+
+
+def _across(index: QAIndex, ctx: Context, q: Query, pool: tuple[str, ...], t0: float, t1: float) -> Answer:
+    """Several reports in scope, none named: the report whose evidence wins answers, labelled; else
+    each close report that answers gets one labelled line, up to ``MAX_REPORTS``."""
+    docs, pool_hits = route.contenders(index, q.query_text, pool, TOP_PASSAGES)
+    related = [related_passage(p, h.score) for p, h in pool_hits[:TOP_PASSAGES]]
+    drafts: list[tuple[str, Draft]] = []
+    reason = "no passage of the reports states this"
+    for doc in docs:
+        got = _draft(q, index, ctx, retrieve(index, q, (doc,)))
+        if isinstance(got, str):
+            reason = reason if drafts or doc != docs[0] else got
+        else:
+            drafts.append((doc, got))
+    timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (time.perf_counter() - t1) * 1e3}
+    if not drafts:
+        return abstain(q, reason, related, timings, t0)
+    if len(drafts) > route.MAX_REPORTS:
+        out = abstain(q, "", related, timings, t0)
+        out.answer = route.choose_text(index, [d for d, _ in drafts])
+        return out
+    if len(drafts) == 1:
+        return finish(route.labelled(index, *drafts[0]), q, index, related, timings, t0)
+    return finish(route.side_by_side(index, drafts), q, index, related, timings, t0)
+
+
+def _previous_scope(index: QAIndex, ctx: Context, history: list[str], reports: list[str] | None
+                    ) -> route.Scope | None:
+    """A follow-up that names no report stays with the report the previous question was answered
+    from: the routing, run again on the previous question (with its own history)."""
+    prev = analyse(index, ctx, history[-1], history[:-1])
+    scope = route.scope_for(index, prev, reports)
+    if len(scope.docs) > 1:
+        docs, _ = route.contenders(index, prev.query_text, scope.docs, TOP_PASSAGES)
+        return route.Scope(docs, False) if len(docs) == 1 else None
+    return scope
 
 
 def analyse(index: QAIndex, ctx: Context, question: str, history: list[str] | None) -> Query:
@@ -67,15 +118,11 @@ def analyse(index: QAIndex, ctx: Context, question: str, history: list[str] | No
                    ignore_stems=ctx.common_stems)
 
 
-def retrieve(index: QAIndex, q: Query) -> tuple[list, bool]:
-    """The one search of a question: ``OPERAND_PASSAGES`` passages, best first, from the reports the
-    question names (all when it names none: then ``ambiguous`` if there are several). The first
-    ``TOP_PASSAGES`` answer the question; arithmetic may look further down the same list for an operand."""
-    allowed, ambiguous = _select_documents(q, index)
-    if allowed is None:
-        return index.search(q.query_text, OPERAND_PASSAGES), ambiguous
-    hits = [(p, h) for p, h in index.search(q.query_text, OPERAND_PASSAGES * 4) if p.doc in allowed]
-    return hits[:OPERAND_PASSAGES], ambiguous
+def retrieve(index: QAIndex, q: Query, docs: tuple[str, ...] | None = None) -> list:
+    """The one search of a question: ``OPERAND_PASSAGES`` passages, best first, from ``docs`` (the
+    whole index when None). The first ``TOP_PASSAGES`` answer the question; arithmetic may look
+    further down the same list for an operand."""
+    return index.search(q.query_text, OPERAND_PASSAGES, docs=None if docs is None else set(docs))
 
 
 def compose(q: Query, index: QAIndex, hits: list, ctx: Context) -> Draft | None:
@@ -85,31 +132,6 @@ def compose(q: Query, index: QAIndex, hits: list, ctx: Context) -> Draft | None:
     if q.kind == "summary":
         return summary_answer(q, index, hits, ctx)
     return text_answer(q, index, hits, ctx)
-
-
-def _select_documents(q: Query, index: QAIndex) -> tuple[set[str] | None, bool]:
-    """With several reports: the ones the question names by region (and year), else all of them,
-    flagged as ambiguous so that the answer says which report it comes from."""
-    docs = list(index.documents.values())
-    if len(docs) < 2:
-        return None, False
-    text = " " + " ".join(words(" ".join([q.question, q.context]))) + " "
-    named = [d for d in docs if d.meta.get("region") and f" {' '.join(words(str(d.meta['region'])))} " in text]
-    if named and q.years:
-        by_year = [d for d in named if d.meta.get("year") in q.years]
-        named = by_year or named
-    if named:
-        return {d.id for d in named}, False
-    return None, True
-
-
-def _note_ambiguity(draft: Draft, index: QAIndex) -> None:
-    used = {f.doc for f in draft.facts} or {index.passage_by_id[c[0]].doc for c in draft.extra_citations or []}
-    titles = "; ".join(d.title for d in index.documents.values())
-    source = ", ".join(index.documents[d].title for d in sorted(used) if d in index.documents)
-    draft.text = (f"The question does not name a report, and several are indexed ({titles}). "
-                  f"From {source}: {draft.text}")
-    draft.confidence = round(min(draft.confidence, 0.5), 2)
 
 
 def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:

@@ -119,6 +119,51 @@ def run_sets(sets: list[EvalSet], settings: Settings, answer_fn=None,
     return out
 
 
+def combined_index(sets: list[EvalSet], settings: Settings, cache: Path = CACHE) -> QAIndex:
+    """One index of every report of ``sets`` (cached like a set's own, under ``combined``)."""
+    docs = tuple(d for s in sets for d in s.docs)
+    return index_for(EvalSet("combined", "dev", docs, Path()), settings, cache)
+
+
+def set_reports(s: EvalSet) -> set[str]:
+    """The ids of a set's reports (from their metadata, else the file name)."""
+    out = set()
+    for doc in s.docs:
+        meta = doc.with_suffix(".json")
+        rid = json.loads(meta.read_text(encoding="utf-8")).get("id") if meta.exists() else None
+        out.add(rid or doc.stem)
+    return out
+
+
+def run_combined(sets: list[EvalSet], settings: Settings) -> tuple[dict[str, list[QuestionResult]],
+                                                                    dict[str, dict[str, int]]]:
+    """Every set's questions against one index of all the sets' reports, with no report named or
+    chosen: the routing (``qa.answer.route``) must find each question's report. Also counts, per
+    set, the answered questions and those cited only from the question's own report (its ``doc``
+    field, else the set's reports)."""
+    from qa.answer.pipeline import answer
+
+    index = combined_index(sets, settings)
+    out, routed = {}, {}
+    for s in sets:
+        own = set_reports(s)
+        questions = load_questions(s.questions)
+        wanted = {q["question"]: ({q["doc"]} if q.get("doc") else own) for q in questions}
+        counts = {"answered": 0, "own_report": 0}
+
+        def answer_fn(ix, question, history, _wanted=wanted, _counts=counts):
+            a = answer(ix, question, history)
+            docs = {c.doc for c in a.citations}
+            if a.answered and docs:
+                _counts["answered"] += 1
+                _counts["own_report"] += docs <= _wanted.get(question, set())
+            return a
+
+        out[s.name], _ = run_eval(index, questions, answer_fn, progress=False)
+        routed[s.name] = counts
+    return out, routed
+
+
 KEYS = ("answer_accuracy", "abstention_recall", "false_abstention_rate", "unsupported_numbers", "questions")
 
 

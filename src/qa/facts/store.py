@@ -78,16 +78,20 @@ def query_facts(
     kind: str | None = None,
     section: str | None = None,
     q: str | None = None,
-    doc: str | None = None,
+    doc: str | list[str] | tuple[str, ...] | None = None,
     limit: int = 100,
     offset: int = 0,
     sort: str = "start",
 ) -> tuple[list[dict], int]:
     """Filtered page of facts and the total number matching. ``q`` is a case-insensitive substring
-    of raw, measure, subject, sentence or name; ``sort`` is a column, '-col' for descending."""
+    of raw, measure, subject, sentence or name; ``doc`` one document id or several; ``sort`` is a
+    column, '-col' for descending."""
     where, args = [], []
     for col, val in (("kind", kind), ("section", section), ("doc", doc)):
-        if val:
+        if val and not isinstance(val, str):  # several documents (a report scope)
+            where.append(f"{_q(col)} IN ({', '.join('?' * len(val))})")
+            args.extend(val)
+        elif val:
             where.append(f"{_q(col)} = ?")
             args.append(val)
     if q:

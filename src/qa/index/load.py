@@ -133,9 +133,24 @@ class QAIndex:
         for f in self.facts:
             self.facts_by_passage.setdefault(f.passage_id, []).append(f)
 
-    def search(self, query: str, k: int = 8, mode: str = "hybrid"):
-        """Top passages for ``query`` as ``(Passage, Hit)`` pairs."""
-        return [(self.passages[h.passage_index], h) for h in self.retriever.search(query, k, mode)]
+    def search(self, query: str, k: int = 8, mode: str = "hybrid", docs: frozenset[str] | set[str] | None = None):
+        """Top passages for ``query`` as ``(Passage, Hit)`` pairs; with ``docs``, only those reports'
+        passages, ranked as if they were the whole index (all of them: no restriction)."""
+        within = None
+        if docs is not None and set(docs) != set(self.documents):
+            within = frozenset(i for d in docs for i in self.passages_of(d))
+        kwargs = {"within": within} if within is not None else {}
+        return [(self.passages[h.passage_index], h) for h in self.retriever.search(query, k, mode, **kwargs)]
+
+    def passages_of(self, doc: str) -> tuple[int, ...]:
+        """The indexes (in ``passages``) of one report's passages."""
+        by_doc = self.derived.get("index.passages_of")
+        if by_doc is None:
+            by_doc = {}
+            for i, p in enumerate(self.passages):
+                by_doc.setdefault(p.doc, []).append(i)
+            by_doc = self.derived["index.passages_of"] = {d: tuple(v) for d, v in by_doc.items()}
+        return by_doc.get(doc, ())
 
 
 def load_index(index_dir: Path, model: str) -> QAIndex:

@@ -114,14 +114,30 @@ class Retriever:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
-    def search(self, query: str, k: int = 8, mode: str = "hybrid", pool: int = 50, fusion: str = "convex") -> list[Hit]:
+    def search(self, query: str, k: int = 8, mode: str = "hybrid", pool: int = 50, fusion: str = "convex",
+               within: frozenset[int] | None = None) -> list[Hit]:
+        """Top ``k`` passages; with ``within`` (passage indexes, e.g. one report's), only those, ranked
+        as if they were the whole index: each ranking is cut to them before fusion, so the scores
+        are normalized over the same report's passages."""
         fixed = self.correct(query)
+        if within is not None:
+            # Look deep enough that the report's own top ``pool`` (or ``k``) are in both rankings.
+            share = max(1, len(within))
+            depth = min(self.n, max(pool, k) * -(-self.n // share) * 2)
+
+            def keep(ranked: list[tuple[int, float]], n: int) -> list[tuple[int, float]]:
+                return [(i, s) for i, s in ranked if i in within][:n]
         if mode == "dense":
-            return [Hit(i, s, s, None, r, None) for r, (i, s) in enumerate(self.dense(query, k))]
+            got = self.dense(query, k) if within is None else keep(self.dense(query, depth), k)
+            return [Hit(i, s, s, None, r, None) for r, (i, s) in enumerate(got)]
         if mode == "bm25":
-            return [Hit(i, s, None, s, None, r) for r, (i, s) in enumerate(self.sparse(fixed, k))]
-        dense = self.dense(query if fixed == query.lower() else fixed, pool)
-        sparse = self.sparse(fixed, pool)
+            got = self.sparse(fixed, k) if within is None else keep(self.sparse(fixed, depth), k)
+            return [Hit(i, s, None, s, None, r) for r, (i, s) in enumerate(got)]
+        dense_q = query if fixed == query.lower() else fixed
+        if within is None:
+            dense, sparse = self.dense(dense_q, pool), self.sparse(fixed, pool)
+        else:
+            dense, sparse = keep(self.dense(dense_q, depth), pool), keep(self.sparse(fixed, depth), pool)
         return (fuse_rrf if fusion == "rrf" else fuse_convex)(dense, sparse)[:k]
 
 

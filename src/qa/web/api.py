@@ -26,10 +26,12 @@ from qa.schemas import (
     ID_PATTERN,
     MAX_K,
     MAX_LIMIT,
+    MAX_SCOPE,
     QUESTION_PATTERN,
     QUESTION_RULE,
     RANGES_PATTERN,
     RANGES_RULE,
+    REPORTS_RULE,
     TEXT_PATTERN,
     TEXT_RULE,
     AskRequest,
@@ -40,6 +42,7 @@ from qa.schemas import (
     History,
     PassageResponse,
     ReloadResponse,
+    ReportId,
     SearchResponse,
     SortKey,
 )
@@ -71,6 +74,8 @@ Index = Annotated[QAIndex, Depends(current_index)]
 QuestionQuery = Annotated[str, Query(min_length=1, max_length=1000, pattern=QUESTION_PATTERN,
                                      description=f"the question: {QUESTION_RULE}",
                                      openapi_examples=docs.param_examples("ask_get", "question"))]
+# Repeated: ?reports=a&reports=b. The schema's enum of ids is the loaded index's (qa.web.openapi_docs).
+ReportsQuery = Annotated[list[ReportId], Query(max_length=MAX_SCOPE, description=REPORTS_RULE)]
 JSON_BODY = [Depends(require_json)]
 
 
@@ -82,16 +87,17 @@ def ask_post(body: Annotated[AskRequest, Body(openapi_examples=docs.body_example
 
     `values` lists each value the answer states, in order; a computed one (a sum, difference, share
     ...) has `computed: true` and the ids of its operand facts."""
-    return service.ask(index, body.question, body.history)
+    return service.ask(index, body.question, body.history, reports=body.reports)
 
 
 @router.get("/ask", response_model=Answer, summary="Answer a question (query string)",
             responses={**docs.ok("ask_get"), **docs.errors(422, 500, 503, 504)})
 def ask_get(index: Index, question: QuestionQuery,
-            history: Annotated[History, Query()] = []) -> Answer:  # noqa: B006
+            history: Annotated[History, Query()] = [],  # noqa: B006
+            reports: ReportsQuery = []) -> Answer:  # noqa: B006
     """Answer a question given in the query string (the JSON twin of a chat turn)."""
     req = validate_ask(question, history)
-    return service.ask(index, req.question, req.history)
+    return service.ask(index, req.question, req.history, reports=reports)
 
 
 @router.get("/search", response_model=SearchResponse, summary="Search passages",
@@ -101,9 +107,10 @@ def search(index: Index,
                                    description=f"the query: {QUESTION_RULE}",
                                    openapi_examples=docs.param_examples("search", "q"))],
            k: Annotated[int, Query(ge=1, le=MAX_K, description="number of passages")] = 8,
-           mode: Literal["hybrid", "dense", "bm25"] = "hybrid") -> SearchResponse:
+           mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
+           reports: ReportsQuery = []) -> SearchResponse:  # noqa: B006
     """Top passages for a query, with the fused, dense and BM25 scores."""
-    return service.search(index, q.strip(), k, mode)
+    return service.search(index, q.strip(), k, mode, reports=reports)
 
 
 FilterText = Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN)]
@@ -125,9 +132,11 @@ def facts(index: Index,
           offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
           sort: Annotated[SortKey, Query(description="a column; -column for descending")] = "start",  # type: ignore[valid-type]
           format: Annotated[Literal["json", "csv"], Query(description="csv: text/csv with a header row")] = "json",
+          reports: ReportsQuery = [],  # noqa: B006
           ) -> Any:
     """The fact table, filtered by kind, section or text; JSON, or CSV with format=csv."""
-    resp = service.facts(index, kind=kind, section=section, q=q, limit=limit, offset=offset, sort=sort)
+    resp = service.facts(index, kind=kind, section=section, q=q, limit=limit, offset=offset, sort=sort,
+                         reports=reports)
     if format == "csv":
         return Response(service.facts_csv(resp), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="facts.csv"'})

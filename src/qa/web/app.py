@@ -138,6 +138,7 @@ def create_app(settings: Settings, index: QAIndex | None = None, *, install_sign
                                   trim_blocks=True, lstrip_blocks=True)
     app.state.jinja.globals.update(TEMPLATE_GLOBALS)
     install_error_handlers(app)
+    _report_ids_in_schema(app)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=wd / "static"), name="static")
@@ -149,6 +150,26 @@ def create_app(settings: Settings, index: QAIndex | None = None, *, install_sign
     app.add_middleware(BodyLimitMiddleware, limit=MAX_BODY)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def _report_ids_in_schema(app: FastAPI) -> None:
+    """``/openapi.json`` names the ids ``reports`` accepts: those of the index being served, so the
+    schema is rebuilt when a reload changes them."""
+    import copy
+
+    from qa.web.openapi_docs import with_report_ids
+
+    generate = app.openapi  # FastAPI's own, with all of the app's settings
+    built: dict[tuple[str, ...], dict] = {}
+
+    def openapi() -> dict:
+        ids = tuple(app.state.holder.index.documents)
+        if ids not in built:
+            built.clear()
+            built[ids] = with_report_ids(copy.deepcopy(generate()), list(ids))
+        return built[ids]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:

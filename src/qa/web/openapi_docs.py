@@ -89,3 +89,23 @@ def ok(name: str, media_type: str = "application/json", **extra: Any) -> dict[in
     content = {media_type: {"examples": {name: {"summary": summary(name), "value": example(name)["response"]}}},
                **extra}
     return {200: {"content": content}}
+
+
+def with_report_ids(schema: dict[str, Any], ids: list[str]) -> dict[str, Any]:
+    """State the ids ``reports`` accepts: the enum of the loaded index's report ids, on every
+    ``reports`` parameter and body field (the pattern alone would let a client, or schemathesis,
+    expect any well-formed id to be accepted, when an id that is not indexed is a 422)."""
+    def narrow(items: dict[str, Any]) -> None:
+        if ids:
+            items["enum"] = list(ids)
+
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                if param.get("name") == "reports":
+                    narrow(param["schema"]["items"])
+    for model in schema.get("components", {}).get("schemas", {}).values():
+        field = model.get("properties", {}).get("reports")
+        if field and "items" in field:
+            narrow(field["items"])
+    return schema

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from qa import service
 from qa.answer.models import Answer
 from qa.index.load import QAIndex
-from qa.schemas import MAX_HISTORY, MAX_LIMIT, AskRequest, FactsResponse, FeedbackRequest
+from qa.schemas import MAX_HISTORY, MAX_LIMIT, MAX_SCOPE, AskRequest, FactsResponse, FeedbackRequest
 from qa.web.chart import Chart, money_chart
 from qa.web.errors import validation_message
 from qa.web.templating import FACT_COLUMNS, ask_json_url, citation_url, render, segments
@@ -34,10 +34,12 @@ def _turn(index: QAIndex, ans: Answer, history: list[str]) -> dict[str, Any]:
 
 
 def _chat(request: Request, *, turns: list[dict], history: list[str], error: str | None = None,
-          draft: str = "", status: int = 200) -> HTMLResponse:
+          draft: str = "", status: int = 200, reports: list[str] | None = None) -> HTMLResponse:
+    index: QAIndex = request.app.state.holder.index
     return render(request, "chat.html", {"title": "Ask the report", "turns": turns, "history": history,
-                                         "examples": service.example_questions(request.app.state.holder.index),
-                                         "error": error, "draft": draft}, status)
+                                         "examples": service.example_questions(index),
+                                         "documents": service.documents_info(index),
+                                         "reports": reports or [], "error": error, "draft": draft}, status)
 
 
 @router.get("/")
@@ -48,10 +50,12 @@ def chat_page(request: Request) -> HTMLResponse:
 
 @router.post("/")
 def chat_post(request: Request, question: Annotated[str, Form(max_length=1000)] = "",
-              history: Annotated[list[str], Form(max_length=MAX_HISTORY)] = []) -> HTMLResponse:  # noqa: B006
-    """No-JavaScript chat: answer the posted question and render the conversation."""
+              history: Annotated[list[str], Form(max_length=MAX_HISTORY)] = [],  # noqa: B006
+              reports: Annotated[list[str], Form(max_length=MAX_SCOPE)] = []) -> HTMLResponse:  # noqa: B006
+    """No-JavaScript chat: answer the posted question and render the conversation; the report
+    picker's choice is posted with each question and kept selected."""
     try:
-        req = AskRequest(question=question, history=history)
+        req = AskRequest(question=question, history=history, reports=reports)
     except ValidationError as exc:
         if "text/html" not in request.headers.get("accept", ""):
             raise RequestValidationError(exc.errors(include_url=False)) from None
@@ -59,10 +63,10 @@ def chat_post(request: Request, question: Annotated[str, Form(max_length=1000)] 
         return _chat(request, turns=[{"question": h, "answer": None} for h in history[-MAX_HISTORY:]],
                      history=history[-MAX_HISTORY:], error=msg, draft=question[:1000], status=422)
     index: QAIndex = request.app.state.holder.index
-    ans = service.ask(index, req.question, req.history)
+    ans = service.ask(index, req.question, req.history, reports=req.reports)
     earlier = [{"question": h, "answer": None} for h in req.history]
     return _chat(request, turns=[*earlier, _turn(index, ans, req.history)],
-                 history=[*req.history, req.question][-MAX_HISTORY:])
+                 history=[*req.history, req.question][-MAX_HISTORY:], reports=req.reports)
 
 
 @router.post("/feedback")

@@ -190,6 +190,16 @@
     const examples = document.getElementById("examples");
     let turns = load();
     let busy = false;
+    const picker = form.querySelector("select[name=reports]");
+
+    // The report picker's choice: sent with each question, kept with the conversation.
+    function picked() {
+      return picker ? Array.from(picker.selectedOptions).map(function (o) { return o.value; }) : [];
+    }
+    if (picker && turns.length && !conv.children.length) {
+      const last = turns[turns.length - 1].reports || [];
+      Array.from(picker.options).forEach(function (o) { o.selected = last.indexOf(o.value) >= 0; });
+    }
 
     if (!conv.children.length) {
       turns.forEach(function (t) {
@@ -212,6 +222,7 @@
       if (examples) examples.classList.add("hidden");
       const history = turns.filter(function (t) { return t.answer; })
         .map(function (t) { return t.question; }).slice(-MAX_HISTORY);
+      const reports = picked();
       const art = el("article", "turn loading");
       art.appendChild(questionBubble(question));
       const pending = el("div", "bubble a");
@@ -221,12 +232,12 @@
       reveal(art);
       box.value = "";
       try {
-        const answer = await postJson("/api/ask", { question: question, history: history });
+        const answer = await postJson("/api/ask", { question: question, history: history, reports: reports });
         art.replaceChild(answerBubble(answer, history), pending);
-        turns.push({ question: question, history: history, answer: answer });
+        turns.push({ question: question, history: history, reports: reports, answer: answer });
       } catch (err) {
         art.replaceChild(errorBubble(err.message), pending);
-        turns.push({ question: question, history: history, answer: null, error: err.message });
+        turns.push({ question: question, history: history, reports: reports, answer: null, error: err.message });
         box.value = question;
       } finally {
         art.classList.remove("loading");
