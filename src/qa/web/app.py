@@ -163,7 +163,7 @@ def _report_ids_in_schema(app: FastAPI) -> None:
     built: dict[tuple[str, ...], dict] = {}
 
     def openapi() -> dict:
-        ids = tuple(app.state.holder.index.documents)
+        ids = tuple(getattr(app.state.holder.index, "documents", None) or ())  # a stub index has none
         if ids not in built:
             built.clear()
             built[ids] = with_report_ids(copy.deepcopy(generate()), list(ids))
