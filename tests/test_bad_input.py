@@ -238,7 +238,7 @@ def slow_answer(monkeypatch):
     release = threading.Event()
     calls: list[str] = []
 
-    def stuck(index, question, history):
+    def stuck(index, question, history, reports=None):
         calls.append(question)
         release.wait(10)
         raise RuntimeError("released")
@@ -293,7 +293,7 @@ def test_stuck_answers_do_not_starve_the_server(client, slow_answer):
 def test_an_answer_that_fails_is_a_clean_422(client, monkeypatch):
     import qa.service
 
-    def broken(index, question, history):
+    def broken(index, question, history, reports=None):
         raise ZeroDivisionError("secret internals")
 
     monkeypatch.setattr(qa.service, "_answer", broken)
