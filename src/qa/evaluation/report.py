@@ -99,6 +99,28 @@ def _short(text: str, n: int = 240) -> str:
     return t if len(t) <= n else t[: n - 1] + "…"
 
 
+SERIES_RUNS = (("first-run-sealed.json", "sealed reports, first run (the honest figure)"),
+               ("first-run-open.json", "open reports, first run"),
+               ("final-development-loro.json", "development sets, final, leave-one-report-out"))
+
+
+def series_lines(runs: Path) -> list[str]:
+    """The real series reports' figures kept beside this set's (``eval/series/runs``): the sealed
+    reports' first run next to the final figures, whichever set this report is about."""
+    rows = []
+    for name, title in SERIES_RUNS:
+        path = runs / name
+        if path.exists():
+            p = json.loads(path.read_text(encoding="utf-8"))["summary"]["pooled"]
+            rows.append([title, str(p["questions"]), _fmt(p["answer_accuracy"], "pct"),
+                         _fmt(p["abstention_recall"], "pct"), _fmt(p["false_abstention_rate"], "pct"),
+                         str(p["unsupported_numbers"])])
+    if not rows:
+        return []
+    head = ["run", "questions", "answerable accuracy", "abstention recall", "false abstentions", "unsupported"]
+    return ["## The series reports (eval/REPORT_series.md)", "", _md_table(head, rows), ""]
+
+
 def render_markdown(report: dict[str, Any], svg_name: str) -> str:
     qa = report["systems"]["qa"]
     by_id = {q["id"]: q for q in report["questions"]}
@@ -109,6 +131,7 @@ def render_markdown(report: dict[str, Any], svg_name: str) -> str:
            f"`--check` ({'passes' if not report['check_failures'] else 'FAILS'}): "
            + ("; ".join(report["check_failures"]) or "all [check] thresholds met") + "  ",
            "Below target: " + ("; ".join(report["target_failures"]) or "none"), "",
+           *series_lines(Path(report["questions_file"]).parent / "series" / "runs"),
            "## Accuracy by kind", "", f"![accuracy by kind]({svg_name})", ""]
     ch = report["changes"]
     out += ["## Changes since the previous report", ""]
