@@ -4,7 +4,9 @@
 
 For each (numeric, text) threshold pair: coverage (share of answerable questions answered),
 accuracy of the answers given, abstention recall on unanswerable questions and the false-abstention
-rate. The chosen values live in src/qa/answer/thresholds.py (NUMERIC_MIN, TEXT_MIN).
+rate. The chosen values live in src/qa/answer/thresholds.py (NUMERIC_MIN, TEXT_MIN). Single-figure
+answers are now chosen by the fitted ranker, whose threshold `qa eval fit` chooses leave-one-report-out
+(eval/RANKER.md): NUMERIC_MIN only applies when no ranker is shipped; TEXT_MIN still applies.
 """
 
 from __future__ import annotations
