@@ -34,7 +34,9 @@ def state_fact(f) -> str:
         after = f.sentence[f.end - f.sentence_start :].lstrip()
         if after.startswith(f.measure):
             value = f"{value} {f.measure}"
-    label = f.measure if f.measure and f.measure not in value else (f.section or "")
+    # a one-word measure ("funds") says less than the section it stands in ("Entire Village Advancement")
+    specific = f.measure and f.measure not in value and len(f.measure.split()) > 1
+    label = f.measure if specific or not f.section else f.section
     label = label.strip(" “”\"") or "The report"
     period = f", {f.period}" if f.period and f.period in f.sentence and f.period not in label else ""
     return f"{label[:1].upper()}{label[1:]}{period}: {value}."
