@@ -16,10 +16,9 @@ import re
 import numpy as np
 
 from qa.answer.question import Query
-from qa.answer.score import SYNONYMS, Scored
+from qa.answer.score import SYNONYMS, TOTAL_Q, Scored
 from qa.text.words import stem, words
 
-TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|whole|combined)\b", re.I)
 NAMES = (
     "rule_score", "coverage", "unit_match", "measure_precision", "miss", "passage_rank", "dense_sentence",
     "dense_clause", "clause_margin", "score_margin", "clause_is_best", "score_is_best", "log_candidates",
@@ -42,7 +41,7 @@ def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None) 
     cover = [context_cover(q, index.fact_context.get(c.item.id, c.item.sentence)) for c in cands]
     best_cover = max(cover)
     best_clause, best_score = max(clause), max(scores)
-    total_q = bool(TOTAL_WORDS.search(q.question))
+    total_q = bool(TOTAL_Q.search(q.question))
     rows = []
     for c, dc, cv in zip(cands, clause, cover, strict=True):
         f = c.item
@@ -54,7 +53,7 @@ def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None) 
             dc, dc - best_clause, c.score - best_score, float(dc == best_clause), float(c.score == best_score),
             math.log(len(cands)), float(f.kind == q.kind),
             float(bool(f.part_of)), float(_in_brackets(f.sentence, a, b)),
-            float(total_q and bool(TOTAL_WORDS.search(near))), float(total_q and bool(f.part_of)),
+            float(total_q and bool(TOTAL_Q.search(near))), float(total_q and bool(f.part_of)),
             float(any(str(y) in f.sentence for y in q.years)),
             cv, cv - best_cover,
             float(q.kind == "change" and bool(CHANGE_NEAR.search(index.fact_context.get(f.id, "")))),

@@ -54,10 +54,6 @@ def label(index: QAIndex, doc: str) -> str:
     return ", ".join(parts) or d.title
 
 
-def unknown_reports(index: QAIndex, reports: list[str] | None) -> list[str]:
-    return [r for r in reports or [] if r not in index.documents]
-
-
 def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[str, ...]:
     """The reports of ``pool`` the question (or the question a follow-up resolves against) names by
     region, narrowed by a named year when one of them has it."""
