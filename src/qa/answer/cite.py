@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from qa.answer.draft import Draft
-from qa.answer.models import Answer, Citation, FactOut, RelatedPassage, Value
+from qa.answer.models import Answer, Citation, FactOut, RelatedPassage, TableRow, Value
 from qa.answer.question import Query
 from qa.index.load import QAIndex
 
@@ -49,13 +49,44 @@ def citations_for(index: QAIndex, draft: Draft) -> list[Citation]:
     return out
 
 
+def _citation_of(cits: list[Citation], doc: str, start: int, end: int) -> int | None:
+    for i, c in enumerate(cits):
+        if c.doc == doc and c.start <= start and end <= c.end:
+            return i
+    return None
+
+
+def table_of(draft: Draft, cits: list[Citation]) -> list[TableRow]:
+    """``Answer.table``: one row per report asked (``qa.answer.across.Row``), with the index of the
+    citation that states its figure (or its sentence)."""
+    out = []
+    for r in draft.rows or []:
+        if r.draft is None:
+            out.append(TableRow(doc=r.doc, report=r.label, answered=False, answer="not stated in this report"))
+            continue
+        f = r.figure
+        first = f or (r.draft.facts[0] if r.draft.facts else None)
+        cit = None
+        if first is not None:
+            cit = _citation_of(cits, first.doc, first.sentence_start, first.sentence_end)
+        elif r.draft.extra_citations:
+            pid, a, b, _ = r.draft.extra_citations[0]
+            cit = _citation_of(cits, r.doc, a, b)
+        out.append(TableRow(doc=r.doc, report=r.label, answered=True, answer=r.draft.text,
+                            value=f.value if f else None, unit=(f.unit or "") if f else "", raw=f.raw if f else "",
+                            fact_id=f.id if f else None, citation=cit))
+    return out
+
+
 def finish(draft: Draft, q: Query, index: QAIndex, related, timings, t0) -> Answer:
     timings["total"] = (time.perf_counter() - t0) * 1e3
+    cits = citations_for(index, draft)
     return Answer(question=q.question, resolved_question=q.resolved, answered=True, answer=draft.text,
                   confidence=draft.confidence, kind=draft.kind, facts=[fact_out(f) for f in draft.facts],
                   values=values_of(draft),
-                  citations=citations_for(index, draft), related=related[:3],
-                  computation=draft.computation, timings_ms={k: round(v, 2) for k, v in timings.items()})
+                  citations=cits, related=related[:3],
+                  computation=draft.computation, table=table_of(draft, cits),
+                  timings_ms={k: round(v, 2) for k, v in timings.items()})
 
 
 def abstain(q: Query, reason: str, related, timings, t0) -> Answer:

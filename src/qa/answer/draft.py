@@ -22,6 +22,8 @@ class Draft:
     # The result of ``computation`` as data (its operands are ``facts``): ``Answer.values`` lists it.
     computed_value: float | None = None
     computed_unit: str = ""
+    # An answer across reports: one ``qa.answer.across.Row`` per report asked (``Answer.table``).
+    rows: list | None = None
 
 
 def state_fact(f) -> str:

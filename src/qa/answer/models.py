@@ -87,6 +87,21 @@ class RelatedPassage(BaseModel):
     score: float
 
 
+class TableRow(BaseModel):
+    """One report's line of an answer across reports: its value (or why it has none) and the index
+    of the citation that states it."""
+
+    doc: str = Field(description="document id of the report")
+    report: str = Field(description="the report as the answer names it, e.g. 'Qinghai, 2010'")
+    answered: bool = Field(description="false when this report does not state it")
+    answer: str = Field(description="this report's answer, or why it has none")
+    value: int | float | None = Field(default=None, description="the normalized number, if one figure answers")
+    unit: str = Field(default="", description="unit of value")
+    raw: str = Field(default="", description="the figure as the report writes it")
+    fact_id: str | None = Field(default=None, description="the fact it is")
+    citation: int | None = Field(default=None, description="index in ``citations`` of the sentence that states it")
+
+
 class Answer(BaseModel):
     question: str
     resolved_question: str
@@ -99,4 +114,6 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     related: list[RelatedPassage] = Field(default_factory=list)
     computation: str | None = None
+    table: list[TableRow] = Field(default_factory=list, description="for a question across reports: one "
+                                  "row per report (report | value | citation), in the order the answer gives them")
     timings_ms: dict[str, float] = Field(default_factory=dict)

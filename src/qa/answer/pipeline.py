@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import time
 
-from qa.answer import route
+from qa.answer import across, route
 from qa.answer.arithmetic import compute
 from qa.answer.cite import abstain, finish, related_passage
 from qa.answer.compose import numeric_answer, summary_answer, text_answer
@@ -41,6 +41,9 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None,
     q = analyse(index, ctx, question, history)
     t1 = time.perf_counter()
     scope = route.scope_for(index, q, reports)
+    plan = route.across_plan(index, q, scope)
+    if plan is not None:
+        return _across_reports(index, ctx, q, plan, scope.chosen, t0, t1)
     if len(scope.docs) > 1 and history:
         scope = _previous_scope(index, ctx, history, reports) or scope
     if len(scope.docs) > 1:
@@ -95,6 +98,38 @@ def _across(index: QAIndex, ctx: Context, q: Query, pool: tuple[str, ...], t0: f
     if len(drafts) == 1:
         return finish(route.labelled(index, *drafts[0]), q, index, related, timings, t0)
     return finish(route.side_by_side(index, drafts), q, index, related, timings, t0)
+
+
+def _across_reports(index: QAIndex, ctx: Context, q: Query, plan: route.Plan, named: bool, t0: float,
+                    t1: float) -> Answer:
+    """A question across reports: each report of the plan answers on its own
+    (``route.report_query``), and ``qa.answer.across`` puts the answers together, each cited from
+    its own report."""
+    docs = plan.docs
+    hits = index.search(q.query_text, max(TOP_PASSAGES, 3 * len(docs)), docs=set(docs))
+    if len(docs) > route.MAX_TABLE:  # the reports whose passages fit best; the answer says how many
+        best: dict[str, float] = {}
+        for p, h in hits:
+            best.setdefault(p.doc, float(h.score))
+        keep = set(sorted(best, key=lambda d: -best[d])[: route.MAX_TABLE])
+        docs = tuple(d for d in docs if d in keep)
+    related = [related_passage(p, h.score) for p, h in hits[:TOP_PASSAGES]]
+    rows = []
+    for doc in docs:
+        dq = route.report_query(index, q, doc, plan.mode)
+        got = _draft(dq, index, ctx, retrieve(index, dq, (doc,)))
+        rows.append(across.Row(doc, route.label(index, doc), None if isinstance(got, str) else got,
+                               "named" if named else (got if isinstance(got, str) else "")))
+    timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (time.perf_counter() - t1) * 1e3}
+    if plan.mode in ("compare", "diff"):
+        draft = across.compare(rows, q.question, by_how_much=plan.mode == "diff")
+    elif plan.mode == "change":
+        draft = across.change(rows)
+    else:
+        draft = across.table(rows, len(plan.docs))
+    if draft is None:
+        return abstain(q, "no passage of the reports asked states this", related, timings, t0)
+    return finish(draft, q, index, related, timings, t0)
 
 
 def _previous_scope(index: QAIndex, ctx: Context, history: list[str], reports: list[str] | None

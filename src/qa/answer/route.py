@@ -19,12 +19,13 @@ With one report in the index (or in scope, or named) nothing here changes the an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from qa.answer.draft import Draft
 from qa.answer.question import Query
 from qa.index.load import QAIndex
-from qa.text.words import words
+from qa.text.words import stem, words
 
 # A report's best passage must beat every other report's best by this share to answer alone (fused
 # scores: BM25 / top BM25 + 0.4 x scaled cosine, so 0.15 is about one more matching rare word).
@@ -33,6 +34,39 @@ WIN_MARGIN = 0.15
 CONTENDER_MARGIN = 0.15
 # At most this many reports are answered side by side; beyond, the user is asked to choose.
 MAX_REPORTS = 5
+# A table across reports ("... of each province") asks at most this many reports, the ones whose
+# passages fit the question best; the answer says how many were asked.
+MAX_TABLE = 40
+
+# English question forms that ask across reports (never the content of one report):
+# "each province", "every report", "by year", "across the provinces", "province by province".
+EACH_REPORT = re.compile(
+    r"\b(?:each|every|all|all the|various|different|the individual)\s+(?:of the\s+)?(?:provinces?|regions?|"
+    r"reports?|years?|places?|autonomous regions?|municipalit(?:y|ies)|areas?)\b|"
+    r"\b(?:by|per|across(?: the)?|among(?: the)?|for all(?: the)?|in all(?: the)?)\s+"
+    r"(?:provinces?|regions?|reports?|years?)\b|\bprovince by province\b|\byear by year\b|\bover the years\b|"
+    r"\b(?:list|compare|rank)\b.*\b(?:provinces|regions|reports)\b")
+CHANGE_WORDS = re.compile(
+    r"\b(?:change[sd]?|changing|r[io]se|risen|rising|gr[eo]w[ns]?|grown|growing|increase[sd]?|increasing|"
+    r"f[ae]ll|fallen|falling|drop(?:ped)?|declined?|declining|decrease[sd]?|decreasing|evolved?|trend|"
+    r"shr[iau]nk|up or down|compared? (?:to|with))\b|\bfrom (?:19|20)\d\d to (?:19|20)\d\d\b|"
+    r"\bbetween (?:19|20)\d\d and (?:19|20)\d\d\b")
+# words of such a question that say how to put the reports' answers together, not what is asked
+ACROSS_WORDS = frozenset(stem(w) for w in (
+    "each every all various different individual province provinces region regions report reports year "
+    "years compare compared comparison rank list higher highest lower lowest more most less least larger "
+    "largest bigger biggest smaller smallest greater greatest fewer fewest change changed rise rose grow "
+    "grew increase increased fall fell drop dropped decline declined decrease decreased trend between from "
+    "had have has did does which").split())
+
+
+@dataclass
+class Plan:
+    """A question across reports: the reports to ask, in the order the answer gives them, and how
+    their answers are put together (``qa.answer.across``: "table", "compare", "diff", "change")."""
+
+    docs: tuple[str, ...]
+    mode: str
 
 
 @dataclass
@@ -56,16 +90,31 @@ def label(index: QAIndex, doc: str) -> str:
 
 def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[str, ...]:
     """The reports of ``pool`` the question (or the question a follow-up resolves against) names by
-    region, narrowed by a named year when one of them has it."""
+    region, each region narrowed to a named year when it has a report of it. When several regions
+    are named and one has no report of the year, its report nearest that year stands in ("in 2009,
+    Inner Mongolia or Qinghai?" with Qinghai reports of 2010 and 2011: Qinghai, 2010; the answer
+    says which report it used)."""
     docs = [index.documents[d] for d in pool]
     for said in (q.question, q.context):  # "And in Lanshan?" after an Inner Mongolia question: Lanshan
         text = " " + " ".join(words(said)) + " "
-        named = [d for d in docs if d.meta.get("region") and f" {' '.join(words(str(d.meta['region'])))} " in text]
-        if named and q.years:
-            by_year = [d for d in named if d.meta.get("year") in q.years]
-            named = by_year or named
-        if named:
-            return tuple(d.id for d in named)
+        regions: dict[str, list] = {}
+        for d in docs:
+            region = d.meta.get("region")
+            if region and f" {' '.join(words(str(region)))} " in text:
+                regions.setdefault(str(region), []).append(d)
+        if not regions:
+            continue
+        named = []
+        for ds in regions.values():
+            by_year = [d for d in ds if d.meta.get("year") in q.years]
+            if by_year or not q.years:
+                named += by_year or ds
+            elif len(regions) > 1 and all(d.meta.get("year") for d in ds):
+                named.append(min(ds, key=lambda d: min(abs(int(d.meta["year"]) - y) for y in q.years)))
+            else:
+                named += ds
+        keep = {d.id for d in named}
+        return tuple(d for d in pool if d in keep)
     return ()
 
 
@@ -78,6 +127,65 @@ def scope_for(index: QAIndex, q: Query, reports: list[str] | None) -> Scope:
     if named:
         return Scope(named, True)
     return Scope(pool, False)
+
+
+def _year(index: QAIndex, doc: str) -> int:
+    y = index.documents[doc].meta.get("year")
+    return int(y) if y else 0
+
+
+def _region(index: QAIndex, doc: str) -> str:
+    return str(index.documents[doc].meta.get("region") or doc)
+
+
+def named_regions(index: QAIndex, q: Query, docs: tuple[str, ...]) -> set[str]:
+    """The regions of ``docs`` the question itself names."""
+    text = " " + " ".join(words(q.question)) + " "
+    return {r for r in (_region(index, d) for d in docs) if f" {' '.join(words(r))} " in text}
+
+
+def across_plan(index: QAIndex, q: Query, scope: Scope) -> Plan | None:
+    """Whether the question asks across reports, and how. Named reports (several regions, or one
+    region over several years) are each asked: a comparison when the question compares ("which
+    had the higher ...", "how much more ..."), a change when one region's years are asked with a
+    change word, else a table. Unnamed, "each province"/"by year" asks every report in scope (of the
+    years named, if any) for a table; otherwise the evidence decides (``contenders``)."""
+    docs = scope.docs
+    if len(docs) < 2:
+        return None
+    ql = q.question.lower()
+    if scope.chosen:
+        by_year = tuple(sorted(docs, key=lambda d: (_year(index, d), _region(index, d))))
+        regions = {_region(index, d) for d in docs}
+        years = {_year(index, d) for d in docs}
+        # "Inner Mongolia or Qinghai?", "in 2010 or 2011?": the parties compared are reports; "In
+        # Sichuan, X or Y?" compares two figures inside each report (a table of in-report answers)
+        across = len(named_regions(index, q, docs)) > 1 or len({y for y in q.years if y in years}) > 1
+        if q.op in ("compare", "diff") and across and not (len(regions) == 1 and CHANGE_WORDS.search(ql)):
+            return Plan(by_year, "diff" if q.op == "diff" else "compare")
+        if len(regions) == 1 and len(years) == len(docs) and (CHANGE_WORDS.search(ql) or q.kind == "change"):
+            return Plan(by_year, "change")
+        return Plan(tuple(sorted(docs, key=lambda d: (_region(index, d), _year(index, d)))), "table")
+    if EACH_REPORT.search(ql):
+        pool = [d for d in docs if not q.years or _year(index, d) in q.years]
+        if len(pool) >= 2:
+            return Plan(tuple(sorted(pool, key=lambda d: (_region(index, d), _year(index, d)))), "table")
+    return None
+
+
+def report_query(index: QAIndex, q: Query, doc: str, mode: str) -> Query:
+    """The question as one report of an answer across reports can answer it: its own year of those
+    asked (a report of another year answers for its own), no operation (putting the answers
+    together is ``qa.answer.across``'s), and a figure when a comparison or change is asked."""
+    year = _year(index, doc)
+    kind = q.kind
+    if mode != "table" and kind not in ("money", "count", "percent", "per_capita", "area"):
+        kind = "auto"
+    terms = {t: w for t, w in q.terms.items() if t not in ACROSS_WORDS} or q.terms
+    # in a table each report answers the question itself, except "each ..."'s average-per, which
+    # spoke of the reports
+    op = q.op if mode == "table" and q.op != "per" else None
+    return replace(q, op=op, kind=kind, years={year} & q.years, terms=terms)
 
 
 def contenders(index: QAIndex, query_text: str, pool: tuple[str, ...], top: int) -> tuple[tuple[str, ...], list]:

@@ -1,0 +1,113 @@
+"""The questions across reports (``eval/cross/questions.jsonl``), asked of one index of every report
+of the repository (the combined index of ``qa eval series --combined``), scored by type as
+``eval/cross/README.md`` says:
+
+* compare  the right winner (the first value the answer states) and each report's value right;
+* change   the computed difference right and both reports' values right;
+* list     every expected report's value right, and no value for another report (the table);
+* routed / followup  the value (or every ``answer_contains`` string) from the expected report;
+* unanswerable  declined.
+
+A value is right within 0.5% (the reports round), taken only from a cited fact of the right report.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.answer.models import Answer
+from qa.evaluation.series import combined_index, eval_sets, select
+from qa.settings import Settings
+
+QUESTIONS = Path("eval/cross/questions.jsonl")
+TOLERANCE = 0.005
+
+
+@dataclass
+class CrossResult:
+    id: str
+    type: str
+    question: str
+    right: bool
+    why: str
+    answer: str
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return False
+    return abs(a - b) <= TOLERANCE * max(abs(a), abs(b)) + 1e-9
+
+
+def stated(a: Answer) -> dict[str, list[float]]:
+    """The values the answer states, by report: table rows, else its facts."""
+    out: dict[str, list[float]] = {}
+    if a.table:
+        for r in a.table:
+            if r.answered and r.value is not None:
+                out.setdefault(r.doc, []).append(float(r.value))
+    for v in a.values:
+        if not v.computed and v.value is not None and v.doc:
+            out.setdefault(v.doc, [])
+            if float(v.value) not in out[v.doc]:
+                out[v.doc].append(float(v.value))
+    return out
+
+
+def score(q: dict, a: Answer) -> tuple[bool, str]:
+    """Whether ``a`` answers cross question ``q`` right, and why not."""
+    kind, exp = q["type"], q.get("expected")
+    if not q.get("answerable", True) or kind == "unanswerable":
+        return (not a.answered, "" if not a.answered else "answered an unanswerable question")
+    if not a.answered:
+        return False, "declined"
+    got = stated(a)
+    if kind in ("routed", "followup"):
+        doc = exp["doc"]
+        if "answer_contains" in exp:
+            cited = {c.doc for c in a.citations}
+            ok = all(s.lower() in a.answer.lower() for s in exp["answer_contains"]) and doc in cited
+            return ok, "" if ok else "text or report wrong"
+        ok = any(_close(v, exp["value"]) for v in got.get(doc, []))
+        return ok, "" if ok else f"no {exp['value']} from {doc}"
+    values = exp.get("values", {})
+    wrong = [d for d, e in values.items() if not any(_close(v, e["value"]) for v in got.get(d, []))]
+    if wrong:
+        return False, "missing or wrong value for " + ", ".join(wrong)
+    if kind == "compare":
+        first = next((v for v in a.values if not v.computed), None)
+        ok = first is not None and first.doc == exp["winner"]
+        return ok, "" if ok else "wrong winner"
+    if kind == "change":
+        diff = [v.value for v in a.values if v.computed]
+        ok = any(_close(d, exp["difference"]["value"]) for d in diff)
+        return ok, "" if ok else f"difference {diff} != {exp['difference']['value']}"
+    if kind == "list":
+        extra = [d for d in got if d not in values]
+        return not extra, "" if not extra else "values for reports not expected: " + ", ".join(extra)
+    return False, f"unknown type {kind}"
+
+
+def run_cross(settings: Settings, path: Path = QUESTIONS) -> list[CrossResult]:
+    from qa.answer.pipeline import answer
+
+    index = combined_index(select(eval_sets(), "all"), settings)
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        q = json.loads(line)
+        a = answer(index, q["question"], q.get("history") or [], q.get("reports"))
+        ok, why = score(q, a)
+        out.append(CrossResult(q["id"], q["type"], q["question"], ok, why, a.answer))
+    return out
+
+
+def summary(results: list[CrossResult]) -> dict:
+    by: dict[str, list[bool]] = {}
+    for r in results:
+        by.setdefault(r.type, []).append(r.right)
+    return {"questions": len(results), "accuracy": sum(r.right for r in results) / max(1, len(results)),
+            "by_type": {k: {"n": len(v), "right": sum(v)} for k, v in sorted(by.items())}}
