@@ -102,6 +102,65 @@ def test_single_report_index_is_unchanged(qa_index):
     assert a.answered and "350 million" in a.answer and not a.answer.startswith("Inner Mongolia, 2009:")
 
 
+# -- questions across reports (item 3) -------------------------------------------------------------
+
+COMPARE = "Which issued more for entire village advancement, Inner Mongolia or Lanshan?"
+
+
+def _each_row_cited_from_its_own_report(a) -> None:
+    for r in a.table:
+        if r.answered:
+            c = a.citations[r.citation]
+            assert c.doc == r.doc and (not r.raw or r.raw in c.text)
+
+
+def test_named_reports_are_compared_each_operand_cited_from_its_own(two):
+    _, index = two
+    a = answer(index, COMPARE)
+    assert a.answered and a.kind == "comparison"
+    assert [r.doc for r in a.table] == [IM, LS] and all(r.answered for r in a.table)
+    _each_row_cited_from_its_own_report(a)
+    big, small = sorted(a.table, key=lambda r: -r.value)
+    assert a.values[0].doc == big.doc and a.answer.startswith(big.report)  # the larger figure wins
+    assert big.raw in a.computation and small.raw in a.computation
+    lower = answer(index, COMPARE.replace("more", "less"))
+    assert lower.values[0].doc == small.doc
+
+
+def test_by_how_much_is_computed_from_each_reports_figure(two):
+    _, index = two
+    a = answer(index, "How much more did Inner Mongolia issue for entire village advancement than Lanshan?")
+    (computed,) = [v for v in a.values if v.computed]
+    rows = {r.doc: r for r in a.table}
+    assert computed.value == pytest.approx(abs(rows[IM].value - rows[LS].value))
+    assert set(computed.operands) == {rows[IM].fact_id, rows[LS].fact_id}
+    _each_row_cited_from_its_own_report(a)
+
+
+def test_each_report_question_gets_a_table_row_per_report(two):
+    _, index = two
+    a = answer(index, "Entire village advancement funds of each report?")
+    assert a.answered and {r.doc for r in a.table} == {IM, LS}
+    _each_row_cited_from_its_own_report(a)
+    assert a.answer.splitlines()[0].startswith("2 reports state this")
+    # a year no report covers leaves no report to ask
+    assert not answer(index, "Entire village advancement funds of each report in 2013?").table
+
+
+def test_a_single_report_question_has_no_table(two):
+    _, index = two
+    assert not answer(index, VILLAGE + " in Lanshan").table
+
+
+def test_table_in_json_and_on_the_no_js_page(api):
+    r = api.post("/api/ask", json={"question": COMPARE})
+    body = r.json()
+    assert r.status_code == 200 and len(body["table"]) == 2
+    assert all(0 <= row["citation"] < len(body["citations"]) for row in body["table"])
+    page = api.post("/", data={"question": COMPARE}, headers={"accept": "text/html"}).text
+    assert '<table class="across">' in page and page.count('<tr class="stated">') == 2
+
+
 # -- API -------------------------------------------------------------------------------------------
 
 def test_api_ask_reports_scope(api):
@@ -244,5 +303,12 @@ def test_browser_pick_ask_follow_up_switch(two_server, browser, js):
     if js:  # the picker is kept with the conversation: a reload restores it
         page.reload()
         assert page.eval_on_selector("#reports", "s => Array.from(s.selectedOptions).map(o => o.value)") == [IM]
+    # a question across reports, both picked: one table row per report, each linked to its source
+    page.select_option("#reports", [IM, LS])
+    across = ask(COMPARE, 4 if js else 1)
+    assert across.startswith("Inner Mongolia, 2009") or across.startswith("Lanshan, 2009")
+    table = page.locator(".turn:not(.loading) .bubble.a table.across").last
+    assert table.locator("tbody tr.stated").count() == 2
+    assert table.locator("tbody tr a").count() == 2 and "Lanshan" in table.inner_text()
     assert not errors
     page.close()

@@ -38,6 +38,7 @@ class Row:
     label: str
     draft: Draft | None
     reason: str = ""
+    group: str = ""  # the region: a comparison between regions keeps one report of each
 
     @property
     def figure(self):
@@ -46,6 +47,18 @@ class Row:
             return None
         f = self.draft.facts[0]
         return f if f.value is not None else None
+
+
+def one_per_group(rows: list[Row]) -> list[Row]:
+    """A comparison between regions when a region has several reports: the report of each region
+    that answers with one figure, the most confident (the table lists the rest)."""
+    out: dict[str, Row] = {}
+    for r in rows:
+        have = out.get(r.group)
+        if have is None or (r.figure is not None and (have.figure is None
+                                                      or r.draft.confidence > have.draft.confidence)):
+            out[r.group] = r
+    return list(out.values())
 
 
 def _row_line(r: Row) -> str:
@@ -64,9 +77,9 @@ def table(rows: list[Row], asked: int, note: str = "") -> Draft | None:
     head = f"{len(shown)} report{'s' if len(shown) > 1 else ''} state{'' if len(shown) > 1 else 's'} this"
     if missing > 0:
         head += f" ({missing} other{'s' if missing > 1 else ''} asked do{'' if missing > 1 else 'es'} not)"
-    text = head + ":\n" + "\n".join(_row_line(r) for r in rows if r.draft is not None or r.reason == "named")
-    if note:
-        text += f"\n{note}"
+    # the first line says what the rows are (the page shows it above the table); one line per report
+    text = head + (f". {note}" if note else "") + ":\n" + "\n".join(
+        _row_line(r) for r in rows if r.draft is not None or r.reason == "named")
     facts = [f for r in shown for f in r.draft.facts]
     extra = [c for r in shown for c in (r.draft.extra_citations or [])]
     comps = [f"{r.label}: {r.draft.computation}" for r in shown if r.draft.computation]
@@ -91,9 +104,12 @@ def _figures(rows: list[Row]) -> tuple[list, str]:
 def compare(rows: list[Row], question: str, by_how_much: bool) -> Draft | None:
     """Which report's figure is higher (or lower), or by how much; the table with the reason when
     the figures cannot be compared."""
+    every = rows
+    if len({r.group for r in rows}) > 1:
+        rows = one_per_group(rows)
     figs, why = _figures(rows)
     if not figs:
-        return table(rows, len(rows), why)
+        return table(every, len(every), why)
     want_greater = bool(GREATER.search(question.lower()))
     order = sorted(range(len(rows)), key=lambda i: figs[i].value, reverse=want_greater)
     win, runner = order[0], order[1]
@@ -107,7 +123,7 @@ def compare(rows: list[Row], question: str, by_how_much: bool) -> Draft | None:
         text = (f"{rows[win].label} is {'higher' if want_greater else 'lower'} by {fmt(d, unit, [w, lo])}: "
                 f"{w.raw} against {lo.raw} ({rows[runner].label}).")
         return Draft(text, [figs[i] for i in order], conf, "arithmetic", computation=comp, computed_value=d,
-                     computed_unit=unit, rows=rows)
+                     computed_unit=unit, rows=every)
     rel = " > " if want_greater else " < "
     comp = rel.join(f"{figs[i].raw} ({rows[i].label})" for i in order)
     word = "higher" if want_greater else "lower"
@@ -116,7 +132,7 @@ def compare(rows: list[Row], question: str, by_how_much: bool) -> Draft | None:
     else:
         text = f"{rows[win].label} has the {word} figure: {w.raw}, against " + ", ".join(
             f"{figs[i].raw} for {rows[i].label}" for i in order[1:]) + "."
-    return Draft(text, [figs[i] for i in order], conf, "comparison", computation=comp, rows=rows)
+    return Draft(text, [figs[i] for i in order], conf, "comparison", computation=comp, rows=every)
 
 
 def change(rows: list[Row]) -> Draft | None:

@@ -41,7 +41,7 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None,
     q = analyse(index, ctx, question, history)
     t1 = time.perf_counter()
     scope = route.scope_for(index, q, reports)
-    plan = route.across_plan(index, q, scope)
+    plan = route.across_plan(index, q, scope, picked=bool(reports) and len(scope.docs) > 1)
     if plan is not None:
         return _across_reports(index, ctx, q, plan, scope.chosen, t0, t1)
     if len(scope.docs) > 1 and history:
@@ -119,7 +119,8 @@ def _across_reports(index: QAIndex, ctx: Context, q: Query, plan: route.Plan, na
         dq = route.report_query(index, q, doc, plan.mode)
         got = _draft(dq, index, ctx, retrieve(index, dq, (doc,)))
         rows.append(across.Row(doc, route.label(index, doc), None if isinstance(got, str) else got,
-                               "named" if named else (got if isinstance(got, str) else "")))
+                               "named" if named else (got if isinstance(got, str) else ""),
+                               group=route.region_of(index, doc)))
     timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (time.perf_counter() - t1) * 1e3}
     if plan.mode in ("compare", "diff"):
         draft = across.compare(rows, q.question, by_how_much=plan.mode == "diff")

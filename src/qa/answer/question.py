@@ -45,7 +45,10 @@ ARITH_PATTERNS = [
     ),
     # "each year", "each time" say how often, not per what: no average is asked
     ("per", re.compile(r"\bper (?!capita\b)(\w+)|\bon average\b|\baverage\b.*\b(per (?!capita\b)|each\b)|"
-                       r"\beach\b(?! (?:year|month|time|quarter|season)\b)")),
+                       r"\beach\b(?! (?:year|month|time|quarter|season)\b)"
+                       # "each province", "each of these reports", "each 2011 report" ask across reports
+                       r"(?! (?:of (?:the|these|those) )?(?:(?:19|20)\d\d )?(?:provinces?|regions?|reports?|"
+                       r"municipalit\w*|autonomous)\b)")),
     (
         "grow",
         re.compile(r"\b(now|after|following)\b.*\b(additions?|added|adding|new ones)\b|\bin total after\b"),

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from qa.answer.draft import Draft
 from qa.answer.question import Query
 from qa.index.load import QAIndex
+from qa.text.lexicon import MONEY_WORDS
 from qa.text.words import stem, words
 
 # A report's best passage must beat every other report's best by this share to answer alone (fused
@@ -39,25 +40,43 @@ MAX_REPORTS = 5
 MAX_TABLE = 40
 
 # English question forms that ask across reports (never the content of one report):
-# "each province", "every report", "by year", "across the provinces", "province by province".
+# "each province", "every 2009 report", "each of these reports", "by year", "across the yearbook".
+_REPORT_NOUN = r"(?:provinces?|regions?|reports?|places?|autonomous regions?|municipalit(?:y|ies))"
 EACH_REPORT = re.compile(
-    r"\b(?:each|every|all|all the|various|different|the individual)\s+(?:of the\s+)?(?:provinces?|regions?|"
-    r"reports?|years?|places?|autonomous regions?|municipalit(?:y|ies)|areas?)\b|"
-    r"\b(?:by|per|across(?: the)?|among(?: the)?|for all(?: the)?|in all(?: the)?)\s+"
-    r"(?:provinces?|regions?|reports?|years?)\b|\bprovince by province\b|\byear by year\b|\bover the years\b|"
-    r"\b(?:list|compare|rank)\b.*\b(?:provinces|regions|reports)\b")
+    rf"\b(?:each|every|all|all the|various|different|the individual)\s+(?:of (?:the|these|those)\s+)?"
+    rf"(?:(?:selected|chosen|listed)\s+)?(?:(?:19|20)\d\d\s+)?{_REPORT_NOUN}\b|"
+    rf"\b(?:by|per|across(?: the)?|among(?: the)?|for all(?: the)?|in all(?: the)?|throughout(?: the)?)\s+"
+    rf"(?:{_REPORT_NOUN}|years|yearbook|series)\b|\bprovince by province\b|\byear by year\b|\bover the years\b|"
+    rf"\b(?:list|rank)\b.*\b(?:provinces|regions|reports)\b")
 CHANGE_WORDS = re.compile(
     r"\b(?:change[sd]?|changing|r[io]se|risen|rising|gr[eo]w[ns]?|grown|growing|increase[sd]?|increasing|"
-    r"f[ae]ll|fallen|falling|drop(?:ped)?|declined?|declining|decrease[sd]?|decreasing|evolved?|trend|"
-    r"shr[iau]nk|up or down|compared? (?:to|with))\b|\bfrom (?:19|20)\d\d to (?:19|20)\d\d\b|"
-    r"\bbetween (?:19|20)\d\d and (?:19|20)\d\d\b")
+    r"f[ae]ll|fallen|falling|drop(?:ped)?|declined?|declining|decrease[sd]?|decreasing|evolved?|trend|moved?|"
+    r"shr[iau]nk|up or down|differ(?:ence)?|went|gone|go)\b|\bfrom (?:19|20)\d\d to (?:19|20)\d\d\b")
+# a comparison between the reports named ("X or Y", "X vs Y", "which had more"), and one by how much
+COMPARE_WORDS = re.compile(
+    r"\b(?:vs\.?|versus|compared?|comparison|more|most|larger|largest|bigger|biggest|higher|highest|greater|"
+    r"greatest|less|least|fewer|fewest|smaller|smallest|lower|lowest|top|ahead|outspent|exceed\w*)\b")
+BY_HOW_MUCH = re.compile(r"\bhow (?:much|many) (?:more|less|fewer|higher|lower|bigger|larger|smaller)\b|"
+                         r"\bdifference\b|\bgap\b|\bby how much\b|\bhow far\b")
+# "which of the two reports", "which province": the parties compared are the reports in scope
+WHICH_REPORT = re.compile(rf"\b(?:which|what|whose)\s+(?:one|(?:of (?:the|these|those)\s+)?(?:two |three |four |"
+                          rf"five |selected |chosen |picked )*{_REPORT_NOUN})\b")
+# measure words: a question about one of these wants a figure from each report, not a sentence
+MEASURE_WORDS = frozenset(stem(w) for w in (
+    "area population inhabitants headcount number count total amount income funds fund money funding investment "
+    "invested spending spent allocation budget loans line threshold rate incidence share percentage counties "
+    "villages households people persons poor").split())
 # words of such a question that say how to put the reports' answers together, not what is asked
 ACROSS_WORDS = frozenset(stem(w) for w in (
     "each every all various different individual province provinces region regions report reports year "
     "years compare compared comparison rank list higher highest lower lowest more most less least larger "
     "largest bigger biggest smaller smallest greater greatest fewer fewest change changed rise rose grow "
     "grew increase increased fall fell drop dropped decline declined decrease decreased trend between from "
-    "had have has did does which").split())
+    "had have has did does which whose vs versus difference gap selected chosen two three yearbook series "
+    "give gives given cited reported move moved went").split())
+
+
+MONEY_STEMS = frozenset(stem(w) for w in MONEY_WORDS)
 
 
 @dataclass
@@ -105,8 +124,11 @@ def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[st
         if not regions:
             continue
         named = []
-        for ds in regions.values():
-            by_year = [d for d in ds if d.meta.get("year") in q.years]
+        lower = said.lower()
+        for region, ds in regions.items():
+            # "Sichuan (2009), Guizhou (2010) ...": a year written right after a region is that region's
+            paired = _paired_years(lower, region.lower()) if len(regions) > 1 else set()
+            by_year = [d for d in ds if d.meta.get("year") in (paired or q.years)]
             if by_year or not q.years:
                 named += by_year or ds
             elif len(regions) > 1 and all(d.meta.get("year") for d in ds):
@@ -116,6 +138,15 @@ def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[st
         keep = {d.id for d in named}
         return tuple(d for d in pool if d in keep)
     return ()
+
+
+def _paired_years(text: str, region: str) -> set[int]:
+    out = set()
+    for m in re.finditer(re.escape(region), text):
+        y = re.match(r"(?:'s|’s)?\s*(?:\(|,|in|of)?\s*((?:19|20)\d\d)\b", text[m.end(): m.end() + 16])
+        if y:
+            out.add(int(y.group(1)))
+    return out
 
 
 def scope_for(index: QAIndex, q: Query, reports: list[str] | None) -> Scope:
@@ -134,57 +165,66 @@ def _year(index: QAIndex, doc: str) -> int:
     return int(y) if y else 0
 
 
-def _region(index: QAIndex, doc: str) -> str:
+def region_of(index: QAIndex, doc: str) -> str:
     return str(index.documents[doc].meta.get("region") or doc)
 
 
 def named_regions(index: QAIndex, q: Query, docs: tuple[str, ...]) -> set[str]:
     """The regions of ``docs`` the question itself names."""
     text = " " + " ".join(words(q.question)) + " "
-    return {r for r in (_region(index, d) for d in docs) if f" {' '.join(words(r))} " in text}
+    return {r for r in (region_of(index, d) for d in docs) if f" {' '.join(words(r))} " in text}
 
 
-def across_plan(index: QAIndex, q: Query, scope: Scope) -> Plan | None:
+def across_plan(index: QAIndex, q: Query, scope: Scope, picked: bool = False) -> Plan | None:
     """Whether the question asks across reports, and how. Named reports (several regions, or one
-    region over several years) are each asked: a comparison when the question compares ("which
-    had the higher ...", "how much more ..."), a change when one region's years are asked with a
-    change word, else a table. Unnamed, "each province"/"by year" asks every report in scope (of the
+    region over several years), or reports the caller picked when the question speaks of them
+    ("which of the two reports"), are each asked: a comparison when the question compares ("which
+    had the higher ...", "X vs Y"; by how much when it asks so), a change when one region's years
+    are asked, else a table. Unnamed, "each province"/"by year" asks every report in scope (of the
     years named, if any) for a table; otherwise the evidence decides (``contenders``)."""
     docs = scope.docs
     if len(docs) < 2:
         return None
     ql = q.question.lower()
-    if scope.chosen:
-        by_year = tuple(sorted(docs, key=lambda d: (_year(index, d), _region(index, d))))
-        regions = {_region(index, d) for d in docs}
+    if scope.chosen or (picked and WHICH_REPORT.search(ql)):
+        regions = {region_of(index, d) for d in docs}
         years = {_year(index, d) for d in docs}
-        # "Inner Mongolia or Qinghai?", "in 2010 or 2011?": the parties compared are reports; "In
-        # Sichuan, X or Y?" compares two figures inside each report (a table of in-report answers)
-        across = len(named_regions(index, q, docs)) > 1 or len({y for y in q.years if y in years}) > 1
-        if q.op in ("compare", "diff") and across and not (len(regions) == 1 and CHANGE_WORDS.search(ql)):
-            return Plan(by_year, "diff" if q.op == "diff" else "compare")
-        if len(regions) == 1 and len(years) == len(docs) and (CHANGE_WORDS.search(ql) or q.kind == "change"):
+        named_years = {y for y in q.years if y in years}
+        many_regions = len(named_regions(index, q, docs)) > 1 or (picked and len(regions) > 1)
+        by_year = tuple(sorted(docs, key=lambda d: (_year(index, d), region_of(index, d))))
+        if len(regions) == 1 and len(years) == len(docs) and (
+                CHANGE_WORDS.search(ql) or q.kind == "change" or (len(named_years) > 1 and q.op != "compare")):
             return Plan(by_year, "change")
-        return Plan(tuple(sorted(docs, key=lambda d: (_region(index, d), _year(index, d)))), "table")
+        # "X or Y?", "X vs Y", "which had more": the parties compared are the reports; "In Sichuan, X or
+        # Y?" compares two figures inside each report (a table of in-report answers)
+        if (many_regions or len(named_years) > 1) and (q.op in ("compare", "diff") or COMPARE_WORDS.search(ql)):
+            mode = "diff" if q.op == "diff" or BY_HOW_MUCH.search(ql) else "compare"
+            return Plan(by_year, mode)
+        if EACH_REPORT.search(ql) or not picked:
+            return Plan(tuple(sorted(docs, key=lambda d: (region_of(index, d), _year(index, d)))), "table")
+        return None
     if EACH_REPORT.search(ql):
         pool = [d for d in docs if not q.years or _year(index, d) in q.years]
         if len(pool) >= 2:
-            return Plan(tuple(sorted(pool, key=lambda d: (_region(index, d), _year(index, d)))), "table")
+            return Plan(tuple(sorted(pool, key=lambda d: (region_of(index, d), _year(index, d)))), "table")
     return None
 
 
 def report_query(index: QAIndex, q: Query, doc: str, mode: str) -> Query:
     """The question as one report of an answer across reports can answer it: its own year of those
     asked (a report of another year answers for its own), no operation (putting the answers
-    together is ``qa.answer.across``'s), and a figure when a comparison or change is asked."""
+    together is ``qa.answer.across``'s), and a figure when a comparison or change is asked, or a
+    table of a measure ("land area of each province")."""
     year = _year(index, doc)
     kind = q.kind
-    if mode != "table" and kind not in ("money", "count", "percent", "per_capita", "area"):
-        kind = "auto"
+    numeric = ("money", "count", "percent", "per_capita", "area")
+    if kind not in numeric and (mode != "table" or (kind in ("explanation", "which", "who", "list", "auto")
+                                                   and set(q.terms) & MEASURE_WORDS)):
+        kind = "money" if set(q.terms) & MONEY_STEMS else "auto"
     terms = {t: w for t, w in q.terms.items() if t not in ACROSS_WORDS} or q.terms
     # in a table each report answers the question itself, except "each ..."'s average-per, which
     # spoke of the reports
-    op = q.op if mode == "table" and q.op != "per" else None
+    op = q.op if mode == "table" and q.op not in ("per", "compare", "diff") else None
     return replace(q, op=op, kind=kind, years={year} & q.years, terms=terms)
 
 

@@ -119,10 +119,11 @@ def run_sets(sets: list[EvalSet], settings: Settings, answer_fn=None,
     return out
 
 
-def combined_index(sets: list[EvalSet], settings: Settings, cache: Path = CACHE) -> QAIndex:
-    """One index of every report of ``sets`` (cached like a set's own, under ``combined``)."""
+def combined_index(sets: list[EvalSet], settings: Settings, cache: Path = CACHE,
+                   name: str = "combined") -> QAIndex:
+    """One index of every report of ``sets`` (cached like a set's own, under ``name``)."""
     docs = tuple(d for s in sets for d in s.docs)
-    return index_for(EvalSet("combined", "dev", docs, Path()), settings, cache)
+    return index_for(EvalSet(name, "dev", docs, Path()), settings, cache)
 
 
 def set_reports(s: EvalSet) -> set[str]:

@@ -101,9 +101,37 @@
     return form;
   }
 
+  function acrossTable(a, rows) {
+    const t = el("table", "across");
+    const head = el("tr");
+    ["Report", "Answer", "Source"].forEach(function (h) { const th = el("th", "", h); th.scope = "col"; head.appendChild(th); });
+    const thead = el("thead"); thead.appendChild(head); t.appendChild(thead);
+    const body = el("tbody");
+    rows.forEach(function (r) {
+      const tr = el("tr", r.answered ? "stated" : "not-stated");
+      const th = el("th", "", r.report); th.scope = "row"; tr.appendChild(th);
+      tr.appendChild(el("td", "", r.answer));
+      const src = el("td");
+      const c = r.citation !== null && r.citation !== undefined ? (a.citations || [])[r.citation] : null;
+      if (c) {
+        const link = el("a", "", c.section || "source");
+        link.href = citationUrl(c, a.related);
+        src.appendChild(link);
+      } else { src.textContent = "—"; }
+      tr.appendChild(src);
+      body.appendChild(tr);
+    });
+    t.appendChild(body);
+    return t;
+  }
+
   function answerBubble(a, history) {
     const box = el("div", "bubble a " + (a.answered ? "answered" : "unanswered"));
-    box.appendChild(el("p", "answer-text", a.answer || "The report does not say."));
+    const rows = a.table || [];
+    // an answer across reports: its first line above a table (report | answer | source)
+    const text = rows.length && a.answer && a.answer.indexOf("\n") >= 0 ? a.answer.split("\n")[0] : a.answer;
+    box.appendChild(el("p", "answer-text", text || "The report does not say."));
+    if (rows.length) box.appendChild(acrossTable(a, rows));
     const meta = el("div", "meta");
     const lvl = confidenceLabel(a.confidence);
     const conf = el("span", "confidence conf-" + lvl);

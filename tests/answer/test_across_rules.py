@@ -1,0 +1,61 @@
+"""The question forms that ask across reports (``qa.answer.route``) and how the reports' answers are
+put together (``qa.answer.across``), on rows made for the test: logic only, no index."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from qa.answer import across
+from qa.answer.draft import Draft
+from qa.answer.question import detect_op
+from qa.answer.route import EACH_REPORT
+
+
+@pytest.mark.parametrize("q", ["Poverty-relief funds of each province in 2009?", "the poor headcount in every report",
+                               "Anti-poverty money in each of these reports?", "villages in each 2011 report",
+                               "key counties by province", "fund totals across the yearbook"])
+def test_each_report_forms(q):
+    assert EACH_REPORT.search(q.lower())
+    assert detect_op(q) != "per"  # "each province" is not an average per province
+
+
+@pytest.mark.parametrize("q", ["How much did each county get?", "What was the poverty line in 2009?",
+                               "How many households were relocated each year?"])
+def test_not_across(q):
+    assert not EACH_REPORT.search(q.lower())
+
+
+def _row(doc, value, raw, unit="yuan", group=None):
+    f = SimpleNamespace(id=f"{doc}-f", doc=doc, value=value, raw=raw, unit=unit)
+    return across.Row(doc, doc.title(), Draft(f"{raw}.", [f], 0.9, "money"), group=group or doc)
+
+
+def test_compare_picks_the_larger_or_the_smaller():
+    rows = [_row("a", 2e6, "2 million Yuan"), _row("b", 3e6, "3 million Yuan")]
+    more = across.compare(rows, "Which had more, A or B?", by_how_much=False)
+    assert more.facts[0].doc == "b" and more.computation == "3 million Yuan (B) > 2 million Yuan (A)"
+    less = across.compare(rows, "Which had less, A or B?", by_how_much=False)
+    assert less.facts[0].doc == "a"
+    diff = across.compare(rows, "How much more did B have than A?", by_how_much=True)
+    assert diff.computed_value == 1e6 and set(f.doc for f in diff.facts) == {"a", "b"}
+
+
+def test_no_comparison_across_units_or_without_a_figure():
+    rows = [_row("a", 2e6, "2 million Yuan"), _row("b", 300, "300 villages", unit="villages")]
+    d = across.compare(rows, "Which had more, A or B?", by_how_much=False)
+    assert d.computation is None and "different units" in d.text and d.rows
+    rows = [_row("a", 2e6, "2 million Yuan"), across.Row("b", "B", None, "named")]
+    d = across.compare(rows, "Which had more, A or B?", by_how_much=False)
+    assert "B gives no single figure" in d.text and "B: not stated" in d.text
+
+
+def test_change_is_later_minus_earlier_and_one_report_per_region_is_compared():
+    d = across.change([_row("a-2009", 5e6, "5 million"), _row("a-2011", 4e6, "4 million")])
+    assert d.computed_value == -1e6 and "fell" in d.text
+    rows = [_row("x-2009", 1.0, "1", group="x"), _row("x-2011", 9.0, "9", group="x"),
+            _row("y-2010", 5.0, "5", group="y")]
+    rows[0].draft.confidence = 0.99
+    kept = across.one_per_group(rows)
+    assert [r.doc for r in kept] == ["x-2009", "y-2010"]
