@@ -230,6 +230,8 @@ def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, 
                                                        "ranker fitted without it")] = False,
                     combined: Annotated[bool, typer.Option("--combined", help="also answer every set in one "
                                                            "index of all the sets' reports, beside alone")] = False,
+                    questions: Annotated[str, typer.Option(help="the series' question folder: questions, or "
+                                                           "questions_b (second set)")] = "questions",
                     model: ModelOpt = None) -> None:
     """Each report indexed alone, its questions answered: figures per report, pooled and by kind.
     With --combined, also all reports in one index, each set's figure beside its figure alone."""
@@ -240,7 +242,9 @@ def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, 
 
     if split not in ("dev", "open", "sealed", "development", "all"):
         _fail("--split must be dev, open, sealed, development or all")
-    sets = select(eval_sets(), split, only)
+    if questions not in ("questions", "questions_b"):
+        _fail("--questions must be questions or questions_b")
+    sets = [s for s in select(eval_sets(questions=questions), split, only) if s.questions.exists()]
     if not sets:
         _fail("no eval set matches")
     settings = _settings(model=model)

@@ -78,7 +78,7 @@ def table(rows: list[Row], asked: int, note: str = "") -> Draft | None:
     if missing > 0:
         head += f" ({missing} other{'s' if missing > 1 else ''} asked do{'' if missing > 1 else 'es'} not)"
     # the first line says what the rows are (the page shows it above the table); one line per report
-    text = head + (f". {note}" if note else "") + ":\n" + "\n".join(
+    text = head + (f". {note.rstrip('.')}" if note else "") + ":\n" + "\n".join(
         _row_line(r) for r in rows if r.draft is not None or r.reason == "named")
     facts = [f for r in shown for f in r.draft.facts]
     extra = [c for r in shown for c in (r.draft.extra_citations or [])]

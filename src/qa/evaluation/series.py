@@ -43,8 +43,10 @@ class EvalSet:
     questions: Path
 
 
-def eval_sets(root: Path = Path("."), series: Path = SERIES) -> list[EvalSet]:
-    """Every eval set: the development sets, then the series reports in the split's order."""
+def eval_sets(root: Path = Path("."), series: Path = SERIES, questions: str = "questions") -> list[EvalSet]:
+    """Every eval set: the development sets, then the series reports in the split's order, with their
+    questions from ``series/<questions>/<report>.jsonl`` (``questions_b``: the second set, written
+    after the sealed reports' first run, for a second first run)."""
     out = []
     for name, (corpus, questions) in DEV_SETS.items():
         docs = tuple(sorted((root / corpus).glob("*.txt")) + sorted((root / corpus).glob("*.md")))
@@ -53,7 +55,7 @@ def eval_sets(root: Path = Path("."), series: Path = SERIES) -> list[EvalSet]:
     for rid in split["reports"]:
         kind = "sealed" if rid in split["sealed"] else "open"
         out.append(EvalSet(rid, kind, (root / series / "corpus" / f"{rid}.txt",),
-                           root / series / "questions" / f"{rid}.jsonl"))
+                           root / series / questions / f"{rid}.jsonl"))
     return out
 
 
