@@ -162,6 +162,7 @@ def series_page(request: Request, measure: TextParam = None, reports: ReportsPar
     JSON twin is ``/api/series``, built by the same ``service.series``)."""
     index: QAIndex = request.app.state.holder.index
     params: dict[str, Any] = {"measure": measure, "reports": reports, "region": region, "year": year, "unit": unit}
+    service.report_scope(index, reports, region, year)  # bad filters are a 422 even before a measure is given
     resp = service.series(index, measure or "", reports=reports, region=region, year=year, unit=unit) \
         if (measure or "").strip() else None
     top = max((abs(float(b.value)) for b in resp.bars), default=0.0) if resp else 0.0
