@@ -232,6 +232,9 @@ class SeriesBar(BaseModel):
 class SeriesMissing(BaseModel):
     report: str
     label: str
+    facts: list[SeriesFact] = Field(default_factory=list, description="figures of the report that have the words "
+                                    "asked only in their sentence, not in their measure, while other reports' "
+                                    "figures measure them: not drawn")
 
 
 class SeriesResponse(BaseModel):
@@ -243,4 +246,5 @@ class SeriesResponse(BaseModel):
     bars: list[SeriesBar]
     other_units: dict[str, list[SeriesFact]] = Field(
         description="matching figures in other units, not drawn, by unit (ask again with unit=...)")
-    missing: list[SeriesMissing] = Field(description="reports in scope without a matching figure")
+    missing: list[SeriesMissing] = Field(description="reports in scope without a bar: no matching figure in the "
+                                                     "unit, or only weaker ones (facts)")

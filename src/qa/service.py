@@ -258,7 +258,9 @@ def series(index: QAIndex, measure: str, *, reports: list[str] | None = None, re
     return SeriesResponse(measure=measure, unit=s.unit, order=s.order, description=s.description,  # type: ignore[arg-type]
                           notes=s.notes, bars=bars,
                           other_units={u: [_series_fact(m) for m in ms] for u, ms in s.other_units.items()},
-                          missing=[SeriesMissing(report=r.id, label=r.label) for r in s.missing])
+                          missing=[SeriesMissing(report=r.id, label=r.label,
+                                                 facts=[_series_fact(m) for m in s.weaker.get(r.id, [])])
+                                   for r in s.missing])
 
 
 def facts_csv(resp: FactsResponse) -> str:

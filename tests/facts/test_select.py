@@ -78,3 +78,10 @@ def test_an_income_per_person_is_not_the_unit_of_an_amount():
     assert unit_of(fact("funds", unit="yuan", kind="money")) == "yuan"
     assert unit_of(fact("per capita net income", unit="yuan", kind="per_capita")) == "yuan per person"
     assert unit_of(fact("share", unit="%", kind="percent")) == "%"
+
+
+def test_a_match_says_whether_the_measure_itself_has_the_words():
+    f, g = fact("poverty-stricken population"), fact("people", raw="10,000", value=1e4)
+    ctx = {g.id: "training 10,000 people for the poor"}
+    by = {mt.fact.id: mt.by_measure for mt in matching_facts([f, g], "poor population", ctx)}
+    assert by == {f.id: True, g.id: False}

@@ -49,7 +49,7 @@ def test_people_are_never_drawn_beside_yuan_and_the_rest_is_said():
     s = build_series("poor population", matches, [YN9, YN11, QH11])
     assert s.unit == "people" and {b.best.fact.unit for b in s.bars} == {"people"}
     assert list(s.other_units) == ["yuan"]
-    assert any("in yuan, not people, and not drawn" in n for n in s.notes)
+    assert "Matching figures in other units than people are not drawn: 1 in yuan." in s.notes
     assert any(n == "No matching figure in people: Qinghai, 2011." for n in s.notes)
     # Asked for yuan, the chart is of yuan and the people are the ones left out.
     y = build_series("poor population", matches, [YN9, YN11, QH11], unit="yuan")
@@ -89,3 +89,19 @@ def test_nothing_matching_says_so():
     assert s.bars == [] and s.unit is None
     assert s.description == "Poor population: no report in scope has a matching figure."
     assert s.notes == ["No matching figure: Qinghai, 2011; Yunnan, 2009."]
+
+
+def test_a_figure_with_the_words_only_in_its_sentence_is_not_drawn_beside_ones_that_measure_them():
+    slogan = Match(m("qh-2011", "ten thousand", 1e4).fact, 0.64, by_measure=False)
+    s = build_series("poor population", [m("yn-2009", "5.4 million", 5.4e6), slogan], [YN9, QH11])
+    assert [b.report.id for b in s.bars] == ["yn-2009"] and [r.id for r in s.missing] == ["qh-2011"]
+    assert s.weaker == {"qh-2011": [slogan]}
+    assert s.notes == ["Not drawn, as the words asked are only in their sentence, not in what they measure: "
+                       "Qinghai, 2011: ten thousand."]
+    # With no figure that measures them anywhere, the sentence matches are all there is, and are drawn.
+    alone = build_series("poor population", [slogan], [YN9, QH11])
+    assert [b.report.id for b in alone.bars] == ["qh-2011"] and alone.weaker == {}
+    # Within a report, a figure that measures the words beats a better-scored sentence match.
+    measured = m("yn-2009", "5.4 million", 5.4e6, 0.7)
+    loose = Match(m("yn-2009", "6 million", 6e6).fact, 0.7, by_measure=False)
+    assert build_series("poor population", [loose, measured], [YN9]).bars[0].best is measured

@@ -62,16 +62,24 @@ def _found(term: str, stems: frozenset[str]) -> float:
     return TYPO if any(_near(term, s) for s in stems) else 0.0
 
 
-def match_score(terms: tuple[str, ...], measure: str, clause: str = "") -> float:
-    """Mean over ``terms`` of how well each is found in the measure (or, less, in the clause): 0..1."""
+def match_scores(terms: tuple[str, ...], measure: str, clause: str = "") -> tuple[float, float]:
+    """Mean over ``terms`` of how well each is found in the measure or, less, in the clause; and the
+    same in the measure alone (is it what the figure measures, or only a word of its sentence?)."""
     if not terms:
-        return 0.0
+        return 0.0, 0.0
     in_measure = frozenset(tokenize(measure))
     in_clause = frozenset(tokenize(clause))
-    total = 0.0
+    total = own = 0.0
     for t in terms:
-        total += max(_found(t, in_measure), CLAUSE * _found(t, in_clause))
-    return total / len(terms)
+        found = _found(t, in_measure)
+        own += found
+        total += max(found, CLAUSE * _found(t, in_clause))
+    return total / len(terms), own / len(terms)
+
+
+def match_score(terms: tuple[str, ...], measure: str, clause: str = "") -> float:
+    """How well ``terms`` are found in the measure (or, less, in the clause): 0..1."""
+    return match_scores(terms, measure, clause)[0]
 
 
 def own_clause(f: Fact, context: str | None) -> str:
@@ -86,6 +94,7 @@ def own_clause(f: Fact, context: str | None) -> str:
 class Match:
     fact: Fact
     score: float
+    by_measure: bool = True  # the words asked are in the figure's measure itself, not only its clause
 
 
 def matching_facts(facts: Iterable[Fact], measure: str, contexts: dict[str, str] | None = None,
@@ -100,9 +109,9 @@ def matching_facts(facts: Iterable[Fact], measure: str, contexts: dict[str, str]
     for f in facts:
         if numeric_only and (f.kind not in NUMERIC_KINDS or f.value is None):
             continue
-        score = match_score(terms, f.measure or f.name, own_clause(f, contexts.get(f.id)))
+        score, own = match_scores(terms, f.measure or f.name, own_clause(f, contexts.get(f.id)))
         if score >= MIN_MATCH:
-            out.append(Match(f, round(score, 3)))
+            out.append(Match(f, round(score, 3), own >= MIN_MATCH))
     out.sort(key=lambda m: (-m.score, m.fact.doc, m.fact.start))
     return out
 

@@ -8,6 +8,9 @@ scope, and keeps only what may honestly be drawn side by side:
   other units are left out and listed by unit (so the page can offer their own charts);
 * one figure per report, the best match (then the one dated the report's year, then the first in
   the report); when a report has several, the others are kept beside the bar and the chart says so;
+* a figure whose measure is the words asked beats one that only has them in its sentence
+  ("training ten thousand people" is not a poor population): when some report has a figure of the
+  first sort, a report with only the second is not drawn, and the chart lists those figures;
 * the reports in scope without a matching figure are named, not drawn as zero.
 
 Bars are ordered by year when the reports are of one region, by region when they are of one year,
@@ -61,10 +64,7 @@ class Series:
     bars: list[SeriesBar]
     other_units: dict[str, list[Match]]
     missing: list[Report]
-
-    @property
-    def max_value(self) -> float:
-        return max((abs(float(b.best.fact.value or 0)) for b in self.bars), default=0.0)
+    weaker: dict[str, list[Match]] = field(default_factory=dict)  # report id -> figures not drawn
 
     @property
     def description(self) -> str:
@@ -87,18 +87,22 @@ class Series:
             out.append(f"{len(several)} report{'s have' if len(several) != 1 else ' has'} several matching "
                        "figures: each bar uses the best match, and the others are listed under it ("
                        + "; ".join(f"{b.report.label}: {len(b.others)} more" for b in several) + ").")
-        for unit, ms in self.other_units.items():
-            labels = list(dict.fromkeys(m.fact.doc for m in ms))
-            out.append(f"{len(ms)} matching figure{'s are' if len(ms) != 1 else ' is'} in {unit}, not "
-                       f"{self.unit}, and not drawn ({len(labels)} report{'s' if len(labels) != 1 else ''}).")
-        if self.missing:
-            out.append("No matching figure" + (f" in {self.unit}" if self.unit else "") + ": "
-                       + "; ".join(r.label for r in self.missing) + ".")
+        if self.other_units:
+            out.append(f"Matching figures in other units than {self.unit} are not drawn: "
+                       + ", ".join(f"{len(ms)} in {u}" for u, ms in self.other_units.items()) + ".")
+        none = [r.label for r in self.missing if r.id not in self.weaker]
+        if none:
+            out.append("No matching figure" + (f" in {self.unit}" if self.unit else "") + ": " + "; ".join(none) + ".")
+        if self.weaker:
+            labels = {r.id: r.label for r in self.missing}
+            out.append("Not drawn, as the words asked are only in their sentence, not in what they measure: "
+                       + "; ".join(f"{labels.get(d, d)}: " + ", ".join(m.fact.raw for m in ms)
+                                   for d, ms in self.weaker.items()) + ".")
         return out
 
 
 def _best_first(report: Report, ms: list[Match]) -> list[Match]:
-    return sorted(ms, key=lambda m: (-m.score, m.fact.period_start != report.year, m.fact.start))
+    return sorted(ms, key=lambda m: (not m.by_measure, -m.score, m.fact.period_start != report.year, m.fact.start))
 
 
 def _order(reports: list[Report]) -> tuple[str, list[Report]]:
@@ -116,16 +120,20 @@ def _order(reports: list[Report]) -> tuple[str, list[Report]]:
 
 
 def choose_unit(matches: Iterable[Match]) -> str | None:
-    """The unit in which the most reports have a matching figure; ties go to the better match."""
+    """The unit in which the most reports have a figure measuring the words asked (then a figure
+    with them in its sentence); ties go to the better match."""
     reports: dict[str, set[str]] = {}
+    measured: dict[str, set[str]] = {}
     best: dict[str, float] = {}
     for m in matches:
         u = unit_of(m.fact)
         reports.setdefault(u, set()).add(m.fact.doc)
+        if m.by_measure:
+            measured.setdefault(u, set()).add(m.fact.doc)
         best[u] = max(best.get(u, 0.0), m.score)
     if not reports:
         return None
-    return max(reports, key=lambda u: (len(reports[u]), best[u], -len(u)))
+    return max(reports, key=lambda u: (len(measured.get(u, ())), len(reports[u]), best[u], -len(u)))
 
 
 def build_series(measure: str, matches: list[Match], reports: list[Report], unit: str | None = None) -> Series:
@@ -141,6 +149,11 @@ def build_series(measure: str, matches: list[Match], reports: list[Report], unit
             by_report.setdefault(m.fact.doc, []).append(m)
         else:
             other_units.setdefault(u, []).append(m)
+    weaker: dict[str, list[Match]] = {}
+    if any(m.by_measure for ms in by_report.values() for m in ms):
+        for d in list(by_report):
+            if not any(m.by_measure for m in by_report[d]):
+                weaker[d] = by_report.pop(d)
     order, ordered = _order([in_scope[d] for d in by_report] or reports)
     bars = []
     for r in ordered:
@@ -149,4 +162,4 @@ def build_series(measure: str, matches: list[Match], reports: list[Report], unit
             bars.append(SeriesBar(r, best, others))
     missing = [r for r in _order(reports)[1] if r.id not in by_report]
     other_units = dict(sorted(other_units.items(), key=lambda kv: -len(kv[1])))
-    return Series(measure, unit, order, bars, other_units, missing)
+    return Series(measure, unit, order, bars, other_units, missing, weaker)
