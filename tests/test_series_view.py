@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from qa import service
 from qa.errors import InvalidInput
+from qa.schemas import SeriesMissing
 
 IM, YN9, YN11, QH11, SC10 = "inner-mongolia-2009", "yunnan-2009", "yunnan-2011", "qinghai-2011", "sichuan-2010"
 POOR = "poor population"
@@ -209,3 +210,21 @@ def test_cli_facts_filters_and_series(series_settings):
     assert j.returncode == 0 and [b["report"] for b in json.loads(j.stdout)["bars"]] == [QH11]
     bad = _qa("facts", "--index", idx, "--year", "1999")
     assert bad.returncode == 1 and "year: no indexed report is of 1999" in bad.stderr
+
+
+def test_facts_page_names_each_facts_report(api):
+    html = api.get("/facts", params={"measure": POOR, "sort": "doc"}, headers={"accept": "text/html"}).text
+    head = html.split('<table class="facts">')[1].split("</thead>")[0]
+    assert ">Report" in head and 'aria-sort="ascending"' in head
+    assert f'<td class="col-doc">{IM}</td>' in html
+
+
+def test_series_page_lists_the_figures_it_did_not_draw(api, series_index):
+    # A report whose only figure has the words in its sentence: the page lists it, quoted and linked.
+    resp = service.series(series_index, POOR, region="Yunnan")
+    weak = resp.bars[0].fact
+    resp.missing.append(SeriesMissing(report=QH11, label="Qinghai, 2011", facts=[weak]))
+    html = api.app.state.jinja.get_template("series.html").render(
+        resp=resp, widths=[10, 20], unit_urls={}, filters={"reports": []}, documents=[], regions=[], years=[])
+    details = html.split('class="small weaker"')[1].split("</details>")[0]
+    assert f"Qinghai, 2011: {weak.raw}" in details and f'href="{weak.passage_url}"' in details

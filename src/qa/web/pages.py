@@ -140,11 +140,13 @@ def facts_page(request: Request, kind: Annotated[str | None, Query(max_length=40
     def url(base: str, **extra: Any) -> str:
         return _url(base, {**params, "limit": limit, "offset": offset, "sort": sort, **extra})
 
-    sort_urls = {c: url("/facts", sort=(f"-{c}" if sort == c else c), offset=0) for c, _ in FACT_COLUMNS}
+    # With several reports, which report a fact is from is a column of its own.
+    columns = [("doc", "Report"), *FACT_COLUMNS] if len(index.documents) > 1 else FACT_COLUMNS
+    sort_urls = {c: url("/facts", sort=(f"-{c}" if sort == c else c), offset=0) for c, _ in columns}
     scope = service.report_scope(index, reports, region, year)
     series_url = _url("/series", {"measure": measure, "reports": reports, "region": region, "year": year})
     return render(request, "facts.html", {
-        "title": "Fact table", "resp": resp, "columns": FACT_COLUMNS, "sort_urls": sort_urls,
+        "title": "Fact table", "resp": resp, "columns": columns, "sort_urls": sort_urls,
         "kinds": kinds, "sections": sections, **_report_filters(index),
         "filters": {k: v or ("" if k != "reports" else []) for k, v in params.items()},
         "json_url": url("/api/facts"), "csv_url": url("/api/facts", format="csv"),
