@@ -31,6 +31,34 @@ def index_settings(tmp_path_factory):
     return s
 
 
+# A series index: the seed and four OPEN real reports of eval/series (never a sealed one), two of them
+# of one region (Yunnan 2009 and 2011) and two of one year with the seed (2009). Built once, on use.
+SERIES_CORPUS = ROOT / "eval" / "series" / "corpus"
+SERIES_REPORTS = ("yunnan-2009", "yunnan-2011", "qinghai-2011", "sichuan-2010")
+
+
+@pytest.fixture(scope="session")
+def series_settings(tmp_path_factory):
+    from qa.index.build import build_index
+    from qa.settings import get_settings
+
+    corpus = tmp_path_factory.mktemp("series") / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    for r in SERIES_REPORTS:
+        for ext in (".txt", ".json"):
+            shutil.copy(SERIES_CORPUS / f"{r}{ext}", corpus / f"{r}{ext}")
+    s = get_settings(corpus_dir=corpus, index_dir=corpus.parent / "index", data_dir=corpus.parent / "data")
+    build_index(s, progress=False)
+    return s
+
+
+@pytest.fixture(scope="session")
+def series_index(series_settings):
+    from qa.index.load import load_index
+
+    return load_index(series_settings.index_dir, series_settings.model)
+
+
 @pytest.fixture(scope="session")
 def qa_index(index_settings):
     from qa.index.load import load_index

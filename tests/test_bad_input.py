@@ -136,6 +136,18 @@ CASES: list[tuple[str, str, str, dict, object]] = [
     ("search-k-overflow", "GET", "/api/search?q=poverty&k=99999999999999999999999", {}, 422),
     ("search-k-float", "GET", "/api/search?q=poverty&k=2.5", {}, 422),
     ("search-sql", "GET", "/api/search", {"params": {"q": "poverty' OR 1=1; --", "k": 3}}, OK),
+    # the series view's filters (issue 13, item 4)
+    ("facts-measure-nul", "GET", "/api/facts?measure=poor%00", {}, 422),
+    ("facts-measure-sql", "GET", "/api/facts", {"params": {"measure": "poor' OR 1=1 --"}}, OK),
+    ("facts-region-sql", "GET", "/api/facts", {"params": {"region": "x' OR '1'='1"}}, 422),
+    ("facts-year-text", "GET", "/api/facts?year=twenty", {}, 422),
+    ("facts-year-unindexed", "GET", "/api/facts?year=2010", {}, 422),
+    ("series-no-measure", "GET", "/api/series", {}, 422),
+    ("series-measure-blank", "GET", "/api/series?measure=%20%20", {}, 422),
+    ("series-measure-emoji", "GET", "/api/series", {"params": {"measure": "💰 people"}}, OK),
+    ("series-unit-nul", "GET", "/api/series?measure=poor&unit=%00", {}, 422),
+    ("series-page-year-text", "GET", "/series?measure=poor&year=2009x", {"headers": HTML}, 422),
+    ("series-page-region-huge", "GET", "/series", {"params": {"measure": "poor", "region": "x" * 201}}, 422),
     # admin reload with a wrong token header type, from the test client (not loopback)
     ("reload-not-loopback", "POST", "/api/admin/reload", {}, 403),
 ]
@@ -155,7 +167,7 @@ def test_enough_cases():
     assert len({c[0] for c in CASES}) == len(CASES)
     urls = {c[2].split("?")[0].rsplit("/", 1)[0] if "passages" in c[2] else c[2].split("?")[0] for c in CASES}
     for route in ("/api/ask", "/api/search", "/api/facts", "/api/passages", "/api/feedback", "/api/admin/reload",
-                  "/", "/feedback", "/facts", "/passages", "/api/health"):
+                  "/", "/feedback", "/facts", "/passages", "/api/health", "/api/series", "/series"):
         assert route in urls, route
 
 

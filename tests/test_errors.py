@@ -68,7 +68,8 @@ def assert_shape(resp, status: int) -> dict:
 def test_route_table_is_complete():
     paths = {p for p, _, _ in ROUTES}
     for p in ("/api/ask", "/api/search", "/api/facts", "/api/passages/{passage_id}", "/api/health",
-              "/api/feedback", "/api/admin/reload", "/", "/facts", "/passages/{passage_id}", "/about"):
+              "/api/feedback", "/api/admin/reload", "/", "/facts", "/passages/{passage_id}", "/about",
+              "/api/series", "/series"):
         assert p in paths
 
 

@@ -25,6 +25,10 @@ IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index directory 
 CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus directory [env QA_CORPUS_DIR].")]
 ReportOpt = Annotated[list[str] | None, typer.Option("--report", help="Only this report (an id from "
                                                    "/api/health or the about page); repeat for several.")]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="Only reports of this region (any case).")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Only reports of this year.")]
+MeasureOpt = Annotated[str | None, typer.Option("--measure", help="Only figures measuring this, in any word form "
+                                                                  "or synonym, e.g. 'poor population'.")]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Embedding model name or path [env QA_MODEL].")]
 
 
@@ -164,14 +168,16 @@ def facts_cmd(kind: Annotated[str | None, typer.Option()] = None,
               limit: Annotated[int, typer.Option()] = 1000,
               sort: Annotated[str, typer.Option()] = "start",
               fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
-              index: IndexOpt = None, report: ReportOpt = None) -> None:
-    """List the fact table, filtered by kind, section or text."""
+              index: IndexOpt = None, report: ReportOpt = None, region: RegionOpt = None,
+              year: YearOpt = None, measure: MeasureOpt = None) -> None:
+    """List the fact table, filtered by kind, section, text, report, region, year or measure."""
     from qa import service
 
     if fmt not in ("table", "csv", "json"):
         _fail("--format must be table, csv or json")
     s = _settings(index_dir=index)
-    resp = _call(service.facts, _load(s), kind=kind, section=section, q=q, limit=limit, sort=sort, reports=report)
+    resp = _call(service.facts, _load(s), kind=kind, section=section, q=q, limit=limit, sort=sort, reports=report,
+                 region=region, year=year, measure=measure)
     rows, total = resp.facts, resp.total
     cols = ["kind", "raw", "value", "unit", "measure", "subject", "period", "section"]
     if fmt == "json":
@@ -186,6 +192,28 @@ def facts_cmd(kind: Annotated[str | None, typer.Option()] = None,
         for r in rows:
             t.add_row(*["" if getattr(r, c) is None else str(getattr(r, c)) for c in cols])
         Console().print(t)
+
+
+@app.command("series")
+def series_cmd(measure: Annotated[str, typer.Argument(help="what to compare, e.g. 'poor population'")],
+               index: IndexOpt = None, report: ReportOpt = None, region: RegionOpt = None, year: YearOpt = None,
+               unit: Annotated[str | None, typer.Option(help="the unit to draw (default: most reports')")] = None,
+               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """One measure across the reports: each report's best-matching figure, in one unit, cited."""
+    from qa import service
+
+    resp = _call(service.series, _load(_settings(index_dir=index)), measure, reports=report, region=region,
+                 year=year, unit=unit)
+    if as_json:
+        typer.echo(resp.model_dump_json(indent=2))
+        return
+    typer.echo(resp.description)
+    for b in resp.bars:
+        typer.echo(f"  {b.label:<24} {b.text:<24} [{b.fact.passage_id}] {b.fact.sentence[:100]}")
+        for o in b.others:
+            typer.echo(f"  {'':<24} also: {o.raw} ({o.measure}) [{o.passage_id}]")
+    for note in resp.notes:
+        typer.echo(note)
 
 
 @eval_app.callback(invoke_without_command=True)

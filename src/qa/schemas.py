@@ -195,3 +195,56 @@ class ReloadResponse(BaseModel):
     counts: dict[str, int]
     built_at: str | None = None
     index_path: str
+
+
+# -- the series view (qa.facts.series) ----------------------------------------------------------------
+
+MIN_YEAR, MAX_YEAR = 1900, 2100
+REGION_RULE = (f"only reports of this region (any case, as in /api/health), up to 100 characters, {TEXT_RULE}; "
+               "a region no indexed report has is a 422")
+YEAR_RULE = f"only reports of this year ({MIN_YEAR}-{MAX_YEAR}); a year no indexed report has is a 422"
+MEASURE_RULE = ("only figures whose measure (or the words of their own clause) match these words, in any "
+                "form, or their synonyms in the domain lexicon, e.g. 'poor population'; up to 200 "
+                f"characters, {TEXT_RULE}")
+UNIT_RULE = f"the unit to draw (e.g. people, yuan, %); default: the unit most reports have; {TEXT_RULE}"
+
+
+class SeriesFact(FactOut):
+    """A figure that matches the measure, how well (0..1) and where to read it."""
+
+    score: float = Field(description="how well its measure matches the words asked, 0..1")
+    passage_url: str = Field(description="the passage page with the figure highlighted")
+
+
+class SeriesBar(BaseModel):
+    report: str = Field(description="report id")
+    label: str = Field(description="the report as the chart names it, e.g. 'Qinghai, 2011'")
+    region: str | None = None
+    year: int | None = None
+    value: int | float = Field(description="the figure's normalized value, in the chart's unit")
+    text: str = Field(description="the figure as written, with its qualifier, e.g. 'more than 300 million'")
+    period_note: str = Field(default="", description="set when the figure is dated otherwise than its report")
+    fact: SeriesFact = Field(description="the figure drawn: the report's best match")
+    others: list[SeriesFact] = Field(default_factory=list,
+                                     description="the report's other matching figures in this unit")
+
+
+class SeriesMissing(BaseModel):
+    report: str
+    label: str
+    facts: list[SeriesFact] = Field(default_factory=list, description="figures of the report that have the words "
+                                    "asked only in their sentence, not in their measure, while other reports' "
+                                    "figures measure them: not drawn")
+
+
+class SeriesResponse(BaseModel):
+    measure: str = Field(description="the words asked")
+    unit: str | None = Field(description="the unit of every bar; null when nothing matches")
+    order: Literal["year", "region", "region, then year"] = Field(description="how the bars are ordered")
+    description: str = Field(description="what the chart compares, in words, with every figure drawn")
+    notes: list[str] = Field(description="what the chart left out and why")
+    bars: list[SeriesBar]
+    other_units: dict[str, list[SeriesFact]] = Field(
+        description="matching figures in other units, not drawn, by unit (ask again with unit=...)")
+    missing: list[SeriesMissing] = Field(description="reports in scope without a bar: no matching figure in the "
+                                                     "unit, or only weaker ones (facts)")

@@ -1,5 +1,6 @@
 """What every front end calls: ask (in a pool, within the time budget), search, facts (and their
-CSV), passage, health and feedback. Each takes the index and the settings, never an HTTP request, so
+CSV; filtered by report, region, year and measure), series (one measure across reports), passage,
+health and feedback. Each takes the index and the settings, never an HTTP request, so
 the command line and the web share one implementation and raise the same ``QAError`` kinds.
 """
 
@@ -20,6 +21,8 @@ from typing import Any
 from qa.answer.models import Answer, FactOut
 from qa.errors import AnswerTimeout, Busy, CannotAnswer, InvalidInput, NotFound
 from qa.facts.model import KINDS
+from qa.facts.select import Match, matching_facts, measure_terms
+from qa.facts.series import Report, build_series
 from qa.feedback import add_feedback
 from qa.index.load import QAIndex
 from qa.schemas import (
@@ -27,6 +30,8 @@ from qa.schemas import (
     FACT_SORTS,
     ID_RE,
     MAX_RANGES,
+    MAX_YEAR,
+    MIN_YEAR,
     RANGE_RE,
     RANGES_RE,
     DocumentInfo,
@@ -36,6 +41,10 @@ from qa.schemas import (
     PassageResponse,
     SearchHit,
     SearchResponse,
+    SeriesBar,
+    SeriesFact,
+    SeriesMissing,
+    SeriesResponse,
 )
 from qa.settings import Settings
 from qa.text.lexicon import WARM_QUESTIONS
@@ -151,9 +160,54 @@ def search(index: QAIndex, q: str, k: int, mode: str, reports: list[str] | None 
     return SearchResponse(query=q, k=k, mode=mode, hits=hits)
 
 
+def parse_year(year: int | str | None) -> int | None:
+    """A report's year from the API (an int) or a page's form (text; empty is none); 422 otherwise."""
+    if year is None or (isinstance(year, str) and not year.strip()):
+        return None
+    text = str(year).strip()
+    if isinstance(year, bool) or not text.isascii() or not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
+        raise InvalidInput(f"year: {text[:20]!r} is not a year from {MIN_YEAR} to {MAX_YEAR}, e.g. 2010")
+    return int(text)
+
+
+def report_scope(index: QAIndex, reports: list[str] | None = None, region: str | None = None,
+                 year: int | str | None = None) -> list[str] | None:
+    """The reports a request covers: those of ``reports`` (all when none) of ``region`` (any case)
+    and ``year``; None for all. A region or year no indexed report has is a 422 naming those that are."""
+    scope = check_reports(index, reports)
+    region = region or None  # not stripped: the API's schema states the regions exactly (any case)
+    if region and (CONTROL_RE.search(region) or len(region) > 100):
+        raise InvalidInput("region: must be at most 100 characters without control characters")
+    y = parse_year(year)
+    if region is None and y is None:
+        return scope
+    docs = list(index.documents.values())
+    if region and not any(str(d.meta.get("region") or "").lower() == region.lower() for d in docs):
+        known = sorted({str(d.meta["region"]) for d in docs if d.meta.get("region")})
+        raise InvalidInput(f"region: no indexed report is of {region[:60]!r}; regions: {', '.join(known) or 'none'}")
+    if y is not None and not any(d.meta.get("year") == y for d in docs):
+        known = sorted({str(d.meta["year"]) for d in docs if d.meta.get("year")})
+        raise InvalidInput(f"year: no indexed report is of {y}; years: {', '.join(known) or 'none'}")
+    return [d.id for d in docs if (scope is None or d.id in scope)
+            and (region is None or str(d.meta.get("region") or "").lower() == region.lower())
+            and (y is None or d.meta.get("year") == y)]
+
+
+def _measure_matches(index: QAIndex, measure: str, scope: list[str] | None, numeric_only: bool) -> list[Match]:
+    if CONTROL_RE.search(measure) or len(measure) > 200:
+        raise InvalidInput("measure: must be at most 200 characters without control characters")
+    if not measure_terms(measure):  # only stop words or numbers: nothing matches (not an error)
+        return []
+    pool = index.facts if scope is None else [f for f in index.facts if f.doc in set(scope)]
+    return matching_facts(pool, measure, index.fact_context, numeric_only=numeric_only)
+
+
 def facts(index: QAIndex, *, kind: str | None = None, section: str | None = None, q: str | None = None,
               limit: int = 100, offset: int = 0, sort: str = "start",
-              reports: list[str] | None = None) -> FactsResponse:
+              reports: list[str] | None = None, region: str | None = None, year: int | str | None = None,
+              measure: str | None = None) -> FactsResponse:
+    """One page of the fact table, filtered by kind, section, text, report (ids, region, year) and
+    measure (``qa.facts.select``: the words of what a figure measures, in any form or synonym)."""
     from qa.facts.store import query_facts
 
     # The same rules as the API's schema (qa.schemas), for the command line and the pages.
@@ -165,11 +219,48 @@ def facts(index: QAIndex, *, kind: str | None = None, section: str | None = None
     if sort not in FACT_SORTS:
         raise InvalidInput(f"sort: cannot sort by {sort[:40]!r}; a column, or -column for descending: "
                            f"{', '.join(FACT_FIELDS)}")
-    scope = check_reports(index, reports)
+    scope = report_scope(index, reports, region, year)
+    measure = (measure or "").strip()
+    ids = [m.fact.id for m in _measure_matches(index, measure, scope, False)] if measure else None
+    if scope == [] or ids == []:  # an empty scope filters everything out, not nothing
+        return FactsResponse(total=0, limit=limit, offset=offset, sort=sort, facts=[])
     rows, total = query_facts(index.facts_db, kind=kind or None, section=section or None, q=q or None,
-                              doc=scope, limit=limit, offset=offset, sort=sort)
+                              doc=scope, ids=ids, limit=limit, offset=offset, sort=sort)
     return FactsResponse(total=total, limit=limit, offset=offset, sort=sort,
                          facts=[FactOut.model_validate(r) for r in rows])
+
+
+def _series_fact(m: Match) -> SeriesFact:
+    f = m.fact
+    return SeriesFact.model_validate({**f.to_dict(), "score": m.score,
+                                      "passage_url": f"/passages/{f.passage_id}?dhl={f.start}-{f.end}#passage"})
+
+
+def series(index: QAIndex, measure: str, *, reports: list[str] | None = None, region: str | None = None,
+           year: int | str | None = None, unit: str | None = None) -> SeriesResponse:
+    """One measure across the reports in scope, one cited figure per report in one unit
+    (``qa.facts.series``): what ``/series``, ``/api/series`` and ``qa series`` show."""
+    from qa.answer.route import label
+
+    measure = (measure or "").strip()
+    if not measure:
+        raise InvalidInput("measure: say what to compare, e.g. poor population")
+    unit = (unit or "").strip() or None
+    if unit and (CONTROL_RE.search(unit) or len(unit) > 60):
+        raise InvalidInput("unit: must be at most 60 characters without control characters")
+    scope = report_scope(index, reports, region, year)
+    docs = list(index.documents.values()) if scope is None else [index.documents[d] for d in scope]
+    in_scope = [Report(d.id, label(index, d.id), d.meta.get("region"), d.meta.get("year")) for d in docs]
+    s = build_series(measure, _measure_matches(index, measure, scope, True), in_scope, unit)
+    bars = [SeriesBar(report=b.report.id, label=b.report.label, region=b.report.region, year=b.report.year,
+                      value=b.best.fact.value or 0, text=b.text, period_note=b.period_note,
+                      fact=_series_fact(b.best), others=[_series_fact(m) for m in b.others]) for b in s.bars]
+    return SeriesResponse(measure=measure, unit=s.unit, order=s.order, description=s.description,  # type: ignore[arg-type]
+                          notes=s.notes, bars=bars,
+                          other_units={u: [_series_fact(m) for m in ms] for u, ms in s.other_units.items()},
+                          missing=[SeriesMissing(report=r.id, label=r.label,
+                                                 facts=[_series_fact(m) for m in s.weaker.get(r.id, [])])
+                                   for r in s.missing])
 
 
 def facts_csv(resp: FactsResponse) -> str:

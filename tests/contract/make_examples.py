@@ -22,6 +22,8 @@ EVAL = ROOT / "eval" / "questions.jsonl"
 # Which eval questions illustrate which operation: a computed total (values with operands) for POST
 # /api/ask, a plain figure for the rest.
 ASK_POST, ASK_GET, SEARCH, FEEDBACK = "q122", "q028", "q028", "q028"
+# The series chart's example: a measure the seed report states (its Overview), in analysts' words.
+SERIES = "poor population"
 
 
 def _eval() -> dict[str, dict]:
@@ -68,6 +70,8 @@ def build(index_dir: Path) -> dict:
                        "request": {"question": q["question"], "history": [], "answer": got["answer"],
                                    "vote": "up", "kind": got["kind"], "answered": True},
                        "response": {"id": 1, "stored": True}}
+    ops["series"] = {"eval_id": None, "request": {"measure": SERIES},
+                     "response": service.series(index, SERIES).model_dump(mode="json")}
     ops["health"] = {"eval_id": None, "request": {},
                      "response": service.health(index, "2026-01-01T00:00:00+00:00").model_dump(mode="json")}
     m = index.manifest

@@ -19,7 +19,7 @@ from qa.facts.store import COLUMNS
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = {("/api/ask", "get"), ("/api/ask", "post"), ("/api/search", "get"), ("/api/facts", "get"),
               ("/api/passages/{passage_id}", "get"), ("/api/health", "get"), ("/api/feedback", "post"),
-              ("/api/admin/reload", "post")}
+              ("/api/admin/reload", "post"), ("/api/series", "get")}
 QUESTIONS = ["How much went to entire village advancement?", "", " ", "\t\n ", "\u3000", "\u00a0x", "a\x00b",
              "a\x1fb", "a\x7f", "ok\n", "\ufeff", "\x85", "\x85x", "\u2028", "x" * 1000, "x" * 1001, "\tq\r\n"]
 RANGES = ["", "1-2", "0-5,10-20", "1-2,", ",1-2", "1 - 2", "1-2\n", "\u0663-4", "12345678-1", "5-1",
@@ -145,12 +145,19 @@ def _eval_questions() -> set[str]:
 
 def test_every_operation_has_an_example_from_the_eval_set(openapi, seed_doc):
     from qa.answer.models import Answer
-    from qa.schemas import FactsResponse, FeedbackResponse, HealthResponse, PassageResponse, SearchResponse
+    from qa.schemas import (
+        FactsResponse,
+        FeedbackResponse,
+        HealthResponse,
+        PassageResponse,
+        SearchResponse,
+        SeriesResponse,
+    )
 
     questions = _eval_questions()
     models = {"/api/ask": Answer, "/api/search": SearchResponse, "/api/facts": FactsResponse,
               "/api/passages/{passage_id}": PassageResponse, "/api/health": HealthResponse,
-              "/api/feedback": FeedbackResponse}
+              "/api/feedback": FeedbackResponse, "/api/series": SeriesResponse}
     for path, method in OPERATIONS:
         op = openapi["paths"][path][method]
         (example,) = op["responses"]["200"]["content"]["application/json"]["examples"].values()

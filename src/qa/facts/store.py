@@ -8,6 +8,7 @@ comes from a whitelist of the table's columns.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import tempfile
@@ -79,13 +80,14 @@ def query_facts(
     section: str | None = None,
     q: str | None = None,
     doc: str | list[str] | tuple[str, ...] | None = None,
+    ids: list[str] | None = None,
     limit: int = 100,
     offset: int = 0,
     sort: str = "start",
 ) -> tuple[list[dict], int]:
     """Filtered page of facts and the total number matching. ``q`` is a case-insensitive substring
-    of raw, measure, subject, sentence or name; ``doc`` one document id or several; ``sort`` is a
-    column, '-col' for descending."""
+    of raw, measure, subject, sentence or name; ``doc`` one document id or several; ``ids`` only
+    these facts (an empty list: none); ``sort`` is a column, '-col' for descending."""
     where, args = [], []
     for col, val in (("kind", kind), ("section", section), ("doc", doc)):
         if val and not isinstance(val, str):  # several documents (a report scope)
@@ -94,6 +96,10 @@ def query_facts(
         elif val:
             where.append(f"{_q(col)} = ?")
             args.append(val)
+    if ids is not None:
+        # One JSON parameter rather than one "?" per id: no limit on how many ids a filter keeps.
+        where.append(f"{_q('id')} IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(list(ids)))
     if q:
         like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(

@@ -27,13 +27,19 @@ from qa.schemas import (
     MAX_K,
     MAX_LIMIT,
     MAX_SCOPE,
+    MAX_YEAR,
+    MEASURE_RULE,
+    MIN_YEAR,
     QUESTION_PATTERN,
     QUESTION_RULE,
     RANGES_PATTERN,
     RANGES_RULE,
+    REGION_RULE,
     REPORTS_RULE,
     TEXT_PATTERN,
     TEXT_RULE,
+    UNIT_RULE,
+    YEAR_RULE,
     AskRequest,
     FactsResponse,
     FeedbackRequest,
@@ -44,6 +50,7 @@ from qa.schemas import (
     ReloadResponse,
     ReportId,
     SearchResponse,
+    SeriesResponse,
     SortKey,
 )
 from qa.web import openapi_docs as docs
@@ -77,6 +84,9 @@ QuestionQuery = Annotated[str, Query(min_length=1, max_length=1000, pattern=QUES
 # Repeated: ?reports=a&reports=b. The schema's enum of ids is the loaded index's (qa.web.openapi_docs).
 ReportsQuery = Annotated[list[ReportId], Query(max_length=MAX_SCOPE, description=REPORTS_RULE)]
 JSON_BODY = [Depends(require_json)]
+# The schema's regions and years are the loaded index's too (qa.web.openapi_docs.with_index_values).
+RegionQuery = Annotated[str | None, Query(max_length=100, pattern=TEXT_PATTERN, description=REGION_RULE)]
+YearQuery = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description=YEAR_RULE)]
 
 
 @router.post("/ask", response_model=Answer, summary="Answer a question (JSON body)", dependencies=JSON_BODY,
@@ -133,14 +143,32 @@ def facts(index: Index,
           sort: Annotated[SortKey, Query(description="a column; -column for descending")] = "start",  # type: ignore[valid-type]
           format: Annotated[Literal["json", "csv"], Query(description="csv: text/csv with a header row")] = "json",
           reports: ReportsQuery = [],  # noqa: B006
+          region: RegionQuery = None, year: YearQuery = None,
+          measure: Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN, description=MEASURE_RULE,
+                                               openapi_examples=docs.param_examples("series", "measure"))] = None,
           ) -> Any:
-    """The fact table, filtered by kind, section or text; JSON, or CSV with format=csv."""
+    """The fact table, filtered by kind, section, text, report (ids, region, year) or measure; JSON,
+    or CSV with format=csv."""
     resp = service.facts(index, kind=kind, section=section, q=q, limit=limit, offset=offset, sort=sort,
-                         reports=reports)
+                         reports=reports, region=region, year=year, measure=measure)
     if format == "csv":
         return Response(service.facts_csv(resp), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="facts.csv"'})
     return resp
+
+
+@router.get("/series", response_model=SeriesResponse, summary="One measure across reports",
+            responses={**docs.ok("series"), **docs.errors(422, 500)})
+def series(index: Index,
+           measure: Annotated[str, Query(min_length=1, max_length=200, pattern=QUESTION_PATTERN,
+                                         description=MEASURE_RULE,
+                                         openapi_examples=docs.param_examples("series", "measure"))],
+           region: RegionQuery = None, year: YearQuery = None,
+           unit: Annotated[str | None, Query(max_length=60, pattern=TEXT_PATTERN, description=UNIT_RULE)] = None,
+           reports: ReportsQuery = []) -> SeriesResponse:  # noqa: B006
+    """One measure across the reports in scope: one bar per report, the report's best-matching
+    figure, all in one unit; with what it compares in words and what it left out."""
+    return service.series(index, measure, reports=reports, region=region, year=year, unit=unit)
 
 
 @router.get("/passages/{passage_id}", response_model=PassageResponse, summary="One passage",

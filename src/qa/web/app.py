@@ -153,21 +153,25 @@ def create_app(settings: Settings, index: QAIndex | None = None, *, install_sign
 
 
 def _report_ids_in_schema(app: FastAPI) -> None:
-    """``/openapi.json`` names the ids ``reports`` accepts: those of the index being served, so the
-    schema is rebuilt when a reload changes them."""
+    """``/openapi.json`` names the ids ``reports`` accepts and the regions and years ``region`` and
+    ``year`` accept: those of the index being served, so the schema is rebuilt when a reload changes them."""
     import copy
 
-    from qa.web.openapi_docs import with_report_ids
+    from qa.web.openapi_docs import with_regions_and_years, with_report_ids
 
     generate = app.openapi  # FastAPI's own, with all of the app's settings
-    built: dict[tuple[str, ...], dict] = {}
+    built: dict[tuple, dict] = {}
 
     def openapi() -> dict:
-        ids = tuple(getattr(app.state.holder.index, "documents", None) or ())  # a stub index has none
-        if ids not in built:
+        docs = getattr(app.state.holder.index, "documents", None) or {}  # a stub index has none
+        regions = tuple(sorted({str(d.meta["region"]) for d in docs.values() if d.meta.get("region")}))
+        years = tuple(sorted({d.meta["year"] for d in docs.values() if isinstance(d.meta.get("year"), int)}))
+        key = (tuple(docs), regions, years)
+        if key not in built:
             built.clear()
-            built[ids] = with_report_ids(copy.deepcopy(generate()), list(ids))
-        return built[ids]
+            built[key] = with_regions_and_years(with_report_ids(copy.deepcopy(generate()), list(docs)),
+                                                list(regions), list(years))
+        return built[key]
 
     app.openapi = openapi  # type: ignore[method-assign]
 

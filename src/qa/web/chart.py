@@ -8,7 +8,9 @@ A bar adds up the money facts of one section, and only facts that may honestly b
   ``[money_kinds]`` in ``qa/text/lexicon.toml``, read in the fact's measure and in the words just
   before its figure, e.g. "capital and materials valued 800 million");
 * never an amount together with a larger amount it is part of (``part_of``): the part is left out
-  and listed as left out.
+  and listed as left out;
+* one report: with several reports in scope a bar is one section of one report ("Qinghai, 2011:
+  Overview"), never the same section of two reports added up.
 
 Groups of bars are (kind of money, period); bars of one group are never added together, because a
 report's summary section may give an overall figure that includes the programs' own amounts. Each
@@ -170,9 +172,13 @@ def _chartable(f: Fact) -> bool:
     return f.kind == "money" and f.value is not None and (f.unit or "yuan").lower() == "yuan"
 
 
-def money_chart(facts: Iterable[Fact], max_bars: int = MAX_BARS) -> Chart:
-    """Group the money facts into honest sums: (kind of money, period) groups of per-section bars."""
+def money_chart(facts: Iterable[Fact], max_bars: int = MAX_BARS, labels: dict[str, str] | None = None) -> Chart:
+    """Group the money facts into honest sums: (kind of money, period) groups of per-section bars.
+    With facts of several reports, a bar is one section of one report, named "Report: Section"
+    (``labels``: report id -> its name), so that two reports' "Overview" are never added."""
     money = [f for f in facts if _chartable(f)]
+    several = len({f.doc for f in money}) > 1
+    labels = labels or {}
     counted = {f.id for f in money}
     left_out: list[tuple[Fact, str]] = []
     groups: dict[tuple[str, tuple[int | None, int | None]], dict[str, list[Fact]]] = {}
@@ -183,7 +189,10 @@ def money_chart(facts: Iterable[Fact], max_bars: int = MAX_BARS) -> Chart:
             left_out.append((f, PART))
             continue
         key = (money_kind(f), (f.period_start, f.period_end))
-        groups.setdefault(key, {}).setdefault(f.section or f.subject or "(no section)", []).append(f)
+        section = f.section or f.subject or "(no section)"
+        if several:
+            section = f"{labels.get(f.doc, f.doc)}: {section}"
+        groups.setdefault(key, {}).setdefault(section, []).append(f)
     out: list[Group] = []
     for (kind, period), by_section in groups.items():
         bars = sorted((Bar(s, fs) for s, fs in by_section.items()), key=lambda b: -b.value)

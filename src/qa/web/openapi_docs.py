@@ -109,3 +109,31 @@ def with_report_ids(schema: dict[str, Any], ids: list[str]) -> dict[str, Any]:
         if field and "items" in field:
             narrow(field["items"])
     return schema
+
+
+def any_case_pattern(names: list[str]) -> str:
+    """A JSON Schema pattern that matches exactly these names in any case, or the empty string
+    (none given): "Yunnan" -> ``^(|[Yy][Uu][Nn][Nn][Aa][Nn])$``. Only character classes and
+    ``\\uHHHH`` escapes, read alike by ECMA 262, Python and Rust (see ``qa.schemas``)."""
+    def char(c: str) -> str:
+        lo, up = c.lower(), c.upper()
+        if c.isalnum() and c.isascii():
+            return f"[{lo}{up}]" if lo != up else c
+        return f"\\u{ord(c):04x}"
+
+    return "^(" + "|".join(["", *("".join(char(c) for c in n) for n in names)]) + ")$"
+
+
+def with_regions_and_years(schema: dict[str, Any], regions: list[str], years: list[int]) -> dict[str, Any]:
+    """State the regions and years ``region`` and ``year`` accept: those of the loaded index's
+    reports (any other is a 422, so the schema must not promise more)."""
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                branches = param.get("schema", {}).get("anyOf", [param.get("schema", {})])
+                for branch in branches:
+                    if param.get("name") == "region" and branch.get("type") == "string":
+                        branch["pattern"] = any_case_pattern(regions)
+                    elif param.get("name") == "year" and branch.get("type") == "integer":
+                        branch["enum"] = list(years) or [0]
+    return schema

@@ -1,4 +1,4 @@
-"""HTML pages: chat, fact table, passage in context, about. Jinja2 with autoescaping on.
+"""HTML pages: chat, fact table, series chart, passage in context, about. Jinja2 with autoescaping on.
 
 Each page renders the object its JSON twin returns (the same function in ``qa.service`` builds it)
 and links to that twin. The chat works without JavaScript: the form posts to ``/`` and carries
@@ -17,9 +17,10 @@ from pydantic import ValidationError
 
 from qa import service
 from qa.answer.models import Answer
+from qa.answer.route import label
 from qa.index.load import QAIndex
 from qa.schemas import MAX_HISTORY, MAX_LIMIT, MAX_SCOPE, AskRequest, FactsResponse, FeedbackRequest
-from qa.web.chart import Chart, money_chart
+from qa.web.chart import BAR_UNITS, Chart, money_chart
 from qa.web.errors import validation_message
 from qa.web.templating import FACT_COLUMNS, ask_json_url, citation_url, render, segments
 
@@ -89,43 +90,91 @@ def feedback_post(request: Request, question: Annotated[str, Form(max_length=100
                   {"title": "Thank you", "vote": body.vote, "question": body.question})
 
 
-def _money_chart(index: QAIndex) -> Chart:
-    """The chart depends only on the index, so it is built once per loaded index."""
-    chart = index.derived.get("web.money_chart")
+def _money_chart(index: QAIndex, scope: list[str] | None) -> Chart:
+    """The chart depends only on the index and the reports in scope, so it is built once for each."""
+    key = ("web.money_chart", tuple(scope) if scope is not None else None)
+    chart = index.derived.get(key)
     if chart is None:
-        chart = index.derived["web.money_chart"] = money_chart(index.facts)
+        facts = index.facts if scope is None else [f for f in index.facts if f.doc in set(scope)]
+        chart = index.derived[key] = money_chart(facts, labels={d: label(index, d) for d in index.documents})
     return chart
+
+
+def _url(base: str, params: dict[str, Any]) -> str:
+    """``base?query`` without the empty parameters; a list is repeated (``reports=a&reports=b``)."""
+    pairs = [(k, x) for k, v in params.items() for x in (v if isinstance(v, list) else [v]) if x not in (None, "")]
+    return base + ("?" + urlencode(pairs) if pairs else "")
+
+
+def _report_filters(index: QAIndex) -> dict[str, Any]:
+    """The choices of the report filters: every indexed report, region and year."""
+    docs = service.documents_info(index)
+    return {"regions": sorted({d.region for d in docs if d.region}),
+            "years": sorted({d.year for d in docs if d.year is not None})}
+
+
+ReportsParam = Annotated[list[str], Query(max_length=MAX_SCOPE)]
+TextParam = Annotated[str | None, Query(max_length=200)]
 
 
 @router.get("/facts")
 def facts_page(request: Request, kind: Annotated[str | None, Query(max_length=40)] = None,
-               section: Annotated[str | None, Query(max_length=200)] = None,
-               q: Annotated[str | None, Query(max_length=200)] = None,
+               section: TextParam = None, q: TextParam = None,
                limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-               sort: Annotated[str, Query(max_length=40)] = "start") -> HTMLResponse:
-    """The fact table with filters, sortable columns, downloads and the money chart."""
+               sort: Annotated[str, Query(max_length=40)] = "start",
+               reports: ReportsParam = [],  # noqa: B006
+               region: TextParam = None, year: Annotated[str | None, Query(max_length=20)] = None,
+               measure: TextParam = None) -> HTMLResponse:
+    """The fact table with filters (kept in the URL, so a filtered view can be shared), sortable
+    columns, downloads, the money chart of the reports in scope, and a link to the series chart."""
     index: QAIndex = request.app.state.holder.index
     resp: FactsResponse = service.facts(index, kind=kind, section=section, q=q, limit=limit, offset=offset,
-                                        sort=sort)
-    params = {k: v for k, v in {"kind": kind, "section": section, "q": q}.items() if v}
+                                        sort=sort, reports=reports, region=region, year=year, measure=measure)
+    params: dict[str, Any] = {"kind": kind, "section": section, "q": q, "reports": reports, "region": region,
+                              "year": year, "measure": measure}
     everything = service.facts(index, limit=100_000).facts
     kinds = sorted({f.kind for f in everything})
     sections = sorted({f.section for f in everything if f.section})
 
     def url(base: str, **extra: Any) -> str:
-        merged = {**params, "limit": limit, "offset": offset, "sort": sort, **extra}
-        return base + "?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+        return _url(base, {**params, "limit": limit, "offset": offset, "sort": sort, **extra})
 
-    sort_urls = {c: url("/facts", sort=(f"-{c}" if sort == c else c), offset=0) for c, _ in FACT_COLUMNS}
+    # With several reports, which report a fact is from is a column of its own.
+    columns = [("doc", "Report"), *FACT_COLUMNS] if len(index.documents) > 1 else FACT_COLUMNS
+    sort_urls = {c: url("/facts", sort=(f"-{c}" if sort == c else c), offset=0) for c, _ in columns}
+    scope = service.report_scope(index, reports, region, year)
+    series_url = _url("/series", {"measure": measure, "reports": reports, "region": region, "year": year})
     return render(request, "facts.html", {
-        "title": "Fact table", "resp": resp, "columns": FACT_COLUMNS, "sort_urls": sort_urls,
-        "kinds": kinds, "sections": sections, "filters": {"kind": kind or "", "section": section or "",
-                                                          "q": q or ""},
+        "title": "Fact table", "resp": resp, "columns": columns, "sort_urls": sort_urls,
+        "kinds": kinds, "sections": sections, **_report_filters(index),
+        "filters": {k: v or ("" if k != "reports" else []) for k, v in params.items()},
         "json_url": url("/api/facts"), "csv_url": url("/api/facts", format="csv"),
         "prev_url": url("/facts", offset=max(0, offset - limit)) if offset > 0 else None,
         "next_url": url("/facts", offset=offset + limit) if offset + limit < resp.total else None,
-        "chart": _money_chart(index)})
+        "series_url": series_url if (measure or "").strip() else None,
+        "chart": _money_chart(index, scope)})
+
+
+@router.get("/series")
+def series_page(request: Request, measure: TextParam = None, reports: ReportsParam = [],  # noqa: B006
+                region: TextParam = None, year: Annotated[str | None, Query(max_length=20)] = None,
+                unit: Annotated[str | None, Query(max_length=60)] = None) -> HTMLResponse:
+    """One measure across reports as a bar chart: one cited figure per report, in one unit (the
+    JSON twin is ``/api/series``, built by the same ``service.series``)."""
+    index: QAIndex = request.app.state.holder.index
+    params: dict[str, Any] = {"measure": measure, "reports": reports, "region": region, "year": year, "unit": unit}
+    service.report_scope(index, reports, region, year)  # bad filters are a 422 even before a measure is given
+    resp = service.series(index, measure or "", reports=reports, region=region, year=year, unit=unit) \
+        if (measure or "").strip() else None
+    top = max((abs(float(b.value)) for b in resp.bars), default=0.0) if resp else 0.0
+    widths = [max(2, round(BAR_UNITS * abs(float(b.value)) / top)) if top else 2 for b in resp.bars] if resp else []
+    unit_urls = {u: _url("/series", {**params, "unit": u}) for u in (resp.other_units if resp else {})}
+    return render(request, "series.html", {
+        "title": "Series", "resp": resp, "widths": widths, "unit_urls": unit_urls, **_report_filters(index),
+        "filters": {k: v or ("" if k != "reports" else []) for k, v in params.items()},
+        "json_url": _url("/api/series", params) if resp else None,
+        "facts_url": _url("/facts", {k: v for k, v in params.items() if k != "unit"}) if resp else None})
 
 
 @router.get("/passages/{passage_id}")
