@@ -77,7 +77,8 @@ def _draft(q: Query, index: QAIndex, ctx: Context, hits: list) -> Draft | str:
 
 def _across(index: QAIndex, ctx: Context, q: Query, pool: tuple[str, ...], t0: float, t1: float) -> Answer:
     """Several reports in scope, none named: the report whose evidence wins answers, labelled; else
-    each close report that answers gets one labelled line, up to ``MAX_REPORTS``."""
+    each close report answers, and those whose answer is about as likely right as the best one's
+    (``route.CONFIDENCE_MARGIN``) get one labelled, cited line each (a table), up to ``MAX_REPORTS``."""
     docs, pool_hits = route.contenders(index, q.query_text, pool, TOP_PASSAGES)
     related = [related_passage(p, h.score) for p, h in pool_hits[:TOP_PASSAGES]]
     drafts: list[tuple[str, Draft]] = []
@@ -91,13 +92,16 @@ def _across(index: QAIndex, ctx: Context, q: Query, pool: tuple[str, ...], t0: f
     timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (time.perf_counter() - t1) * 1e3}
     if not drafts:
         return abstain(q, reason, related, timings, t0)
+    best = max(d.confidence for _, d in drafts)
+    drafts = [(doc, d) for doc, d in drafts if d.confidence >= best - route.CONFIDENCE_MARGIN]
     if len(drafts) > route.MAX_REPORTS:
         out = abstain(q, "", related, timings, t0)
         out.answer = route.choose_text(index, [d for d, _ in drafts])
         return out
     if len(drafts) == 1:
         return finish(route.labelled(index, *drafts[0]), q, index, related, timings, t0)
-    return finish(route.side_by_side(index, drafts), q, index, related, timings, t0)
+    rows = [across.Row(doc, route.label(index, doc), d, group=route.region_of(index, doc)) for doc, d in drafts]
+    return finish(across.table(rows, len(rows)), q, index, related, timings, t0)
 
 
 def _across_reports(index: QAIndex, ctx: Context, q: Query, plan: route.Plan, named: bool, t0: float,

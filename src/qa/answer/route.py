@@ -33,6 +33,10 @@ from qa.text.words import stem, words
 WIN_MARGIN = 0.15
 # Reports whose best passage is within this share of the top one are asked to answer.
 CONTENDER_MARGIN = 0.15
+# Of the reports that answer a question naming none, those whose answer's confidence (the held-out
+# probability that it is right) is within this of the best one's are shown side by side; the others
+# are left out as less likely what was meant.
+CONFIDENCE_MARGIN = 0.1
 # At most this many reports are answered side by side; beyond, the user is asked to choose.
 MAX_REPORTS = 5
 # A table across reports ("... of each province") asks at most this many reports, the ones whose
@@ -251,20 +255,6 @@ def labelled(index: QAIndex, doc: str, draft: Draft) -> Draft:
     """The draft, saying which report it comes from."""
     draft.text = f"{label(index, doc)}: {draft.text}"
     return draft
-
-
-def side_by_side(index: QAIndex, drafts: list[tuple[str, Draft]]) -> Draft:
-    """One labelled line per report, each cited from its own report; no computed value, since each
-    line states its own."""
-    lines = [f"{label(index, doc)}: {d.text}" for doc, d in drafts]
-    facts = [f for _, d in drafts for f in d.facts]
-    extra = [c for _, d in drafts for c in (d.extra_citations or [])]
-    comps = [f"{label(index, doc)}: {d.computation}" for doc, d in drafts if d.computation]
-    kinds = {d.kind for _, d in drafts}
-    return Draft(text="Several reports answer this.\n" + "\n".join(lines), facts=facts,
-                 confidence=round(min(d.confidence for _, d in drafts), 2),
-                 kind=kinds.pop() if len(kinds) == 1 else "text",
-                 computation="\n".join(comps) or None, extra_citations=extra or None)
 
 
 def choose_text(index: QAIndex, docs: list[str]) -> str:
