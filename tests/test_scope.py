@@ -102,6 +102,16 @@ def test_single_report_index_is_unchanged(qa_index):
     assert a.answered and "350 million" in a.answer and not a.answer.startswith("Inner Mongolia, 2009:")
 
 
+def test_a_report_is_judged_by_its_own_words_and_years(two):
+    _, index = two
+    # "Hulunbeier" is a place of the Inner Mongolia report only: in the Lanshan report the question
+    # has no answer, as it would have with Lanshan indexed alone
+    q = "How much was provided for the two minority areas in Hulunbeier?"
+    assert answer(index, q).answered
+    a = answer(index, q, reports=[LS])
+    assert not a.answered and "Hulunbeier" in a.answer
+
+
 # -- questions across reports (item 3) -------------------------------------------------------------
 
 COMPARE = "Which issued more for entire village advancement, Inner Mongolia or Lanshan?"

@@ -303,31 +303,24 @@ def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, 
 
 
 def _combined_table(console, sets, settings, alone: dict, pct) -> dict:
-    """Each set answered in one index of all the sets' reports, beside its figure alone: the whole
-    answer judged, and an answer with one line per report judged by the line of the question's."""
+    """Each set answered in one index of all the sets' reports, beside its figure alone."""
     from rich.table import Table
 
     from qa.evaluation.series import failures, run_combined, series_summary
 
     results, routed = run_combined(sets, settings)
-    by_line, _ = run_combined(sets, settings, by_line=True)
-    summary, line_summary = series_summary(results), series_summary(by_line)
-    t = Table("set", "alone", "combined", "change", "combined, own report's line", "change",
-              "answered from its own report", title=f"all {len(sets)} sets' reports in one index (answerable accuracy)")
+    summary = series_summary(results)
+    t = Table("set", "alone", "combined", "change", "answered from its own report",
+              title=f"all {len(sets)} sets' reports in one index (answerable accuracy)")
     rows = [*summary["per_set"].items(), ("pooled", summary["pooled"])]
-    lines = {**line_summary["per_set"], "pooled": line_summary["pooled"]}
     alone_rows = {**alone["per_set"], "pooled": alone["pooled"]}
-
-    def change(a, c) -> str:
-        return "-" if a is None or c is None else f"{(c - a) * 100:+.1f} pts"
-
     for name, m in rows:
-        a, c, o = alone_rows[name]["answer_accuracy"], m["answer_accuracy"], lines[name]["answer_accuracy"]
+        a, c = alone_rows[name]["answer_accuracy"], m["answer_accuracy"]
         r = routed.get(name) or {k: sum(v[k] for v in routed.values()) for k in ("answered", "own_report")}
-        t.add_row(name, pct(a), pct(c), change(a, c), pct(o), change(a, o), f"{r['own_report']}/{r['answered']}")
+        change = "-" if a is None or c is None else f"{(c - a) * 100:+.1f} pts"
+        t.add_row(name, pct(a), pct(c), change, f"{r['own_report']}/{r['answered']}")
     console.print(t)
-    return {"summary": summary, "own_line_summary": line_summary, "routed": routed,
-            "failures": failures(results), "own_line_failures": failures(by_line)}
+    return {"summary": summary, "routed": routed, "failures": failures(results)}
 
 
 @eval_app.command("cross")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from qa.answer.question import YEAR_RE
@@ -23,6 +24,11 @@ class Context:
     report_years: frozenset[int]
     lower_texts: tuple[str, ...]
     people: tuple
+    # the words of the reports a per-report context covers (None: the whole index's, the retriever's)
+    words: frozenset[str] | None = None
+    # the values of the report's figures (a per-report context only): a question that names a figure
+    # ("of the 230 graduates") is about a report that states it
+    values: frozenset[float] = frozenset()
 
 
 def context_for(index: QAIndex) -> Context:
@@ -42,3 +48,29 @@ def context_for(index: QAIndex) -> Context:
         index.derived["answer.context"] = ctx
     return ctx
 
+
+
+def report_context(index: QAIndex, doc: str) -> Context:
+    """The state of one report of an index of several, built on first use: a question answered from
+    that report is scored against its own IDF, years, names and people, as if it were indexed alone
+    (the index-wide ones made the same question score differently once other reports were added).
+    The region words of every report stay index-wide: the question is analysed against all of them."""
+    key = ("answer.context", doc)
+    ctx = index.derived.get(key)
+    if ctx is None:
+        whole = context_for(index)
+        d = index.documents[doc]
+        years = {int(y) for y in YEAR_RE.findall(d.text)}
+        if d.meta.get("year"):
+            years.add(int(d.meta["year"]))
+        lower = d.text.lower()
+        passages = [p for p in index.passages if p.doc == doc]
+        values = frozenset(round(float(f.value), 6) for p in passages for f in index.facts_by_passage.get(p.id, ())
+                           if f.value is not None)
+        ctx = Context(Vocabulary(passages), years, whole.common_names,
+                      whole.common_stems,
+                      frozenset([int(d.meta["year"])]) if d.meta.get("year") else frozenset(),
+                      (lower,), tuple(f for f in whole.people if f.doc == doc),
+                      frozenset(re.findall(r"[^\W\d_]+", lower)), values)
+        index.derived[key] = ctx
+    return ctx

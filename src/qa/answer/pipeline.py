@@ -20,7 +20,7 @@ from qa.answer import across, route
 from qa.answer.arithmetic import compute
 from qa.answer.cite import abstain, finish, related_passage
 from qa.answer.compose import numeric_answer, summary_answer, text_answer
-from qa.answer.context import Context, context_for
+from qa.answer.context import Context, context_for, report_context
 from qa.answer.draft import Draft
 from qa.answer.models import Answer
 from qa.answer.question import QUESTION_WORDS, Query, analyze
@@ -53,7 +53,7 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None,
     top = hits[:TOP_PASSAGES]
     related = [related_passage(p, h.score) for p, h in top]
     timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3}
-    draft = _draft(q, index, ctx, hits)
+    draft = _draft(q, index, ctx, hits, scope.docs[0] if len(scope.docs) == 1 else None)
     if isinstance(draft, str):
         return abstain(q, draft, related, timings, t0)
     if not scope.chosen and scope.docs:
@@ -61,8 +61,11 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None,
     return finish(draft, q, index, related, timings, t0)
 
 
-def _draft(q: Query, index: QAIndex, ctx: Context, hits: list) -> Draft | str:
-    """Score, compute and compose over ``hits``: the draft, or why the report does not say."""
+def _draft(q: Query, index: QAIndex, ctx: Context, hits: list, doc: str | None = None) -> Draft | str:
+    """Score, compute and compose over ``hits``: the draft, or why the report does not say. With
+    ``doc`` (one report of several) the report's own context scores it, as if indexed alone."""
+    if doc is not None and len(index.documents) > 1:
+        ctx = report_context(index, doc)
     reason = _out_of_scope(q, ctx, index)
     if reason:
         return reason
@@ -77,14 +80,15 @@ def _draft(q: Query, index: QAIndex, ctx: Context, hits: list) -> Draft | str:
 
 def _across(index: QAIndex, ctx: Context, q: Query, pool: tuple[str, ...], t0: float, t1: float) -> Answer:
     """Several reports in scope, none named: the report whose evidence wins answers, labelled; else
-    each close report answers, and those whose answer is about as likely right as the best one's
-    (``route.CONFIDENCE_MARGIN``) get one labelled, cited line each (a table), up to ``MAX_REPORTS``."""
+    each close report that answers gets one labelled, cited line (a table), up to ``MAX_REPORTS``."""
     docs, pool_hits = route.contenders(index, q.query_text, pool, TOP_PASSAGES)
+    if q.numbers:  # "of the 230 graduates": the reports that state the figures named, if any does
+        docs = tuple(d for d in docs if all(round(n, 6) in report_context(index, d).values for n in q.numbers)) or docs
     related = [related_passage(p, h.score) for p, h in pool_hits[:TOP_PASSAGES]]
     drafts: list[tuple[str, Draft]] = []
     reason = "no passage of the reports states this"
     for doc in docs:
-        got = _draft(q, index, ctx, retrieve(index, q, (doc,)))
+        got = _draft(q, index, ctx, retrieve(index, q, (doc,)), doc)
         if isinstance(got, str):
             reason = reason if drafts or doc != docs[0] else got
         else:
@@ -92,8 +96,6 @@ def _across(index: QAIndex, ctx: Context, q: Query, pool: tuple[str, ...], t0: f
     timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (time.perf_counter() - t1) * 1e3}
     if not drafts:
         return abstain(q, reason, related, timings, t0)
-    best = max(d.confidence for _, d in drafts)
-    drafts = [(doc, d) for doc, d in drafts if d.confidence >= best - route.CONFIDENCE_MARGIN]
     if len(drafts) > route.MAX_REPORTS:
         out = abstain(q, "", related, timings, t0)
         out.answer = route.choose_text(index, [d for d, _ in drafts])
@@ -121,7 +123,7 @@ def _across_reports(index: QAIndex, ctx: Context, q: Query, plan: route.Plan, na
     rows = []
     for doc in docs:
         dq = route.report_query(index, q, doc, plan.mode)
-        got = _draft(dq, index, ctx, retrieve(index, dq, (doc,)))
+        got = _draft(dq, index, ctx, retrieve(index, dq, (doc,)), doc)
         rows.append(across.Row(doc, route.label(index, doc), None if isinstance(got, str) else got,
                                "named" if named else (got if isinstance(got, str) else ""),
                                group=route.region_of(index, doc)))
@@ -180,12 +182,14 @@ def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:
     if missing:
         return f"the report does not cover {', '.join(map(str, missing))}"
     if q.question.upper() != q.question:  # capitals mark names only in mixed-case text
-        vocab = index.retriever.vocab_set
+        vocab = ctx.words if ctx.words is not None else index.retriever.vocab_set
         for i, m in enumerate(re.finditer(r"\b[A-Z][a-zA-Z'’-]+\b", q.question)):
             w = m.group(0)
             if i == 0 and m.start() == 0:
                 continue
             lw = w.lower().split("'")[0].split("’")[0]
+            if ctx.words is not None and lw in ctx.common_names:
+                continue  # another report's region, in a question across reports
             known = index.retriever.correct(lw, KEEP_WORDS) != lw or _abbreviated(q.question, m, vocab)
             if lw not in vocab and not known:
                 return f"the report does not mention {w}"

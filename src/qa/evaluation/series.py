@@ -138,30 +138,12 @@ def set_reports(s: EvalSet) -> set[str]:
     return out
 
 
-def own_line(a, wanted: set[str]):
-    """An answer that gives one line per report (a table), cut to the line of the question's own
-    report: what an analyst who meant that report reads. Other answers unchanged."""
-    rows = [r for r in a.table if r.doc in wanted]
-    if len(a.table) < 2 or len(rows) != 1:
-        return a
-    r = rows[0]
-    if not r.answered:
-        return a.model_copy(update={"answered": False, "answer": r.answer, "facts": [], "values": [],
-                                    "table": []})
-    facts = [f for f in a.facts if f.doc == r.doc]
-    cites = [c for c in a.citations if c.doc == r.doc]
-    return a.model_copy(update={"answer": f"{r.report}: {r.answer}", "facts": facts, "citations": cites,
-                                "values": [v for v in a.values if v.doc == r.doc and not v.computed],
-                                "computation": None, "table": []})
-
-
-def run_combined(sets: list[EvalSet], settings: Settings, by_line: bool = False
+def run_combined(sets: list[EvalSet], settings: Settings
                  ) -> tuple[dict[str, list[QuestionResult]], dict[str, dict[str, int]]]:
     """Every set's questions against one index of all the sets' reports, with no report named or
     chosen: the routing (``qa.answer.route``) must find each question's report. Also counts, per
     set, the answered questions and those cited only from the question's own report (its ``doc``
-    field, else the set's reports). ``by_line``: an answer with one line per report is judged by
-    the line of the question's report (``own_line``)."""
+    field, else the set's reports)."""
     from qa.answer.pipeline import answer
 
     index = combined_index(sets, settings)
@@ -174,8 +156,6 @@ def run_combined(sets: list[EvalSet], settings: Settings, by_line: bool = False
 
         def answer_fn(ix, question, history, _wanted=wanted, _counts=counts):
             a = answer(ix, question, history)
-            if by_line:
-                a = own_line(a, _wanted.get(question, set()))
             docs = {c.doc for c in a.citations}
             if a.answered and docs:
                 _counts["answered"] += 1
