@@ -114,7 +114,7 @@ def test_a_report_is_judged_by_its_own_words_and_years(two):
 
 # -- questions across reports (item 3) -------------------------------------------------------------
 
-COMPARE = "Which issued more for entire village advancement, Inner Mongolia or Lanshan?"
+COMPARE = "Which invested more in entire village advancement, Inner Mongolia or Lanshan?"
 
 
 def _each_row_cited_from_its_own_report(a) -> None:
@@ -139,7 +139,7 @@ def test_named_reports_are_compared_each_operand_cited_from_its_own(two):
 
 def test_by_how_much_is_computed_from_each_reports_figure(two):
     _, index = two
-    a = answer(index, "How much more did Inner Mongolia issue for entire village advancement than Lanshan?")
+    a = answer(index, "How much more did Lanshan invest in entire village advancement than Inner Mongolia?")
     (computed,) = [v for v in a.values if v.computed]
     rows = {r.doc: r for r in a.table}
     assert computed.value == pytest.approx(abs(rows[IM].value - rows[LS].value))
@@ -316,7 +316,7 @@ def test_browser_pick_ask_follow_up_switch(two_server, browser, js):
     # a question across reports, both picked: one table row per report, each linked to its source
     page.select_option("#reports", [IM, LS])
     across = ask(COMPARE, 4 if js else 1)
-    assert across.startswith("Inner Mongolia, 2009") or across.startswith("Lanshan, 2009")
+    assert across.startswith("Lanshan, 2009") or across.startswith("Inner Mongolia, 2009")
     table = page.locator(".turn:not(.loading) .bubble.a table.across").last
     assert table.locator("tbody tr.stated").count() == 2
     assert table.locator("tbody tr a").count() == 2 and "Lanshan" in table.inner_text()

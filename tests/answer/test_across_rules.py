@@ -27,8 +27,8 @@ def test_not_across(q):
     assert not EACH_REPORT.search(q.lower())
 
 
-def _row(doc, value, raw, unit="yuan", group=None):
-    f = SimpleNamespace(id=f"{doc}-f", doc=doc, value=value, raw=raw, unit=unit)
+def _row(doc, value, raw, unit="yuan", group=None, measure=""):
+    f = SimpleNamespace(id=f"{doc}-f", doc=doc, value=value, raw=raw, unit=unit, measure=measure)
     return across.Row(doc, doc.title(), Draft(f"{raw}.", [f], 0.9, "money"), group=group or doc)
 
 
@@ -46,6 +46,9 @@ def test_no_comparison_across_units_or_without_a_figure():
     rows = [_row("a", 2e6, "2 million Yuan"), _row("b", 300, "300 villages", unit="villages")]
     d = across.compare(rows, "Which had more, A or B?", by_how_much=False)
     assert d.computation is None and "different units" in d.text and d.rows
+    rows = [_row("a", 350e6, "350 million Yuan"), _row("b", 32e4, "320,000 Yuan", measure="average input per village")]
+    d = across.compare(rows, "Which invested more, A or B?", by_how_much=False)
+    assert d.computation is None and "per unit" in d.text
     rows = [_row("a", 2e6, "2 million Yuan"), across.Row("b", "B", None, "named")]
     d = across.compare(rows, "Which had more, A or B?", by_how_much=False)
     assert "B gives no single figure" in d.text and "B: not stated" in d.text

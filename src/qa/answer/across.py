@@ -23,9 +23,11 @@ import re
 from dataclasses import dataclass
 
 from qa.answer.derived import fmt
-from qa.answer.draft import Draft
+from qa.answer.draft import Draft, source_clause
 
 GREATER = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|greater|greatest|top)\b")
+# a figure per something ("average input per village", "per capita") is never set against a total
+PER_UNIT = re.compile(r"\b(?:per|average|averaged|each|on average)\b", re.I)
 # the confidence of a combined answer is the weakest of its parts, a little less for the computation
 COMBINE_FACTOR = 0.95
 
@@ -98,7 +100,17 @@ def _figures(rows: list[Row]) -> tuple[list, str]:
         return [], f"No comparison is made: {', '.join(missing)} {verb} no single figure."
     if len({f.unit for f in figs}) > 1:
         return [], "No comparison is made: the figures are in different units."
+    per = [bool(PER_UNIT.search(f"{f.measure or ''} {_own_words(f)}")) for f in figs]
+    if any(per) and not all(per):
+        return [], "No comparison is made: some figures are per unit (an average), others totals."
     return figs, ""
+
+
+def _own_words(f) -> str:
+    try:
+        return source_clause(f, max_words=12)
+    except (AttributeError, TypeError):  # a figure without its sentence (a test's)
+        return ""
 
 
 def compare(rows: list[Row], question: str, by_how_much: bool) -> Draft | None:
