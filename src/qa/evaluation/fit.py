@@ -71,7 +71,7 @@ def collect(sets: list[EvalSet], settings: Settings) -> list[Group]:
             q = analyse(index, ctx, item["question"], list(item.get("history") or []))
             if q.op or q.kind not in NUMERIC:
                 continue
-            hits, _ = retrieve(index, q)
+            hits = retrieve(index, q)
             cands = candidates(q, index, hits[:TOP_PASSAGES], ctx)
             qvec = index.retriever.encoder.encode_query(q.query_text)
             x = feature_rows(q, cands, index, qvec)
