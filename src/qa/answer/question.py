@@ -171,11 +171,18 @@ def detect_kind(q: str) -> str:
     return "explanation"
 
 
+# "By what percentage did X rise?", "what percentage increase": a rate of change the report states,
+# not a share to compute.
+RATE_OF_CHANGE = re.compile(r"\bby what (percentage|percent)\b|\b(what|which) (percentage|percent)\b.*\b(rise|rose|"
+                            r"risen|grow|grew|grown|growth|increase|increased|fall|fell|drop|dropped|decline|"
+                            r"declined|go up|went up|higher|lower)\b")
+
+
 def detect_op(q: str) -> str | None:
     ql = q.lower()
     for op, rx in ARITH_PATTERNS:
         if rx.search(ql):
-            return op
+            return None if op == "share" and RATE_OF_CHANGE.search(ql) else op
     return None
 
 
@@ -204,6 +211,10 @@ def target_unit(q: str) -> str | None:
             break  # "people died", "bureaus sent staff": the verb ends the noun phrase
         if not w.endswith("ed") and stem(w) in UNIT_NOUNS:
             unit = UNIT_NOUNS[stem(w)]
+            if w.endswith("s") or w in ("people", "staff", "personnel", "children"):
+                # a plural noun heads the phrase: what follows is its verb ("counties lie within ...
+                # areas") or a second head ("counties and districts"), not the noun counted
+                break
     return unit
 
 
