@@ -65,6 +65,9 @@ OPS = [
     ("How many key counties were not included in the pilot?", "complement"),
     ("How many villages now have roads after the new additions?", "grow"),
     ("What was the per capita income of farmers?", None),
+    # a rate of change the report states, not a share to compute
+    ("By what percentage did relief funds in Baiyun rise in 2013?", None),
+    ("What percentage increase did the grants show over 2012?", None),
 ]
 
 
@@ -105,6 +108,9 @@ UNITS = [
     ("How many bureaus sent staff to the villages?", "bureaus"),  # the verb ends the noun phrase
     ("How many square kilometres of grassland were restored?", "km²"),
     ("How much money was spent?", None),
+    # a plural noun heads the phrase: what follows is its verb or a second head, not the noun counted
+    ("How many key counties lie within the Baiyun mountain areas?", "counties"),
+    ("Across how many poor counties and districts was the pilot spread?", "counties"),
 ]
 
 
