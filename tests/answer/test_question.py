@@ -34,6 +34,7 @@ KINDS = [
     ("Why did the number of poor people fall so fast?", "explanation"),
     ("By how much did the poor population decrease?", "change"),
     ("RELOCATION HOUSEHOLDS LANSHAN", "auto"),
+    ("What did Baiyun's county and township relief funds amount to in 2012?", "money"),
 ]
 
 

@@ -129,8 +129,10 @@ KIND_RULES = [
     ("summary", _rx(r"^(please |can you |could you )?(tell me (more )?about|summari[sz]e|give (me )?an overview of|"
                     r"an overview of|overview of|describe|what is there on|anything on)\b")),
     # "What were the fiscal funds in 2010?" asks for an amount, not an explanation.
+    # "What did X and Y amount to?" asks for an amount however many things it names.
     ("explanation", lambda q, t: EXPLAIN_RE.search(q) and not _HOW_MUCH_MANY.search(q)
-     and not ((re.match(r"^(and )?what (was|were|is|are)\b", q) or re.search(r"\b(amount|come|came|total)\w* to\b", q))
+     and not (re.search(r"\b(amount|come|came|total)\w* to\b", q) and t & MONEY_WORDS)
+     and not (re.match(r"^(and )?what (was|were|is|are)\b", q)
               and t & MONEY_WORDS
               and not re.search(r"\b(purpose|used for|effect|status|target|principle|notable|do|done|asked|"
                                 r"and|or|combined|together)\b", q))),
