@@ -34,6 +34,7 @@ KINDS = [
     ("Why did the number of poor people fall so fast?", "explanation"),
     ("By how much did the poor population decrease?", "change"),
     ("RELOCATION HOUSEHOLDS LANSHAN", "auto"),
+    ("What did Baiyun's county and township relief funds amount to in 2012?", "money"),
 ]
 
 
@@ -65,6 +66,9 @@ OPS = [
     ("How many key counties were not included in the pilot?", "complement"),
     ("How many villages now have roads after the new additions?", "grow"),
     ("What was the per capita income of farmers?", None),
+    # a rate of change the report states, not a share to compute
+    ("By what percentage did relief funds in Baiyun rise in 2013?", None),
+    ("What percentage increase did the grants show over 2012?", None),
 ]
 
 
@@ -105,6 +109,9 @@ UNITS = [
     ("How many bureaus sent staff to the villages?", "bureaus"),  # the verb ends the noun phrase
     ("How many square kilometres of grassland were restored?", "km²"),
     ("How much money was spent?", None),
+    # a plural noun heads the phrase: what follows is its verb or a second head, not the noun counted
+    ("How many key counties lie within the Baiyun mountain areas?", "counties"),
+    ("Across how many poor counties and districts was the pilot spread?", "counties"),
 ]
 
 

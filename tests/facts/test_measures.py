@@ -315,3 +315,19 @@ def test_a_compared_year_is_not_the_figures_period() -> None:
 def test_duration_measure(sentence: str, raw: str, measure: str, qualifier: str) -> None:
     f = figure(facts_of(sentence), raw)
     assert (f.kind, f.value, f.unit, f.measure, f.qualifier) == ("duration", 2, "years", measure, qualifier)
+
+
+# --- periods and long counted noun phrases ----------------------------------------------------------
+
+
+def test_a_year_compared_with_is_not_the_period_of_later_figures() -> None:
+    facts = facts_of("In 2013, the per capita net income in key counties reached 4,100 Yuan, up 180% over 2000 "
+                     "and up 11.5% over the previous year.")
+    assert figure(facts, "11.5%").period_start == 2013
+    assert figure(facts, "4,100 Yuan").period_start == 2013
+
+
+def test_a_counted_noun_phrase_of_eight_words() -> None:
+    f = figure(facts_of("In 2013, it launched 420 infrastructure construction and industrial poverty alleviation "
+                        "projects in Gansu."), "420")
+    assert (f.kind, f.unit) == ("count", "projects")

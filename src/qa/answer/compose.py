@@ -12,13 +12,13 @@ from qa.answer import ranker
 from qa.answer.context import Context
 from qa.answer.derived import per_unit_total, previous_year
 from qa.answer.draft import Draft, state_fact, state_facts
-from qa.answer.features import feature_rows
-from qa.answer.question import Query
+from qa.answer.features import GROWTH_Q, feature_rows, is_change
+from qa.answer.question import Query, analyze
 from qa.answer.score import Scored, candidates, score_sentence
 from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, SUMMARY_MIN, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
 from qa.corpus.passages import ITEM_RE
 from qa.index.load import QAIndex
-from qa.text.clauses import phrases
+from qa.text.clauses import CLAUSE_BREAK, phrases
 from qa.text.lexicon import OFFICES
 from qa.text.words import STOPWORDS, stem, words
 
@@ -32,6 +32,10 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         earlier = previous_year(q, index, hits, ctx)
         if earlier is not None:
             return earlier
+    if q.elliptical and q.context and asks_change(q):
+        follow = change_of_previous(q, index, hits, ctx)
+        if follow is not None:
+            return follow
     cands = candidates(q, index, hits, ctx)
     model = ranker.load()
     if model is not None and cands:
@@ -63,6 +67,47 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
     chosen = [best] + ties
     text = state_fact(best.item) if len(chosen) == 1 else state_facts([c.item for c in chosen])
     return Draft(text, [c.item for c in chosen], _confidence(best.score, cands), best.item.kind)
+
+
+RATE_WORDS = re.compile(r"\b(percent|percentage|rate|fast|quickly)\b|%", re.I)
+
+
+def change_of_previous(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    """"And by what percentage did it grow?" after "How much grant did X get in 2011?": the change the
+    report states right after the figure that answers the previous question ("2.30 billion Yuan from
+    the central government, up 36%"), in the same clause with no other figure between. The previous
+    figure is the one the ranker picks for the previous question, and only when it is sure enough."""
+    model = ranker.load()
+    if model is None:
+        return None
+    prev = analyze(q.context, ignore_names=ctx.common_names, ignore_stems=ctx.common_stems)
+    if prev.op or prev.kind not in ("money", "count", "auto"):
+        return None
+    cands = candidates(prev, index, hits, ctx)
+    if not cands:
+        return None
+    probs = model.probabilities(feature_rows(prev, cands, index, index.retriever.encoder.encode_query(
+        prev.query_text or prev.question)))
+    k = int(np.argmax(probs))
+    conf = model.confidence(float(probs[k]))
+    if conf < model.threshold:
+        return None
+    f = cands[k].item
+    rate = bool(RATE_WORDS.search(q.question))
+    off, sent = f.sentence_start, f.sentence
+    after = sorted((g for g in index.facts_by_passage.get(f.passage_id, ())
+                    if g.sentence_start == off and g.start >= f.end and g.value is not None), key=lambda g: g.start)
+    for g in after:
+        if CLAUSE_BREAK.search(sent[f.end - off: g.start - off]) or not is_change(g):
+            return None  # past the clause, or another level first: a change further on is not this figure's
+        if (g.kind == "percent") == rate:
+            return Draft(state_fact(g), [g], round(min(UNCALIBRATED_MAX, conf), 2), g.kind)
+    return None
+
+
+def asks_change(q: Query) -> bool:
+    """The question asks by how much something changed, as an amount or a rate."""
+    return q.kind == "change" or (q.kind == "percent" and bool(GROWTH_Q.search(q.question)))
 
 
 def _confidence(score: float, cands: list[Scored]) -> float:

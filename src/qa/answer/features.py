@@ -23,7 +23,8 @@ NAMES = (
     "rule_score", "coverage", "unit_match", "measure_precision", "miss", "passage_rank", "dense_sentence",
     "dense_clause", "clause_margin", "score_margin", "clause_is_best", "score_is_best", "log_candidates",
     "same_kind", "is_part", "in_brackets", "total_asked_total_near", "total_asked_part", "year_in_sentence",
-    "context_cover", "context_cover_margin", "change_asked_change_near", "unit_agrees",
+    "context_cover", "context_cover_margin", "change_asked_change_near", "unit_agrees", "key_miss",
+    "change_mismatch",
 )
 CHANGE_NEAR = re.compile(r"\b(up|down|by|more|less|increase\w*|decrease\w*|reduc\w*|rise|rose|grew|growth|fell|"
                          r"drop\w*|declin\w*|higher|lower)\b", re.I)
@@ -58,6 +59,7 @@ def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None) 
             cv, cv - best_cover,
             float(q.kind == "change" and bool(CHANGE_NEAR.search(index.fact_context.get(f.id, "")))),
             float(bool(q.unit) and q.unit == f.unit),
+            float(c.notes.get("key_miss", 0.0)), change_mismatch(q, f),
         ])
     return np.asarray(rows, np.float32)
 
@@ -74,6 +76,30 @@ def context_cover(q: Query, text: str) -> float:
         elif SYNONYMS.get(t, frozenset()) & found:
             got += 0.7 * w
     return got / total
+
+
+# A question about a change ("by what percentage did it grow", "how fast", "how much higher ... in
+# percent") and the words that state a figure as one ("up 12.4%", "reduced ... by 600,000").
+GROWTH_Q = re.compile(r"\b(grow|grew|grown|growth|rise|rose|risen|increas\w*|higher|fast|quickly|"
+                      r"declin\w*|fall|fell|drop\w*|decreas\w*|lower|up|down)\b", re.I)
+CHANGE_BEFORE = re.compile(r"\b(up|down|by|increase[sd]?|decrease[sd]?|rose|grew|fell|dropped|declined|"
+                           r"growth|rise|drop|decline|reduction)\b(?:\s+(?:of|by|to))?\s*$", re.I)
+CHANGE_AFTER = re.compile(r"^\s*(?:%|percent|per cent)?\s*(?:more|less|higher|lower|increase|decrease|rise|growth)\b",
+                          re.I)
+
+
+def is_change(f) -> bool:
+    """The figure is stated as a change ("reduced the rural poor by 600,000", "up 16.5%", "99 million
+    Yuan more than"), not as a level."""
+    a, b = f.start - f.sentence_start, f.end - f.sentence_start
+    return bool(CHANGE_BEFORE.search(f.sentence[max(0, a - 40): a]) or CHANGE_AFTER.match(f.sentence[b: b + 60]))
+
+
+def change_mismatch(q: Query, f) -> float:
+    """1 when the question asks for a change and the figure states a level, or the other way round
+    ("how many poor were left" is not answered by "reduced the poor by 600,000")."""
+    asked = q.kind == "change" or (q.kind == "percent" and bool(GROWTH_Q.search(q.question)))
+    return float(asked != is_change(f))
 
 
 def _in_brackets(sentence: str, a: int, b: int) -> bool:

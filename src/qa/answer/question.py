@@ -132,8 +132,10 @@ KIND_RULES = [
     ("summary", _rx(r"^(please |can you |could you )?(tell me (more )?about|summari[sz]e|give (me )?an overview of|"
                     r"an overview of|overview of|describe|what is there on|anything on)\b")),
     # "What were the fiscal funds in 2010?" asks for an amount, not an explanation.
+    # "What did X and Y amount to?" asks for an amount however many things it names.
     ("explanation", lambda q, t: EXPLAIN_RE.search(q) and not _HOW_MUCH_MANY.search(q)
-     and not ((re.match(r"^(and )?what (was|were|is|are)\b", q) or re.search(r"\b(amount|come|came|total)\w* to\b", q))
+     and not (re.search(r"\b(amount|come|came|total)\w* to\b", q) and t & MONEY_WORDS)
+     and not (re.match(r"^(and )?what (was|were|is|are)\b", q)
               and t & MONEY_WORDS
               and not re.search(r"\b(purpose|used for|effect|status|target|principle|notable|do|done|asked|"
                                 r"and|or|combined|together)\b", q))),
@@ -174,11 +176,18 @@ def detect_kind(q: str) -> str:
     return "explanation"
 
 
+# "By what percentage did X rise?", "what percentage increase": a rate of change the report states,
+# not a share to compute.
+RATE_OF_CHANGE = re.compile(r"\bby what (percentage|percent)\b|\b(what|which) (percentage|percent)\b.*\b(rise|rose|"
+                            r"risen|grow|grew|grown|growth|increase|increased|fall|fell|drop|dropped|decline|"
+                            r"declined|go up|went up|higher|lower)\b")
+
+
 def detect_op(q: str) -> str | None:
     ql = q.lower()
     for op, rx in ARITH_PATTERNS:
         if rx.search(ql):
-            return op
+            return None if op == "share" and RATE_OF_CHANGE.search(ql) else op
     return None
 
 
@@ -207,6 +216,10 @@ def target_unit(q: str) -> str | None:
             break  # "people died", "bureaus sent staff": the verb ends the noun phrase
         if not w.endswith("ed") and stem(w) in UNIT_NOUNS:
             unit = UNIT_NOUNS[stem(w)]
+            if w.endswith("s") or w in ("people", "staff", "personnel", "children"):
+                # a plural noun heads the phrase: what follows is its verb ("counties lie within ...
+                # areas") or a second head ("counties and districts"), not the noun counted
+                break
     return unit
 
 

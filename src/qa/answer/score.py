@@ -238,13 +238,15 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
         return None  # "how many households" is not answered by a count of projects
     mp = measure_precision(query, fact, vocab)
     miss = missing_share(query, vocab, weights)
+    key = key_missing(query, vocab, weights)
     score = cov + um + 0.15 * mp + 0.12 / (1 + rank) - MISS_PENALTY * miss
     if kind == "money" and TOTAL_Q.search(query.question) and any(weights.get(t, 0.0) >= 0.8 for t in TOTAL_STEMS):
         score += 0.1  # "total capital" asked: the figure introduced as a total
     if kind == "change":
         # "by how much did it rise": the figure next to a word of change, not the level itself
         score += 0.3 if any(weights.get(t, 0.0) >= 0.8 for t in CHANGE_STEMS) else -0.3
-    return Scored(fact, score, cov, rank, {"unit": um, "measure": round(mp, 2), "miss": round(miss, 2)})
+    return Scored(fact, score, cov, rank, {"unit": um, "measure": round(mp, 2), "miss": round(miss, 2),
+                                         "key_miss": round(key, 3)})
 
 
 TOTAL_Q = re.compile(r"\b(total|in all|altogether|overall)\b", re.I)
@@ -286,6 +288,21 @@ def missing_share(query: Query, vocab: Vocabulary, weights: dict[str, float], fl
         if _found(t, weights) < floor:
             num += w
     return num / den if den else 0.0
+
+
+def key_missing(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4) -> float:
+    """How specific the most specific of the question's own words is that the figure's surroundings
+    lack (its IDF over the largest possible): one missing rare word ("Kemu" where the sentence is
+    about the Mang, "relocated" where it is about loans) says another thing is measured, however
+    many common words match. Words borrowed from the conversation and words naming the kind of
+    quantity do not count."""
+    worst = 0.0
+    for t, qw in query.terms.items():
+        if qw < 1.0 or t in KIND_STEMS or (query.unit and UNIT_NOUNS.get(t) == query.unit):
+            continue
+        if _found(t, weights) < floor:
+            worst = max(worst, vocab.idf(t) / vocab.max_idf)
+    return worst
 
 
 def measure_precision(query: Query, fact, vocab: Vocabulary) -> float:

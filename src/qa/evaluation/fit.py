@@ -32,11 +32,13 @@ from qa.evaluation.series import EvalSet, index_for
 from qa.settings import Settings
 
 NUMERIC = ("money", "count", "percent", "auto", "change")
-# The features the shipped model reads, chosen by leave-one-report-out top-1 accuracy (eval/RANKER.md):
-# the figure's own words covering the question's (with the lexicon's synonyms) and the word-level score,
-# each with its margin to the best candidate of the question. Adding the embedding similarities, unit
-# and kind signals or shape signals lowered the held-out accuracy on the series reports.
-FEATURES = ("context_cover", "context_cover_margin", "rule_score", "score_margin")
+# The features the shipped model reads, chosen by leave-one-report-out accuracy (eval/RANKER.md): the
+# figure's own words covering the question's (with the lexicon's synonyms) and the word-level score,
+# each with its margin to the best candidate of the question; the most specific question word the
+# figure's surroundings lack; whether the figure is a change when a level is asked or the other way
+# round. Adding the embedding similarities, unit and kind signals or shape signals lowered the
+# held-out accuracy on the series reports.
+FEATURES = ("context_cover", "context_cover_margin", "rule_score", "score_margin", "key_miss", "change_mismatch")
 
 
 @dataclass
@@ -71,7 +73,7 @@ def collect(sets: list[EvalSet], settings: Settings) -> list[Group]:
             q = analyse(index, ctx, item["question"], list(item.get("history") or []))
             if q.op or q.kind not in NUMERIC:
                 continue
-            hits, _ = retrieve(index, q)
+            hits = retrieve(index, q)
             cands = candidates(q, index, hits[:TOP_PASSAGES], ctx)
             qvec = index.retriever.encoder.encode_query(q.query_text)
             x = feature_rows(q, cands, index, qvec)

@@ -72,7 +72,8 @@ def noun_after(text: str, pos: int, singular_ok: bool = False, allow_ed: bool = 
                 not got and _ADJECTIVE_ED.match(text, b)):
             break
         got.append((a, b, word))
-        if is_plural(word) or len(got) >= 6:
+        # eight words: "516 infrastructure construction and industrial poverty alleviation projects"
+        if is_plural(word) or len(got) >= 8:
             break
     while got and (got[-1][2].lower() in STOP):
         got.pop()
