@@ -35,6 +35,8 @@ KINDS = [
     ("By how much did the poor population decrease?", "change"),
     ("RELOCATION HOUSEHOLDS LANSHAN", "auto"),
     ("What did Baiyun's county and township relief funds amount to in 2012?", "money"),
+    ("What did the prefecture give Qingshui in relief funds in 2012?", "money"),
+    ("What did the prefecture provide to relocated households?", "explanation"),  # no amount named
 ]
 
 

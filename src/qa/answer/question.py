@@ -118,6 +118,16 @@ EXPLAIN_RE = re.compile(
 
 
 _HOW_MUCH_MANY = re.compile(r"\bhow (much|many)\b")
+_AMOUNT_TO = re.compile(r"\b(amount|come|came|total)\w* to\b")
+_WHAT_DID_GIVE = re.compile(r"^(and )?what did\b.*\b(give|get|receive|spend|invest|allocate|provide|raise|lend|issue|"
+                            r"contribute)\b")
+
+
+def _names_an_amount(q: str, t: set[str]) -> bool:
+    """"What did X and Y amount to?", "What did X give Y in funds?": an amount is asked, whatever else
+    the question names (a money word besides the verb itself)."""
+    m = _AMOUNT_TO.search(q) or _WHAT_DID_GIVE.match(q)
+    return bool(m) and bool((t - {m.group(m.lastindex or 0)}) & MONEY_WORDS)
 _QUESTION_WORD = re.compile(r"\b(what|how|which|who|when|where|why|whose|is|are|was|were|did|does|do)\b")
 
 
@@ -132,9 +142,8 @@ KIND_RULES = [
     ("summary", _rx(r"^(please |can you |could you )?(tell me (more )?about|summari[sz]e|give (me )?an overview of|"
                     r"an overview of|overview of|describe|what is there on|anything on)\b")),
     # "What were the fiscal funds in 2010?" asks for an amount, not an explanation.
-    # "What did X and Y amount to?" asks for an amount however many things it names.
     ("explanation", lambda q, t: EXPLAIN_RE.search(q) and not _HOW_MUCH_MANY.search(q)
-     and not (re.search(r"\b(amount|come|came|total)\w* to\b", q) and t & MONEY_WORDS)
+     and not _names_an_amount(q, t)
      and not (re.match(r"^(and )?what (was|were|is|are)\b", q)
               and t & MONEY_WORDS
               and not re.search(r"\b(purpose|used for|effect|status|target|principle|notable|do|done|asked|"
