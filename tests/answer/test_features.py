@@ -1,5 +1,6 @@
 """Signals of the fitted ranker that need no index (qa.answer.features, qa.answer.score): whether a
-figure is stated as a change, and the most specific question word its surroundings lack.
+figure is stated as a change, the most specific question word its surroundings lack, a tier of
+government, a part or a quoted slogan that does not fit; and which "who" questions ask for a person.
 
 Invented sentences about fictional counties, not text of the eval sets.
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.features import change_mismatch, is_change
+from qa.answer.compose import LEAD_Q
+from qa.answer.features import change_mismatch, in_quotes, is_change, own_phrase, part_whole, tier_conflict
 from qa.answer.question import analyze
 from qa.answer.score import Vocabulary, key_missing
 from qa.corpus.documents import Document
@@ -52,3 +54,49 @@ def test_key_missing_is_the_rarest_question_word_the_figure_lacks() -> None:
     assert key_missing(analyze("How many rural poor in Baiyun?"), vocab, weights) == 0.0
     # "relocated" appears nowhere: the most specific possible word is missing
     assert key_missing(analyze("How many rural poor were relocated in Baiyun?"), vocab, weights) == pytest.approx(1.0)
+
+
+def _span(sentence: str, raw: str) -> tuple[int, int]:
+    a = sentence.index(raw)
+    return a, a + len(raw)
+
+
+def test_a_tier_of_government_asked_is_not_answered_by_a_figure_of_another_tier() -> None:
+    sentence = "Baiyun has 41 national key counties and 9 provincial key counties for poverty alleviation."
+    national = "How many national key counties are there in Baiyun?"
+    provincial = "How many key counties has the province designated as provincial ones?"
+    assert tier_conflict(national, own_phrase(sentence, *_span(sentence, "9"))) == 1.0
+    assert tier_conflict(national, own_phrase(sentence, *_span(sentence, "41"))) == 0.0
+    assert tier_conflict(provincial, own_phrase(sentence, *_span(sentence, "41"))) == 1.0
+    # a question naming no tier conflicts with nothing
+    assert tier_conflict("How many key counties are there?", own_phrase(sentence, *_span(sentence, "9"))) == 0.0
+
+
+def test_a_part_asked_is_not_answered_by_the_whole_the_sentence_divides() -> None:
+    sentence = ("The central and provincial governments allocated 640 million Yuan, of which 510 million Yuan "
+                "came from the central government.")
+    asked = "How much of the grant came from the central government?"
+    assert part_whole(asked, sentence, _span(sentence, "640 million Yuan")[1]) == 1.0
+    assert part_whole(asked, sentence, _span(sentence, "510 million Yuan")[1]) == 0.0
+    assert part_whole("How much was allocated?", sentence, _span(sentence, "640 million Yuan")[1]) == 0.0
+
+
+def test_a_figure_inside_a_quoted_slogan_is_marked() -> None:
+    sentence = ("Baiyun ran the project of “training ten thousand people and lifting ten thousand out of poverty”, "
+                "and trained 7,300 people.")
+    assert in_quotes(sentence, *_span(sentence, "ten thousand people"))
+    assert not in_quotes(sentence, *_span(sentence, "7,300"))
+    plain = 'The "Rain Plan" trained 4,100 people.'
+    assert not in_quotes(plain, *_span(plain, "4,100"))
+
+
+@pytest.mark.parametrize(("question", "asks_leader"), [
+    ("Who heads Baiyun's poverty alleviation office?", True),
+    ("Who chaired the plenary session of the leading group?", True),
+    ("Who is in charge of the leading group?", True),
+    ("Under whose leadership were the activities carried out?", False),
+    ("Who endorsed the switch to town-wide advancement?", False),
+])
+def test_a_who_heads_question_asks_for_a_person(question: str, asks_leader: bool) -> None:
+    # text_answer declines such a question when the best sentence names no person
+    assert bool(LEAD_Q.search(question)) is asks_leader

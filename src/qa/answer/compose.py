@@ -19,7 +19,7 @@ from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, SUMMARY_MIN
 from qa.corpus.passages import ITEM_RE
 from qa.index.load import QAIndex
 from qa.text.clauses import CLAUSE_BREAK, phrases
-from qa.text.lexicon import OFFICES
+from qa.text.lexicon import LEAD_VERBS, OFFICES
 from qa.text.words import STOPWORDS, stem, words
 
 TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", re.I)
@@ -162,6 +162,8 @@ def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     ents = [f for f in facts if f.kind in want]
     if q.kind == "who":
         people = [f for f in ents if f.kind == "person"]
+        if not people and LEAD_Q.search(q.question):
+            return None  # "Who heads the office?" asks for a person: a sentence naming none does not answer
         ents = people or ents
         role = asked_role(q.question)
         if role:
@@ -193,6 +195,9 @@ def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     cites = [(p.id, lo, hi, [best_clause(q, doc_text[lo:hi])])]
     return Draft(text, [], conf, q.kind, extra_citations=cites)
 
+
+
+LEAD_Q = re.compile(rf"\bwho\b.*\b({'|'.join(sorted(LEAD_VERBS))}|in charge)\b", re.I)
 
 
 def asked_role(question: str) -> tuple[str, set[str]] | None:

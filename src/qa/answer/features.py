@@ -17,6 +17,7 @@ import numpy as np
 
 from qa.answer.question import Query
 from qa.answer.score import SYNONYMS, TOTAL_Q, Scored
+from qa.text.lexicon import TIERS
 from qa.text.words import stem, words
 
 NAMES = (
@@ -24,7 +25,7 @@ NAMES = (
     "dense_clause", "clause_margin", "score_margin", "clause_is_best", "score_is_best", "log_candidates",
     "same_kind", "is_part", "in_brackets", "total_asked_total_near", "total_asked_part", "year_in_sentence",
     "context_cover", "context_cover_margin", "change_asked_change_near", "unit_agrees", "key_miss",
-    "change_mismatch",
+    "change_mismatch", "tier_conflict", "part_whole", "in_quotes",
 )
 CHANGE_NEAR = re.compile(r"\b(up|down|by|more|less|increase\w*|decrease\w*|reduc\w*|rise|rose|grew|growth|fell|"
                          r"drop\w*|declin\w*|higher|lower)\b", re.I)
@@ -60,6 +61,8 @@ def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None) 
             float(q.kind == "change" and bool(CHANGE_NEAR.search(index.fact_context.get(f.id, "")))),
             float(bool(q.unit) and q.unit == f.unit),
             float(c.notes.get("key_miss", 0.0)), change_mismatch(q, f),
+            tier_conflict(q.question, own_phrase(f.sentence, a, b)), part_whole(q.question, f.sentence, b),
+            float(in_quotes(f.sentence, a, b)),
         ])
     return np.asarray(rows, np.float32)
 
@@ -100,6 +103,52 @@ def change_mismatch(q: Query, f) -> float:
     ("how many poor were left" is not answered by "reduced the poor by 600,000")."""
     asked = q.kind == "change" or (q.kind == "percent" and bool(GROWTH_Q.search(q.question)))
     return float(asked != is_change(f))
+
+
+TIER_RES = {t: re.compile(r"\b(" + "|".join(re.escape(w) for w in ws) + r")\b", re.I) for t, ws in TIERS.items()}
+
+
+def tiers(text: str) -> set[str]:
+    """The tiers of government ``text`` names (the lexicon's national and provincial words)."""
+    return {t for t, rx in TIER_RES.items() if rx.search(text)}
+
+
+def tier_conflict(question: str, phrase: str) -> float:
+    """1 when the question names one tier of government and the figure's own phrase only another
+    ("national key counties" asked, "7 provincial key counties" stated)."""
+    asked, said = tiers(question), tiers(phrase)
+    return float(bool(asked) and bool(said) and not asked & said)
+
+
+PHRASE_BEFORE = re.compile(r"\d|[,;:()]|\band\b")
+PHRASE_AFTER = re.compile(r"\d|[,;()]|\band\b")
+
+
+def own_phrase(sentence: str, a: int, b: int) -> str:
+    """The words that belong to the figure at ``a:b`` alone: back to the previous figure or break,
+    on to the next ("73 national key counties and 7 provincial key counties": for 7, "provincial
+    key counties ...")."""
+    before = list(PHRASE_BEFORE.finditer(sentence, 0, a))
+    after = PHRASE_AFTER.search(sentence, b)
+    return sentence[before[-1].end() if before else 0: after.start() if after else len(sentence)]
+
+
+PART_Q = re.compile(r"\b(how (much|many) of|what (share|part|portion|proportion) of|of (it|them|which|those))\b", re.I)
+WHOLE_AFTER = re.compile(r"^[^.;]{0,80}?\b(of which|among which|among them|including)\b", re.I)
+
+
+def part_whole(question: str, sentence: str, b: int) -> float:
+    """1 when the question asks for a part ("how much of the grant came from the centre") and the
+    figure is the whole the sentence goes on to divide ("987.17 million ..., of which 852.17 ...")."""
+    return float(bool(PART_Q.search(question)) and bool(WHOLE_AFTER.search(sentence[b:])))
+
+
+def in_quotes(sentence: str, a: int, b: int) -> bool:
+    """The figure stands inside a quoted slogan or title ("“training ten thousand people ...”"),
+    which names a campaign rather than states a result."""
+    curly = sentence.rfind("\u201c", 0, a) > sentence.rfind("\u201d", 0, a) and sentence.find("\u201d", b) != -1
+    straight = sentence.count('"', 0, a) % 2 == 1 and sentence.find('"', b) != -1
+    return curly or straight
 
 
 def _in_brackets(sentence: str, a: int, b: int) -> bool:

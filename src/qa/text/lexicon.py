@@ -37,4 +37,6 @@ EVENT_HEADS = frozenset(word_list("event_heads"))
 UNIT_WORDS: dict[str, str] = dict(raw()["unit_words"])
 CHANGE_WORDS = (raw()["synonyms"]["up"], raw()["synonyms"]["down"])
 SYNONYM_GROUPS: list[str] = [*CHANGE_WORDS, *raw()["synonyms"]["groups"]]
+TIERS = {"national": tuple(word_list("tier_national")), "provincial": tuple(word_list("tier_provincial"))}
+LEAD_VERBS = frozenset(word_list("lead_verbs"))
 WARM_QUESTIONS = tuple(raw()["service"]["warm_questions"])
