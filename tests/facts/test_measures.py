@@ -331,3 +331,12 @@ def test_a_counted_noun_phrase_of_eight_words() -> None:
     f = figure(facts_of("In 2013, it launched 420 infrastructure construction and industrial poverty alleviation "
                         "projects in Gansu."), "420")
     assert (f.kind, f.unit) == ("count", "projects")
+
+
+def test_a_number_word_before_were_counts_the_noun_after_the_verb() -> None:
+    facts = facts_of("The areas involve 45 counties, of which 30 were key counties for national poverty "
+                     "alleviation, six were key counties for provincial poverty alleviation and nine were not.")
+    six = figure(facts, "six")
+    assert (six.value, six.unit, six.measure) == (6, "counties", "key counties")
+    # a number word with no counted noun after it or after its verb is still not a figure
+    assert not [f for f in facts if f.kind in NUMERIC_KINDS and f.raw == "nine"]

@@ -76,6 +76,10 @@ MONEY_CONTEXT = re.compile(r"fund|invest|yuan|rmb|loan|capital|financ|valued|wor
 PEOPLE_CONTEXT = re.compile(r"population|people|residents|persons|farmers|poor\s*$", re.I)
 
 
+# "of which 70 were key counties ..., six were key counties for ...": the counted noun after the verb.
+_COUNTED_VERB = re.compile(r"\s+(?:are|were)\b")
+
+
 PER_CAPITA = re.compile(r"\bper\s+capita\b|\bper\s+(?:person|head|household|village|farmer|mu|hectare)\b", re.I)
 
 
@@ -114,8 +118,9 @@ def find_numbers(text: str, taken: list[tuple[int, int]]) -> list[Figure]:
             continue
         if num.isalpha() and m.group("scale") is None:
             phrase, _ = noun_after(text, b, singular_ok=num.lower() == "one")
-            if not phrase:
-                continue  # a bare number word is not a figure
+            verb = _COUNTED_VERB.match(text, b)
+            if not phrase and not (verb and noun_after(text, verb.end())[0]):
+                continue  # a bare number word is not a figure ("six were key counties" is one)
         after = text[b:]
         if m.group("scale") and (MONEY_NOUNS.match(after.strip()) or (
             not noun_after(text, b)[0] and MONEY_CONTEXT.search(text[:a] + after[:40])

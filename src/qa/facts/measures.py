@@ -197,6 +197,12 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
             if is_plural(n.measure.split()[-1]) and unit_of_noun(n.measure) == "people":
                 n.unit = "people"
             return
+        verb = re.match(r"\s+(?:are|were)(?=\s)", s[n.end :])
+        if verb:  # ", six were key counties for provincial poverty alleviation": its own noun, not the last one's
+            phrase, _ = noun_after(s, n.end + verb.end())
+            if phrase:
+                n.measure, n.unit = phrase, unit_of_noun(_HEAD.sub("", phrase))
+                return
         if re.match(r"\s+in total\b", s[n.end :]):
             near = [p for p in counts if p.start >= c0]
             if near:
