@@ -9,6 +9,7 @@ comes from a whitelist of the table's columns.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
 from dataclasses import fields
@@ -53,6 +54,36 @@ def write_facts(path: Path, facts: list[Fact]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def update_facts(previous: Path, path: Path, keep_docs: set[str], facts: list[Fact]) -> int:
+    """Write at ``path`` the ``previous`` fact table with only ``keep_docs``' rows left, plus
+    ``facts`` (an incremental build: the reused reports' rows are copied as they are, never read
+    back into objects). Returns the number of facts in the new table."""
+    path = Path(path)
+    shutil.copyfile(previous, path)
+    con = sqlite3.connect(path)
+    try:
+        gone = [d for (d,) in con.execute("SELECT DISTINCT doc FROM facts") if d not in keep_docs]
+        con.executemany(f"DELETE FROM facts WHERE {_q('doc')} = ?", [(d,) for d in gone])
+        marks = ", ".join("?" for _ in COLUMNS)
+        con.executemany(
+            f"INSERT OR REPLACE INTO facts ({', '.join(_q(c) for c in COLUMNS)}) VALUES ({marks})",
+            [tuple(getattr(f, c) for c in COLUMNS) for f in facts],
+        )
+        con.commit()
+        return int(con.execute("SELECT COUNT(*) FROM facts").fetchone()[0])
+    finally:
+        con.close()
+
+
+def fact_documents(path: Path) -> dict[str, str]:
+    """Fact id -> document id, for every fact of the file (cheap: two short columns)."""
+    con = _connect_ro(path)
+    try:
+        return dict(con.execute(f"SELECT id, {_q('doc')} FROM facts"))
+    finally:
+        con.close()
 
 
 def _connect_ro(path: Path) -> sqlite3.Connection:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.text.words import STOPWORDS, is_english_word, tokenize, words
+from qa.text.words import STOPWORDS, is_english_word, stem, tokenize, words
 
 RRF_K = 60
 
@@ -29,14 +29,31 @@ RRF_K = 60
 CONVEX_DENSE_WEIGHT = 0.4
 
 
-def build_bm25(texts: list[str], out_dir: Path) -> None:
+# Build-time cache beside the index (not read by the query path): each passage's BM25 tokens and
+# words, so that an incremental build tokenizes only the new passages.
+TERMS_FILE = "bm25_terms.json"
+
+
+def passage_terms(text: str) -> list[str]:
+    """``[tokens, words]`` of a passage's text, each space-joined: its BM25 tokens in order
+    (``tokenize``) and its distinct words (for the typo-correction vocabulary)."""
+    ws = words(text)
+    return [" ".join(stem(w) for w in ws if w not in STOPWORDS), " ".join(sorted(set(ws)))]
+
+
+def build_bm25(texts: list[str], out_dir: Path, terms: list[list[str] | None] | None = None) -> None:
+    """BM25 and the vocabulary over ``texts``; ``terms`` holds each text's ``passage_terms`` when
+    already known (from the previous build), None where it is to be computed."""
     import bm25s
 
+    terms = [t if t is not None else passage_terms(x) for x, t in zip(texts, terms or [None] * len(texts),
+                                                                         strict=True)]
     retriever = bm25s.BM25()
-    retriever.index([tokenize(t) or ["<empty>"] for t in texts], show_progress=False)
+    retriever.index([t[0].split() or ["<empty>"] for t in terms], show_progress=False)
     retriever.save(str(out_dir / "bm25"), show_progress=False)
-    vocab = sorted({w for t in texts for w in words(t)})
+    vocab = sorted({w for t in terms for w in t[1].split()})
     (out_dir / "vocab.json").write_text(json.dumps(vocab))
+    (out_dir / TERMS_FILE).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
 
 
 @dataclass
