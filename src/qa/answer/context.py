@@ -38,7 +38,7 @@ def context_for(index: QAIndex) -> Context:
                       frozenset(stem(w) for w in common if w not in STOPWORDS),
                       frozenset(int(d.meta["year"]) for d in index.documents.values() if d.meta.get("year")),
                       tuple(d.text.lower() for d in index.documents.values()),
-                      tuple(f for f in index.facts if f.kind == "person"))
+                      tuple(index.facts_of_kind("person")))
         index.derived["answer.context"] = ctx
     return ctx
 

@@ -77,6 +77,15 @@ def update_facts(previous: Path, path: Path, keep_docs: set[str], facts: list[Fa
         con.close()
 
 
+def fact_count(path: Path) -> int:
+    """The number of facts in the file (and proof that it opens as a fact table)."""
+    con = _connect_ro(path)
+    try:
+        return int(con.execute("SELECT COUNT(*) FROM facts").fetchone()[0])
+    finally:
+        con.close()
+
+
 def fact_documents(path: Path) -> dict[str, str]:
     """Fact id -> document id, for every fact of the file (cheap: two short columns)."""
     con = _connect_ro(path)
@@ -149,11 +158,18 @@ def query_facts(
         con.close()
 
 
-def load_facts(path: Path) -> list[Fact]:
-    """Every fact of the file, ordered by document and start offset."""
+def load_facts(path: Path, *, doc: str | None = None, kind: str | None = None) -> list[Fact]:
+    """Every fact of the file (or of one ``doc``, or of one ``kind``: both columns are indexed),
+    ordered by document and start offset."""
+    where, args = [], []
+    for col, val in (("doc", doc), ("kind", kind)):
+        if val is not None:
+            where.append(f"{_q(col)} = ?")
+            args.append(val)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
     con = _connect_ro(path)
     try:
-        rows = con.execute('SELECT * FROM facts ORDER BY doc, start, "end", kind').fetchall()
+        rows = con.execute(f'SELECT * FROM facts{clause} ORDER BY doc, start, "end", kind', args).fetchall()
     finally:
         con.close()
     out = []
