@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qa.answer.question import YEAR_RE
 from qa.answer.score import Vocabulary
@@ -23,6 +23,10 @@ class Context:
     report_years: frozenset[int]
     lower_texts: tuple[str, ...]
     people: tuple
+    # Each report's region as the words a question must contain to name it (" inner mongolia "),
+    # and the distinct ones: routing looks for the few regions, not at every report, per question.
+    region_phrases: dict[str, str] = field(default_factory=dict)
+    distinct_regions: tuple[str, ...] = ()
 
 
 def context_for(index: QAIndex) -> Context:
@@ -34,11 +38,13 @@ def context_for(index: QAIndex) -> Context:
             if d.meta.get("year"):
                 years.add(int(d.meta["year"]))
         common = {w for d in index.documents.values() for w in words(str(d.meta.get('region') or ''))}
+        phrases = {d.id: f" {' '.join(words(str(d.meta['region'])))} " for d in index.documents.values()
+                   if d.meta.get("region")}
         ctx = Context(Vocabulary(index.passages), years, frozenset(common),
                       frozenset(stem(w) for w in common if w not in STOPWORDS),
                       frozenset(int(d.meta["year"]) for d in index.documents.values() if d.meta.get("year")),
                       tuple(d.text.lower() for d in index.documents.values()),
-                      tuple(index.facts_of_kind("person")))
+                      tuple(index.facts_of_kind("person")), phrases, tuple(dict.fromkeys(phrases.values())))
         index.derived["answer.context"] = ctx
     return ctx
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qa.answer.context import context_for
 from qa.answer.draft import Draft
 from qa.answer.question import Query
 from qa.index.load import QAIndex
@@ -57,10 +58,12 @@ def label(index: QAIndex, doc: str) -> str:
 def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[str, ...]:
     """The reports of ``pool`` the question (or the question a follow-up resolves against) names by
     region, narrowed by a named year when one of them has it."""
+    ctx = context_for(index)  # the region phrases, worked out once per index
     docs = [index.documents[d] for d in pool]
     for said in (q.question, q.context):  # "And in Lanshan?" after an Inner Mongolia question: Lanshan
         text = " " + " ".join(words(said)) + " "
-        named = [d for d in docs if d.meta.get("region") and f" {' '.join(words(str(d.meta['region'])))} " in text]
+        said_regions = {r for r in ctx.distinct_regions if r in text}
+        named = [d for d in docs if ctx.region_phrases.get(d.id) in said_regions] if said_regions else []
         if named and q.years:
             by_year = [d for d in named if d.meta.get("year") in q.years]
             named = by_year or named

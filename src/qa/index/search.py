@@ -115,21 +115,37 @@ class Retriever:
             out.append(best[0] if best else w)
         return " ".join(out)
 
-    def dense(self, query: str, k: int) -> list[tuple[int, float]]:
+    def dense(self, query: str, k: int, within: np.ndarray | None = None,
+              n: int | None = None) -> list[tuple[int, float]]:
+        """The top ``k`` passages by cosine; with ``within`` (a mask over passages), only those of
+        them, the first ``n``: filtered in numpy, so that a deep search for one report of a
+        1,000-report index does not build thousands of pairs to keep a few."""
         vec = self.encoder.encode_query(query)[None, :]
         k = min(k, self.n)
         scores, ids = self.vindex.search(vec, k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        ids, scores = ids[0], scores[0]
+        ok = ids >= 0
+        if within is not None:
+            ok &= within[np.where(ok, ids, 0)]
+        return [(int(ids[j]), float(scores[j])) for j in np.flatnonzero(ok)[:n]]
 
-    def sparse(self, query: str, k: int) -> list[tuple[int, float]]:
+    def sparse(self, query: str, k: int, within: np.ndarray | None = None,
+               n: int | None = None) -> list[tuple[int, float]]:
+        """The top ``k`` passages by BM25 (score > 0); with ``within``, only those, the first ``n``."""
         toks = [t for t in tokenize(query) if t in self._bm25_vocab] if self._bm25_vocab else tokenize(query)
         if not toks:
             return []
         scores = self.bm25.get_scores(toks)
         k = min(k, self.n)
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        if k >= len(scores):  # every passage ranked: rank only the ones that can be kept, in index order
+            top = np.flatnonzero(within) if within is not None else np.arange(len(scores))
+        else:
+            top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        ok = scores[top] > 0
+        if within is not None:
+            ok &= within[top]
+        return [(int(i), float(scores[i])) for i in top[ok][:n]]
 
     def search(self, query: str, k: int = 8, mode: str = "hybrid", pool: int = 50, fusion: str = "convex",
                within: frozenset[int] | None = None) -> list[Hit]:
@@ -137,24 +153,25 @@ class Retriever:
         as if they were the whole index: each ranking is cut to them before fusion, so the scores
         are normalized over the same report's passages."""
         fixed = self.correct(query)
+        mask = None
+        depth = 0
         if within is not None:
             # Look deep enough that the report's own top ``pool`` (or ``k``) are in both rankings.
             share = max(1, len(within))
             depth = min(self.n, max(pool, k) * -(-self.n // share) * 2)
-
-            def keep(ranked: list[tuple[int, float]], n: int) -> list[tuple[int, float]]:
-                return [(i, s) for i, s in ranked if i in within][:n]
+            mask = np.zeros(self.n, dtype=bool)
+            mask[np.fromiter(within, dtype=np.int64, count=len(within))] = True
         if mode == "dense":
-            got = self.dense(query, k) if within is None else keep(self.dense(query, depth), k)
+            got = self.dense(query, k) if within is None else self.dense(query, depth, mask, k)
             return [Hit(i, s, s, None, r, None) for r, (i, s) in enumerate(got)]
         if mode == "bm25":
-            got = self.sparse(fixed, k) if within is None else keep(self.sparse(fixed, depth), k)
+            got = self.sparse(fixed, k) if within is None else self.sparse(fixed, depth, mask, k)
             return [Hit(i, s, None, s, None, r) for r, (i, s) in enumerate(got)]
         dense_q = query if fixed == query.lower() else fixed
         if within is None:
             dense, sparse = self.dense(dense_q, pool), self.sparse(fixed, pool)
         else:
-            dense, sparse = keep(self.dense(dense_q, depth), pool), keep(self.sparse(fixed, depth), pool)
+            dense, sparse = self.dense(dense_q, depth, mask, pool), self.sparse(fixed, depth, mask, pool)
         return (fuse_rrf if fusion == "rrf" else fuse_convex)(dense, sparse)[:k]
 
 
