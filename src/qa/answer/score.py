@@ -49,11 +49,13 @@ class Scored:
 class Vocabulary:
     """Inverse document frequencies over passages (stemmed), built once per index."""
 
-    def __init__(self, passages) -> None:
-        df: dict[str, int] = {}
-        for p in passages:
-            for t in set(tokenize(p.embed_text())):
-                df[t] = df.get(t, 0) + 1
+    def __init__(self, passages, df: dict[str, int] | None = None) -> None:
+        """Counted over ``passages``' tokens, or given as ``df`` (token -> passages holding it)."""
+        if df is None:
+            df = {}
+            for p in passages:
+                for t in set(tokenize(p.embed_text())):
+                    df[t] = df.get(t, 0) + 1
         self.n = max(1, len(passages))
         self.df = df
         self.max_idf = math.log(1 + self.n / 0.5)

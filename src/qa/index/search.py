@@ -32,6 +32,7 @@ CONVEX_DENSE_WEIGHT = 0.4
 # Build-time cache beside the index (not read by the query path): each passage's BM25 tokens and
 # words, so that an incremental build tokenizes only the new passages.
 TERMS_FILE = "bm25_terms.json"
+EMPTY_TOKEN = "<empty>"  # stands for a passage with no token (bm25s wants at least one); no word is it
 
 
 def passage_terms(text: str) -> list[str]:
@@ -49,7 +50,7 @@ def build_bm25(texts: list[str], out_dir: Path, terms: list[list[str] | None] | 
     terms = [t if t is not None else passage_terms(x) for x, t in zip(texts, terms or [None] * len(texts),
                                                                          strict=True)]
     retriever = bm25s.BM25()
-    retriever.index([t[0].split() or ["<empty>"] for t in terms], show_progress=False)
+    retriever.index([t[0].split() or [EMPTY_TOKEN] for t in terms], show_progress=False)
     retriever.save(str(out_dir / "bm25"), show_progress=False)
     vocab = sorted({w for t in terms for w in t[1].split()})
     (out_dir / "vocab.json").write_text(json.dumps(vocab))
@@ -92,6 +93,19 @@ class Retriever:
         bm25 = bm25s.BM25.load(str(index_dir / "bm25"), load_corpus=False)
         vocab = json.loads((index_dir / "vocab.json").read_text())
         return cls(vindex, bm25, vocab, encoder, n)
+
+    def document_frequencies(self) -> dict[str, int] | None:
+        """BM25 token -> the number of passages holding it, read off the BM25 matrix (one column of
+        nonzero scores per token: a BM25 score is > 0 wherever the token occurs), so that the
+        answerer's IDF needs no second tokenization of every passage; None where this bm25s keeps
+        its scores otherwise. tests/test_index.py checks it against counting the tokens."""
+        try:
+            counts = np.diff(np.asarray(self.bm25.scores["indptr"]))
+            vocab = self.bm25.vocab_dict
+        except (AttributeError, KeyError, TypeError):
+            return None
+        return {t: int(counts[i]) for t, i in vocab.items()
+                if i < len(counts) and counts[i] > 0 and t != EMPTY_TOKEN}
 
     def correct(self, query: str, keep: frozenset[str] = frozenset()) -> str:
         """Replace out-of-vocabulary words with their closest corpus word (typo tolerance);
