@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qa.answer.question import YEAR_RE
-from qa.answer.score import Vocabulary
+from qa.answer.score import Vocabulary, remember_spans
 from qa.index.load import QAIndex
 from qa.text.words import STOPWORDS, stem, words
 
@@ -32,11 +32,11 @@ class Context:
 def context_for(index: QAIndex) -> Context:
     ctx = index.derived.get("answer.context")
     if ctx is None:
-        years = set()
+        found: set[str] = set()
         for d in index.documents.values():
-            years |= {int(y) for y in YEAR_RE.findall(d.text)}
-            if d.meta.get("year"):
-                years.add(int(d.meta["year"]))
+            found.update(YEAR_RE.findall(d.text))
+        years = {int(y) for y in found} | {int(d.meta["year"]) for d in index.documents.values()
+                                           if d.meta.get("year")}
         common = {w for d in index.documents.values() for w in words(str(d.meta.get('region') or ''))}
         phrases = {d.id: f" {' '.join(words(str(d.meta['region'])))} " for d in index.documents.values()
                    if d.meta.get("region")}
@@ -49,5 +49,10 @@ def context_for(index: QAIndex) -> Context:
                       tuple(d.text.lower() for d in index.documents.values()),
                       tuple(index.facts_of_kind("person")), phrases, tuple(dict.fromkeys(phrases.values())))
         index.derived["answer.context"] = ctx
+        # The sentence spans stored at build time, so that scoring does not split passages again.
+        by_passage = getattr(index, "sentences_by_passage", None)
+        if by_passage:
+            remember_spans({(p.text, p.start): tuple((a, b) for a, b, _row in by_passage.get(p.id, ()))
+                            for p in index.passages})
     return ctx
 

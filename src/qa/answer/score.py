@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -132,13 +133,19 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
             weights[term] = w
 
     a, b = fact.start - s_off, fact.end - s_off
-    for t, ta, tb in _term_positions(sent):
+    terms = _term_positions(sent)
+    # The words between a term and the figure, counted off the sentence's word positions (runs of
+    # word characters; those a gap cuts count once): ``len(words(gap))`` for every term made this
+    # quadratic in the sentence's length.
+    starts, ends = [ta for _, ta, _ in terms], [tb for _, _, tb in terms]
+    for t, ta, tb in terms:
         if ta >= a and tb <= b:
             put(t, 1.0)
             continue
         before = tb <= a
-        gap = sent[tb:a] if before else sent[b:ta]
-        dist = len(words(gap))
+        x, y = (tb, a) if before else (b, ta)
+        gap = sent[x:y]
+        dist = bisect_left(starts, y) - bisect_right(ends, x) if x < y else 0
         w = max(0.0, 1.0 - DISTANCE_DECAY * dist)
         if re.search(r"\d", gap):
             w *= 0.3  # another figure stands in between: the word belongs to that one
@@ -253,8 +260,27 @@ TOTAL_Q = re.compile(r"\b(total|in all|altogether|overall)\b", re.I)
 TOTAL_STEMS = frozenset({"total", "altogeth", "overal"})
 
 
+# The sentence spans the index already holds, by (passage text, passage start): the build split
+# every passage with the same ``split_sentences``, and running pysbd again on each passage a
+# question reaches took a third of a cold answer at 1,000 reports. Filled by ``remember_spans``
+# for the index being answered from (replaced, not merged, so a reloaded index does not keep the
+# old one's texts alive); any other passage is split here as before.
+_KNOWN_SPANS: dict[tuple[str, int], tuple[tuple[int, int], ...]] = {}
+
+
+def remember_spans(spans: dict[tuple[str, int], tuple[tuple[int, int], ...]]) -> None:
+    """Use ``spans`` ((passage text, start) -> its sentence spans, as ``split_sentences`` gives them)
+    instead of splitting those passages again."""
+    global _KNOWN_SPANS
+    _KNOWN_SPANS = spans
+    _sentence_spans.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def _sentence_spans(passage_text: str, passage_start: int) -> tuple[tuple[int, int], ...]:
+    known = _KNOWN_SPANS.get((passage_text, passage_start))
+    if known is not None:
+        return known
     from qa.corpus.passages import split_sentences
 
     return tuple(split_sentences(passage_text, passage_start))
