@@ -52,7 +52,12 @@ def context_for(index: QAIndex) -> Context:
         # The sentence spans stored at build time, so that scoring does not split passages again.
         by_passage = getattr(index, "sentences_by_passage", None)
         if by_passage:
-            remember_spans({(p.text, p.start): tuple((a, b) for a, b, _row in by_passage.get(p.id, ()))
-                            for p in index.passages})
+            ids = {(p.text, p.start): p.id for p in index.passages}
+
+            def spans(text: str, start: int) -> tuple[tuple[int, int], ...] | None:
+                pid = ids.get((text, start))
+                return None if pid is None else tuple((a, b) for a, b, _row in by_passage.get(pid, ()))
+
+            remember_spans(spans)
     return ctx
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -260,25 +261,27 @@ TOTAL_Q = re.compile(r"\b(total|in all|altogether|overall)\b", re.I)
 TOTAL_STEMS = frozenset({"total", "altogeth", "overal"})
 
 
-# The sentence spans the index already holds, by (passage text, passage start): the build split
-# every passage with the same ``split_sentences``, and running pysbd again on each passage a
-# question reaches took a third of a cold answer at 1,000 reports. Filled by ``remember_spans``
-# for the index being answered from (replaced, not merged, so a reloaded index does not keep the
-# old one's texts alive); any other passage is split here as before.
-_KNOWN_SPANS: dict[tuple[str, int], tuple[tuple[int, int], ...]] = {}
+# The sentence spans the index already holds: the build split every passage with the same
+# ``split_sentences``, and running pysbd again on each passage a question reaches took a third of a
+# cold answer at 1,000 reports. ``remember_spans`` installs a lookup for the index being answered
+# from, (passage text, passage start) -> its spans or None; any other passage is split here.
+def _no_spans(_text: str, _start: int) -> tuple[tuple[int, int], ...] | None:
+    return None
 
 
-def remember_spans(spans: dict[tuple[str, int], tuple[tuple[int, int], ...]]) -> None:
-    """Use ``spans`` ((passage text, start) -> its sentence spans, as ``split_sentences`` gives them)
-    instead of splitting those passages again."""
-    global _KNOWN_SPANS
-    _KNOWN_SPANS = spans
+_known_spans: Callable[[str, int], tuple[tuple[int, int], ...] | None] = _no_spans
+
+
+def remember_spans(lookup: Callable[[str, int], tuple[tuple[int, int], ...] | None]) -> None:
+    """Look passages' sentence spans up with ``lookup`` instead of splitting them again."""
+    global _known_spans
+    _known_spans = lookup
     _sentence_spans.cache_clear()
 
 
 @lru_cache(maxsize=4096)
 def _sentence_spans(passage_text: str, passage_start: int) -> tuple[tuple[int, int], ...]:
-    known = _KNOWN_SPANS.get((passage_text, passage_start))
+    known = _known_spans(passage_text, passage_start)
     if known is not None:
         return known
     from qa.corpus.passages import split_sentences

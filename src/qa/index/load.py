@@ -260,11 +260,13 @@ def load_index(index_dir: Path, model: str) -> QAIndex:
                           f"{len(passages)} passages; {fix}")
     read("facts", fact_count)  # opened here, so that a damaged table is named at load; read on use
     sentences = read("sentences", lambda p: json.loads(p.read_text()))
-    sentence_vectors = read("sentence_vectors", np.load)
+    # Memory-mapped: a question reads a few rows; at 1,000 reports the two files are ~130 MB, which
+    # np.load would read whole at every start (builds are never written in place: a mapping stays valid).
+    sentence_vectors = read("sentence_vectors", lambda p: np.load(p, mmap_mode="r"))
     if len(sentences) != len(sentence_vectors):
         raise IndexLoadError(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
     fact_ids = read("fact_ids", lambda p: json.loads(p.read_text()))
-    fact_vectors = read("fact_vectors", np.load)
+    fact_vectors = read("fact_vectors", lambda p: np.load(p, mmap_mode="r"))
     if len(fact_ids) != len(fact_vectors):
         raise IndexLoadError(f"{real / FILES['fact_vectors']} does not match {FILES['fact_ids']}; {fix}")
     return QAIndex(real, manifest, documents, passages, retriever, None, real / FILES["facts"], sentences,
