@@ -84,7 +84,7 @@ def report_context(index: QAIndex, doc: str) -> Context:
         if d.meta.get("year"):
             years.add(int(d.meta["year"]))
         lower = d.text.lower()
-        passages = [p for p in index.passages if p.doc == doc]
+        passages = [index.passages[i] for i in index.passages_of(doc)]
         values = frozenset(round(float(f.value), 6) for f in index.facts_of_document(doc) if f.value is not None)
         ctx = Context(Vocabulary(passages), years, whole.common_names,
                       whole.common_stems,
