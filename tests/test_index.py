@@ -28,6 +28,28 @@ def test_round_trip_keeps_passages_and_offsets(qa_index):
     assert qa_index.retriever.vindex.ntotal == len(qa_index.passages)
 
 
+def test_bm25_document_frequencies_are_the_passages_holding_each_token(qa_index):
+    # The answerer's IDF is read off the BM25 matrix: it must equal counting every passage's tokens.
+    from qa.answer.score import Vocabulary
+
+    df = qa_index.retriever.document_frequencies()
+    counted = Vocabulary(qa_index.passages)
+    assert df == counted.df and len(df) > 300
+    assert Vocabulary(qa_index.passages, df).idf("herder") == counted.idf("herder")
+
+
+def test_lazy_facts_by_passage_match_the_whole_table(qa_index):
+    # Facts are read one report at a time on first need; in the same order as the whole table.
+    by_passage: dict[str, list] = {}
+    for f in qa_index.facts:
+        by_passage.setdefault(f.passage_id, []).append(f)
+    fresh = load_index(qa_index.path, "all-MiniLM-L6-v2")  # nothing read yet
+    for p in qa_index.passages:
+        assert fresh.facts_by_passage.get(p.id, []) == by_passage.get(p.id, [])
+    assert fresh.facts_of_kind("person") == [f for f in qa_index.facts if f.kind == "person"]
+    assert fresh.facts_by_passage.get("no-such-passage") == ()
+
+
 def test_poverty_line_query_ranks_the_1800_yuan_passage_first(qa_index):
     p, h = qa_index.search("poverty line in pastoral areas", 3)[0]
     assert "1,800 Yuan" in p.text

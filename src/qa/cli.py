@@ -327,24 +327,10 @@ def _combined_table(console, sets, settings, alone: dict, pct) -> dict:
 def eval_cross_cmd(out: Annotated[Path | None, typer.Option("--out", help="write the results as JSON")] = None,
                    model: ModelOpt = None) -> None:
     """The questions across reports (eval/cross), asked of one index of every report, scored by type."""
-    from rich.console import Console
+    from qa.evaluation.cross import report_lines, run_cross
 
-    from qa.evaluation.cross import run_cross, summary
-
-    results = run_cross(_settings(model=model))
-    s = summary(results)
-    console = Console(width=160)
-    for r in results:
-        if not r.right:
-            console.print(f"[red]x[/red] {r.id} {r.type}: {r.question}\n    {r.why}; answered: "
-                          f"{r.answer[:300]!r}", markup=True, highlight=False)
-    console.print(f"cross-report questions: {sum(r.right for r in results)}/{s['questions']} right "
-                  f"({s['accuracy']:.1%}); by type: " + ", ".join(
-                      f"{k} {v['right']}/{v['n']}" for k, v in s["by_type"].items()))
-    if out:
-        out.write_text(json.dumps({"summary": s, "results": [r.__dict__ for r in results]}, indent=1,
-                                  ensure_ascii=False), encoding="utf-8")
-        console.print(f"wrote {out}")
+    for line in report_lines(run_cross(_settings(model=model)), out):
+        typer.echo(line)
 
 
 @eval_app.command("fit")

@@ -62,3 +62,11 @@ def test_change_is_later_minus_earlier_and_one_report_per_region_is_compared():
     rows[0].draft.confidence = 0.99
     kept = across.one_per_group(rows)
     assert [r.doc for r in kept] == ["x-2009", "y-2010"]
+
+
+def test_a_table_keeps_to_the_unit_most_reports_answer_in():
+    rows = [_row("a", 5e6, "5 million", unit="people"), _row("b", 3e5, "300,000", unit="people"),
+            _row("c", 7.2, "7.2%", unit="%")]
+    d = across.table(rows, 3)
+    assert [f.doc for f in d.facts] == ["a", "b"] and "another unit" in d.text and "C" in d.text
+    assert [r.draft is None for r in d.rows] == [False, False, True]

@@ -69,9 +69,31 @@ def _row_line(r: Row) -> str:
     return f"{r.label}: {r.draft.text}"
 
 
+def one_unit(rows: list[Row]) -> tuple[list[Row], str]:
+    """A table of one measure: when most reports answer with a figure of one unit, a report whose
+    figure has another unit (7.2% among counts of people) answered something else; its row says so
+    instead of giving that figure."""
+    units = [r.figure.unit for r in rows if r.figure is not None]
+    if len(units) < 3:
+        return rows, ""
+    top = max(set(units), key=units.count)
+    if units.count(top) * 2 <= len(units):
+        return rows, ""
+    out, dropped = [], []
+    for r in rows:
+        if r.figure is not None and r.figure.unit != top:
+            dropped.append(r.label)
+            r = Row(r.doc, r.label, None, r.reason, r.group)
+        out.append(r)
+    note = f"Left out, as figures in another unit than the others': {', '.join(dropped)}" if dropped else ""
+    return out, note
+
+
 def table(rows: list[Row], asked: int, note: str = "") -> Draft | None:
     """The rows as one answer: each report's line (its own statement, cited), in order. ``asked`` is
     how many reports were asked; those without a line are counted, not listed, unless named."""
+    if not note:
+        rows, note = one_unit(rows)
     shown = [r for r in rows if r.draft is not None]
     if not shown:
         return None

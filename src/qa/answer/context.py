@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qa.answer.question import YEAR_RE
-from qa.answer.score import Vocabulary
+from qa.answer.score import Vocabulary, remember_spans
 from qa.index.load import QAIndex
 from qa.text.words import STOPWORDS, stem, words
 
@@ -29,23 +29,43 @@ class Context:
     # the values of the report's figures (a per-report context only): a question that names a figure
     # ("of the 230 graduates") is about a report that states it
     values: frozenset[float] = frozenset()
+    # Each report's region as the words a question must contain to name it (" inner mongolia "),
+    # and the distinct ones: routing looks for the few regions, not at every report, per question.
+    region_phrases: dict[str, str] = field(default_factory=dict)
+    distinct_regions: tuple[str, ...] = ()
 
 
 def context_for(index: QAIndex) -> Context:
     ctx = index.derived.get("answer.context")
     if ctx is None:
-        years = set()
+        found: set[str] = set()
         for d in index.documents.values():
-            years |= {int(y) for y in YEAR_RE.findall(d.text)}
-            if d.meta.get("year"):
-                years.add(int(d.meta["year"]))
+            found.update(YEAR_RE.findall(d.text))
+        years = {int(y) for y in found} | {int(d.meta["year"]) for d in index.documents.values()
+                                           if d.meta.get("year")}
         common = {w for d in index.documents.values() for w in words(str(d.meta.get('region') or ''))}
-        ctx = Context(Vocabulary(index.passages), years, frozenset(common),
+        phrases = {d.id: f" {' '.join(words(str(d.meta['region'])))} " for d in index.documents.values()
+                   if d.meta.get("region")}
+        # The BM25 index already counts the passages holding each token (a second tokenization of
+        # every passage took 0.3 s of a 1,000-report server's start).
+        df = getattr(index.retriever, "document_frequencies", lambda: None)()
+        ctx = Context(Vocabulary(index.passages, df), years, frozenset(common),
                       frozenset(stem(w) for w in common if w not in STOPWORDS),
                       frozenset(int(d.meta["year"]) for d in index.documents.values() if d.meta.get("year")),
                       tuple(d.text.lower() for d in index.documents.values()),
-                      tuple(f for f in index.facts if f.kind == "person"))
+                      tuple(index.facts_of_kind("person")), region_phrases=phrases,
+                      distinct_regions=tuple(dict.fromkeys(phrases.values())))
         index.derived["answer.context"] = ctx
+        # The sentence spans stored at build time, so that scoring does not split passages again.
+        by_passage = getattr(index, "sentences_by_passage", None)
+        if by_passage:
+            ids = {(p.text, p.start): p.id for p in index.passages}
+
+            def spans(text: str, start: int) -> tuple[tuple[int, int], ...] | None:
+                pid = ids.get((text, start))
+                return None if pid is None else tuple((a, b) for a, b, _row in by_passage.get(pid, ()))
+
+            remember_spans(spans)
     return ctx
 
 
@@ -64,9 +84,8 @@ def report_context(index: QAIndex, doc: str) -> Context:
         if d.meta.get("year"):
             years.add(int(d.meta["year"]))
         lower = d.text.lower()
-        passages = [p for p in index.passages if p.doc == doc]
-        values = frozenset(round(float(f.value), 6) for p in passages for f in index.facts_by_passage.get(p.id, ())
-                           if f.value is not None)
+        passages = [index.passages[i] for i in index.passages_of(doc)]
+        values = frozenset(round(float(f.value), 6) for f in index.facts_of_document(doc) if f.value is not None)
         ctx = Context(Vocabulary(passages), years, whole.common_names,
                       whole.common_stems,
                       frozenset([int(d.meta["year"])]) if d.meta.get("year") else frozenset(),

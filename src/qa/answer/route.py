@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from qa.answer.context import context_for
 from qa.answer.draft import Draft
 from qa.answer.question import Query
 from qa.index.load import QAIndex
@@ -114,21 +115,24 @@ def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[st
     are named and one has no report of the year, its report nearest that year stands in ("in 2009,
     Inner Mongolia or Qinghai?" with Qinghai reports of 2010 and 2011: Qinghai, 2010; the answer
     says which report it used)."""
+    ctx = context_for(index)  # the region phrases, worked out once per index
     docs = [index.documents[d] for d in pool]
     for said in (q.question, q.context):  # "And in Lanshan?" after an Inner Mongolia question: Lanshan
         text = " " + " ".join(words(said)) + " "
+        said_regions = {r for r in ctx.distinct_regions if r in text}
+        if not said_regions:
+            continue
         regions: dict[str, list] = {}
         for d in docs:
-            region = d.meta.get("region")
-            if region and f" {' '.join(words(str(region)))} " in text:
-                regions.setdefault(str(region), []).append(d)
+            phrase = ctx.region_phrases.get(d.id)
+            if phrase in said_regions:
+                regions.setdefault(phrase, []).append(d)
         if not regions:
             continue
         named = []
-        lower = said.lower()
-        for region, ds in regions.items():
+        for phrase, ds in regions.items():
             # "Sichuan (2009), Guizhou (2010) ...": a year written right after a region is that region's
-            paired = _paired_years(lower, region.lower()) if len(regions) > 1 else set()
+            paired = _paired_years(text, phrase.strip()) if len(regions) > 1 else set()
             by_year = [d for d in ds if d.meta.get("year") in (paired or q.years)]
             if by_year or not q.years:
                 named += by_year or ds
@@ -144,7 +148,7 @@ def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[st
 def _paired_years(text: str, region: str) -> set[int]:
     out = set()
     for m in re.finditer(re.escape(region), text):
-        y = re.match(r"(?:'s|’s)?\s*(?:\(|,|in|of)?\s*((?:19|20)\d\d)\b", text[m.end(): m.end() + 16])
+        y = re.match(r"(?:'s|’s| s\b)?\s*(?:\(|,|in|of)?\s*((?:19|20)\d\d)\b", text[m.end(): m.end() + 16])
         if y:
             out.add(int(y.group(1)))
     return out

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -49,11 +51,13 @@ class Scored:
 class Vocabulary:
     """Inverse document frequencies over passages (stemmed), built once per index."""
 
-    def __init__(self, passages) -> None:
-        df: dict[str, int] = {}
-        for p in passages:
-            for t in set(tokenize(p.embed_text())):
-                df[t] = df.get(t, 0) + 1
+    def __init__(self, passages, df: dict[str, int] | None = None) -> None:
+        """Counted over ``passages``' tokens, or given as ``df`` (token -> passages holding it)."""
+        if df is None:
+            df = {}
+            for p in passages:
+                for t in set(tokenize(p.embed_text())):
+                    df[t] = df.get(t, 0) + 1
         self.n = max(1, len(passages))
         self.df = df
         self.max_idf = math.log(1 + self.n / 0.5)
@@ -130,13 +134,19 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
             weights[term] = w
 
     a, b = fact.start - s_off, fact.end - s_off
-    for t, ta, tb in _term_positions(sent):
+    terms = _term_positions(sent)
+    # The words between a term and the figure, counted off the sentence's word positions (runs of
+    # word characters; those a gap cuts count once): ``len(words(gap))`` for every term made this
+    # quadratic in the sentence's length.
+    starts, ends = [ta for _, ta, _ in terms], [tb for _, _, tb in terms]
+    for t, ta, tb in terms:
         if ta >= a and tb <= b:
             put(t, 1.0)
             continue
         before = tb <= a
-        gap = sent[tb:a] if before else sent[b:ta]
-        dist = len(words(gap))
+        x, y = (tb, a) if before else (b, ta)
+        gap = sent[x:y]
+        dist = bisect_left(starts, y) - bisect_right(ends, x) if x < y else 0
         w = max(0.0, 1.0 - DISTANCE_DECAY * dist)
         if re.search(r"\d", gap):
             w *= 0.3  # another figure stands in between: the word belongs to that one
@@ -253,8 +263,29 @@ TOTAL_Q = re.compile(r"\b(total|in all|altogether|overall)\b", re.I)
 TOTAL_STEMS = frozenset({"total", "altogeth", "overal"})
 
 
+# The sentence spans the index already holds: the build split every passage with the same
+# ``split_sentences``, and running pysbd again on each passage a question reaches took a third of a
+# cold answer at 1,000 reports. ``remember_spans`` installs a lookup for the index being answered
+# from, (passage text, passage start) -> its spans or None; any other passage is split here.
+def _no_spans(_text: str, _start: int) -> tuple[tuple[int, int], ...] | None:
+    return None
+
+
+_known_spans: Callable[[str, int], tuple[tuple[int, int], ...] | None] = _no_spans
+
+
+def remember_spans(lookup: Callable[[str, int], tuple[tuple[int, int], ...] | None]) -> None:
+    """Look passages' sentence spans up with ``lookup`` instead of splitting them again."""
+    global _known_spans
+    _known_spans = lookup
+    _sentence_spans.cache_clear()
+
+
 @lru_cache(maxsize=4096)
 def _sentence_spans(passage_text: str, passage_start: int) -> tuple[tuple[int, int], ...]:
+    known = _known_spans(passage_text, passage_start)
+    if known is not None:
+        return known
     from qa.corpus.passages import split_sentences
 
     return tuple(split_sentences(passage_text, passage_start))

@@ -114,3 +114,19 @@ def summary(results: list[CrossResult]) -> dict:
         by.setdefault(r.type, []).append(r.right)
     return {"questions": len(results), "accuracy": sum(r.right for r in results) / max(1, len(results)),
             "by_type": {k: {"n": len(v), "right": sum(v)} for k, v in sorted(by.items())}}
+
+
+def report_lines(results: list[CrossResult], out: Path | None = None) -> list[str]:
+    """What ``qa eval cross`` prints: each wrong answer and why, then the figures by type; with
+    ``out``, the results as JSON too."""
+    s = summary(results)
+    lines = [f"x {r.id} {r.type}: {r.question}\n    {r.why}; answered: {r.answer[:300]!r}"
+             for r in results if not r.right]
+    lines.append(f"cross-report questions: {sum(r.right for r in results)}/{s['questions']} right "
+                 f"({s['accuracy']:.1%}); by type: "
+                 + ", ".join(f"{k} {v['right']}/{v['n']}" for k, v in s["by_type"].items()))
+    if out:
+        out.write_text(json.dumps({"summary": s, "results": [r.__dict__ for r in results]}, indent=1,
+                                  ensure_ascii=False), encoding="utf-8")
+        lines.append(f"wrote {out}")
+    return lines

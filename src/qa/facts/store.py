@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from dataclasses import fields
@@ -54,6 +55,45 @@ def write_facts(path: Path, facts: list[Fact]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def update_facts(previous: Path, path: Path, keep_docs: set[str], facts: list[Fact]) -> int:
+    """Write at ``path`` the ``previous`` fact table with only ``keep_docs``' rows left, plus
+    ``facts`` (an incremental build: the reused reports' rows are copied as they are, never read
+    back into objects). Returns the number of facts in the new table."""
+    path = Path(path)
+    shutil.copyfile(previous, path)
+    con = sqlite3.connect(path)
+    try:
+        gone = [d for (d,) in con.execute("SELECT DISTINCT doc FROM facts") if d not in keep_docs]
+        con.executemany(f"DELETE FROM facts WHERE {_q('doc')} = ?", [(d,) for d in gone])
+        marks = ", ".join("?" for _ in COLUMNS)
+        con.executemany(
+            f"INSERT OR REPLACE INTO facts ({', '.join(_q(c) for c in COLUMNS)}) VALUES ({marks})",
+            [tuple(getattr(f, c) for c in COLUMNS) for f in facts],
+        )
+        con.commit()
+        return int(con.execute("SELECT COUNT(*) FROM facts").fetchone()[0])
+    finally:
+        con.close()
+
+
+def fact_count(path: Path) -> int:
+    """The number of facts in the file (and proof that it opens as a fact table)."""
+    con = _connect_ro(path)
+    try:
+        return int(con.execute("SELECT COUNT(*) FROM facts").fetchone()[0])
+    finally:
+        con.close()
+
+
+def fact_documents(path: Path) -> dict[str, str]:
+    """Fact id -> document id, for every fact of the file (cheap: two short columns)."""
+    con = _connect_ro(path)
+    try:
+        return dict(con.execute(f"SELECT id, {_q('doc')} FROM facts"))
+    finally:
+        con.close()
 
 
 def _connect_ro(path: Path) -> sqlite3.Connection:
@@ -124,11 +164,18 @@ def query_facts(
         con.close()
 
 
-def load_facts(path: Path) -> list[Fact]:
-    """Every fact of the file, ordered by document and start offset."""
+def load_facts(path: Path, *, doc: str | None = None, kind: str | None = None) -> list[Fact]:
+    """Every fact of the file (or of one ``doc``, or of one ``kind``: both columns are indexed),
+    ordered by document and start offset."""
+    where, args = [], []
+    for col, val in (("doc", doc), ("kind", kind)):
+        if val is not None:
+            where.append(f"{_q(col)} = ?")
+            args.append(val)
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
     con = _connect_ro(path)
     try:
-        rows = con.execute('SELECT * FROM facts ORDER BY doc, start, "end", kind').fetchall()
+        rows = con.execute(f'SELECT * FROM facts{clause} ORDER BY doc, start, "end", kind', args).fetchall()
     finally:
         con.close()
     out = []

@@ -126,7 +126,8 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             lap("passages")
 
             st = _encoder(settings.model, prev, tmp / "encoder")
-            enc = OnnxEncoder(tmp / "encoder", threads=0)
+            # Opened only when there is something to embed: a rebuild with nothing new skips it.
+            enc = OnnxEncoder(tmp / "encoder", threads=0) if fresh else None
             lap("encoder")
             parts = _document_parts(docs, fresh, kept, enc, bar, st)
             lap("embed_and_facts")
@@ -142,9 +143,10 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             from qa.index.search import build_bm25
 
             lap("vectors_and_sentences")
-            build_bm25([p.embed_text() for p in passages], tmp)
+            terms = [t for x in parts for t in (x.terms or [None] * len(x.passages))]
+            build_bm25([p.embed_text() for p in passages], tmp, terms)
             lap("bm25")
-            facts = _write_facts(parts, tmp / FILES["facts"])
+            facts = _write_facts(parts, tmp / FILES["facts"], prev)
             _write_fact_vectors(parts, tmp)
             _maybe_fail(fail_after, "facts")
             lap("facts")
@@ -175,7 +177,7 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
                 "build_seconds": round(time.perf_counter() - t0, 2),
                 "files": FILES,
             }
-            _write_json(tmp / MANIFEST, manifest)
+            _write_json(tmp / MANIFEST, manifest, indent=1)
             os.replace(tmp, final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -215,6 +217,8 @@ def _document_parts(docs: list[Document], fresh: dict[str, list[Passage]], kept:
     from qa.facts.model import NUMERIC_KINDS, figure_texts
 
     new = [(d, fresh[d.id]) for d in docs if d.id in fresh]
+    if not new:
+        return [kept[d.id] for d in docs]
     facts = [extract_facts(d, ps) for d, ps in new]
     figures = [[f for f in fs if f.kind in NUMERIC_KINDS] for fs in facts]
     ftexts = [figure_texts(fg) for fg in figures]
@@ -275,12 +279,17 @@ def _maybe_fail(fail_after: str | None, step: str) -> None:
         raise RuntimeError(f"simulated failure after step {step!r}")
 
 
-def _write_facts(parts: list[DocumentParts], path: Path) -> int:
-    from qa.facts.store import write_facts
+def _write_facts(parts: list[DocumentParts], path: Path, prev: PreviousBuild | None) -> int:
+    """The fact table: written whole by a full build; an incremental one copies the previous table
+    and replaces only the new and changed documents' rows (reused parts carry no fact objects)."""
+    from qa.facts.store import update_facts, write_facts
 
-    facts = [f for x in parts for f in x.facts]
-    write_facts(path, facts)
-    return len(facts)
+    new = [f for x in parts if x.facts is not None for f in x.facts]
+    keep = {x.document.id for x in parts if x.facts is None}
+    if keep:
+        return update_facts(prev.path / FILES["facts"], path, keep, new)
+    write_facts(path, new)
+    return len(new)
 
 
 def _write_fact_vectors(parts: list[DocumentParts], out: Path) -> None:
@@ -299,8 +308,10 @@ def _doc_record(d: Document) -> dict:
             "sha256": d.sha256, "source_sha256": d.source_sha256}
 
 
-def _write_json(path: Path, obj: object) -> None:
-    path.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
+def _write_json(path: Path, obj: object, indent: int | None = None) -> None:
+    # Compact by default: the data files are read by programs, and at 1,000 reports an indented
+    # sentences.json puts each of ~40k numbers on its own line. The manifest stays readable.
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=indent), encoding="utf-8")
 
 
 def _swap_symlink(index_dir: Path, target: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import json
-from dataclasses import dataclass, field
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -102,26 +102,35 @@ def check_manifest(manifest: dict, index_dir: Path, model: str) -> None:
             raise IndexLoadError(f"{index_dir / name} is missing; {fix}")
 
 
-@dataclass
 class QAIndex:
-    """Everything the query path needs, loaded once: documents, passages, retriever, facts."""
+    """Everything the query path needs, loaded once: documents, passages, retriever, facts.
 
-    path: Path
-    manifest: dict
-    documents: dict[str, Document]
-    passages: list[Passage]
-    retriever: object
-    facts: list
-    facts_db: Path
-    sentences: list = field(default_factory=list)  # [passage index, start, end] per sentence
-    sentence_vectors: np.ndarray | None = None
-    fact_ids: list = field(default_factory=list)  # [fact id, figure context] per row of fact_vectors
-    fact_vectors: np.ndarray | None = None
-    # State that later stages derive from this index once (the answer stage's vocabulary, the page's
-    # example questions), keyed by the stage that owns it: one explicit slot instead of ad-hoc attributes.
-    derived: dict = field(default_factory=dict, repr=False)
+    The facts stay in their SQLite table until needed (building all 30k of a 1,000-report index
+    into objects took a second of every start): ``facts_by_passage`` reads one report's facts the
+    first time a question reaches one of its passages, ``facts_of_kind`` one kind, and ``facts``
+    (the whole table: the facts page, the chart, the evaluation) is read on first use. ``facts``
+    may also be given, for an index built in memory.
+    """
 
-    def __post_init__(self) -> None:
+    def __init__(self, path: Path, manifest: dict, documents: dict[str, Document], passages: list[Passage],
+                 retriever: object, facts: list | None, facts_db: Path, sentences: list | None = None,
+                 sentence_vectors: np.ndarray | None = None, fact_ids: list | None = None,
+                 fact_vectors: np.ndarray | None = None) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.documents = documents
+        self.passages = passages
+        self.retriever = retriever
+        self.facts_db = facts_db
+        self.sentences = sentences if sentences is not None else []  # [passage index, start, end] per sentence
+        self.sentence_vectors = sentence_vectors
+        self.fact_ids = fact_ids if fact_ids is not None else []  # [fact id, figure context] per row of fact_vectors
+        self.fact_vectors = fact_vectors
+        # State that later stages derive from this index once (the answer stage's vocabulary, the page's
+        # example questions), keyed by the stage that owns it: one explicit slot instead of ad-hoc attributes.
+        self.derived: dict = {}
+        self._facts = facts
+        self._lock = threading.Lock()
         self.passage_by_id = {p.id: p for p in self.passages}
         # passage id -> [(start, end, row in sentence_vectors)]
         self.sentences_by_passage: dict[str, list[tuple[int, int, int]]] = {}
@@ -129,9 +138,34 @@ class QAIndex:
             self.sentences_by_passage.setdefault(self.passages[i].id, []).append((a, b, row))
         self.fact_row = {fid: row for row, (fid, _text) in enumerate(self.fact_ids)}
         self.fact_context = {fid: text for fid, text in self.fact_ids}
-        self.facts_by_passage: dict[str, list] = {}
-        for f in self.facts:
-            self.facts_by_passage.setdefault(f.passage_id, []).append(f)
+        self.facts_by_passage = FactsByPassage(self)
+
+    @property
+    def facts(self) -> list:
+        """Every fact of the index, ordered by document and start offset (read on first use)."""
+        if self._facts is None:
+            from qa.facts.store import load_facts
+
+            with self._lock:
+                if self._facts is None:
+                    self._facts = load_facts(self.facts_db)
+        return self._facts
+
+    def facts_of_kind(self, kind: str) -> list:
+        """The facts of one kind, in the order of ``facts``, without reading the others."""
+        if self._facts is not None:
+            return [f for f in self._facts if f.kind == kind]
+        from qa.facts.store import load_facts
+
+        return load_facts(self.facts_db, kind=kind)
+
+    def facts_of_document(self, doc: str) -> list:
+        """One report's facts, in the order of ``facts``."""
+        if self._facts is not None:
+            return [f for f in self._facts if f.doc == doc]
+        from qa.facts.store import load_facts
+
+        return load_facts(self.facts_db, doc=doc)
 
     def search(self, query: str, k: int = 8, mode: str = "hybrid", docs: frozenset[str] | set[str] | None = None):
         """Top passages for ``query`` as ``(Passage, Hit)`` pairs; with ``docs``, only those reports'
@@ -153,9 +187,44 @@ class QAIndex:
         return by_doc.get(doc, ())
 
 
+class FactsByPassage:
+    """Passage id -> its facts (in the order of ``QAIndex.facts``), read from the fact table one
+    report at a time, the first time one of the report's passages is asked for; thread-safe."""
+
+    def __init__(self, index: QAIndex) -> None:
+        self._index = index
+        self._by_passage: dict[str, list] = {}
+        self._docs: set[str] = set()
+
+    def get(self, passage_id: str, default=()):
+        got = self._by_passage.get(passage_id)
+        if got is not None:
+            return got
+        p = self._index.passage_by_id.get(passage_id)
+        if p is None or p.doc in self._docs:
+            return default
+        with self._index._lock:
+            if p.doc not in self._docs:
+                by: dict[str, list] = {}
+                for f in self._index.facts_of_document(p.doc):
+                    by.setdefault(f.passage_id, []).append(f)
+                self._by_passage.update(by)
+                self._docs.add(p.doc)
+        return self._by_passage.get(passage_id, default)
+
+    def __getitem__(self, passage_id: str) -> list:
+        got = self.get(passage_id, None)
+        if got is None:
+            raise KeyError(passage_id)
+        return got
+
+    def __contains__(self, passage_id: object) -> bool:
+        return isinstance(passage_id, str) and self.get(passage_id, None) is not None
+
+
 def load_index(index_dir: Path, model: str) -> QAIndex:
     """Load an index directory, manifest first; raises ``IndexLoadError`` with a one-line fix."""
-    from qa.facts.store import load_facts
+    from qa.facts.store import fact_count
     from qa.index.encoder import OnnxEncoder
     from qa.index.search import Retriever
 
@@ -189,15 +258,17 @@ def load_index(index_dir: Path, model: str) -> QAIndex:
     if retriever.vindex.ntotal != len(passages):
         raise IndexLoadError(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
                           f"{len(passages)} passages; {fix}")
-    facts = read("facts", load_facts)
+    read("facts", fact_count)  # opened here, so that a damaged table is named at load; read on use
     sentences = read("sentences", lambda p: json.loads(p.read_text()))
-    sentence_vectors = read("sentence_vectors", np.load)
+    # Memory-mapped: a question reads a few rows; at 1,000 reports the two files are ~130 MB, which
+    # np.load would read whole at every start (builds are never written in place: a mapping stays valid).
+    sentence_vectors = read("sentence_vectors", lambda p: np.load(p, mmap_mode="r"))
     if len(sentences) != len(sentence_vectors):
         raise IndexLoadError(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
     fact_ids = read("fact_ids", lambda p: json.loads(p.read_text()))
-    fact_vectors = read("fact_vectors", np.load)
+    fact_vectors = read("fact_vectors", lambda p: np.load(p, mmap_mode="r"))
     if len(fact_ids) != len(fact_vectors):
         raise IndexLoadError(f"{real / FILES['fact_vectors']} does not match {FILES['fact_ids']}; {fix}")
-    return QAIndex(real, manifest, documents, passages, retriever, facts, real / FILES["facts"], sentences,
+    return QAIndex(real, manifest, documents, passages, retriever, None, real / FILES["facts"], sentences,
                    sentence_vectors, fact_ids, fact_vectors)
 
