@@ -340,3 +340,13 @@ def test_a_number_word_before_were_counts_the_noun_after_the_verb() -> None:
     assert (six.value, six.unit, six.measure) == (6, "counties", "key counties")
     # a number word with no counted noun after it or after its verb is still not a figure
     assert not [f for f in facts if f.kind in NUMERIC_KINDS and f.raw == "nine"]
+
+
+def test_a_dollar_figure_is_money_in_dollars_not_yuan() -> None:
+    facts = facts_of("Gansu launched a World Bank loan project with total investment of $ 52.4 million and "
+                     "obtained US$30 million of loans, besides 18 million Yuan of provincial funds.")
+    dollars, loans = figure(facts, "$ 52.4 million"), figure(facts, "US$30 million")
+    yuan = figure(facts, "18 million Yuan")
+    assert (dollars.kind, dollars.value, dollars.unit) == ("money", 52_400_000, "USD")
+    assert (loans.kind, loans.value, loans.unit) == ("money", 30_000_000, "USD")
+    assert yuan.unit == "yuan"

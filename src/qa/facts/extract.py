@@ -53,7 +53,7 @@ from qa.text.numbers import (
 
 # --- numbers ------------------------------------------------------------------------------------
 _NUM = re.compile(
-    rf"(?<![\w.,’'-])(?:(?P<cur>RMB|Yuan|¥)\s*)?(?P<num>{DIGIT_PATTERN}|(?i:{WORD_NUM_PATTERN}))"
+    rf"(?<![\w.,’'-])(?:(?P<cur>RMB|Yuan|¥|US\$|\$)\s*)?(?P<num>{DIGIT_PATTERN}|(?i:{WORD_NUM_PATTERN}))"
     rf"(?:\s?[-–]\s?(?P<num2>{DIGIT_PATTERN}))?(?:\s+(?P<scale>{SCALE_PATTERN}))?(?![\w])"
 )
 
@@ -104,6 +104,10 @@ def find_numbers(text: str, taken: list[tuple[int, int]]) -> list[Figure]:
         qual = qualifier_before(text[:a])
         value = as_plain(scale_value(d, m.group("scale")))
         u = _AFTER_UNIT.match(text, b)
+        if m.group("cur") and m.group("cur").endswith("$"):
+            # "$ 71.75 million", "US$60 million": dollars, kept apart from yuan (never added to them)
+            out.append(Figure("money", a, b, value, "USD", qual))
+            continue
         if m.group("cur"):
             out.append(Figure("money", a, b + (u.end() - b if u and u.group("yuan") else 0), value, "yuan", qual))
             continue
