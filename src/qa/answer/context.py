@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 
 from qa.answer.question import YEAR_RE
-from qa.answer.score import Vocabulary, remember_spans
+from qa.answer.score import Vocabulary
+from qa.answer.sentences import remember_spans
 from qa.index.load import QAIndex
 from qa.text.words import STOPWORDS, stem, words
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from qa.answer.question import UNIT_NOUNS, Query
+from qa.answer.sentences import previous_sentence, previous_sentences
 from qa.answer.thresholds import (
     DISTANCE_DECAY,
     FACT_DENSE_WEIGHT,
@@ -124,7 +124,7 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
     weights = dict(_base_weights(passage_text, section, sent))
     # The sentence before often sets the topic the figure's sentence continues ("Third, the organs
     # ... did fixed-point work. By the end of October, ... 310 million were invested").
-    prev = _previous_sentence(passage_text, passage_start, s_off)
+    prev = previous_sentence(passage_text, passage_start, s_off)
     for t, *_ in _term_positions(prev):
         if weights.get(t, 0.0) < PREVIOUS_SENTENCE:
             weights[t] = PREVIOUS_SENTENCE
@@ -237,7 +237,7 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
         # The question names someone or something: the figure's sentence, the two before it or its
         # section must mention them (a campaign may be named two sentences before its figures), not
         # just some other sentence of the passage.
-        near = " ".join((fact.sentence, _previous_sentences(passage.text, passage.start, fact.sentence_start),
+        near = " ".join((fact.sentence, previous_sentences(passage.text, passage.start, fact.sentence_start),
                          passage.section)).lower()
         if any(n not in near for n in query.names):
             return None
@@ -263,45 +263,6 @@ TOTAL_Q = re.compile(r"\b(total|in all|altogether|overall)\b", re.I)
 TOTAL_STEMS = frozenset({"total", "altogeth", "overal"})
 
 
-# The sentence spans the index already holds: the build split every passage with the same
-# ``split_sentences``, and running pysbd again on each passage a question reaches took a third of a
-# cold answer at 1,000 reports. ``remember_spans`` installs a lookup for the index being answered
-# from, (passage text, passage start) -> its spans or None; any other passage is split here.
-def _no_spans(_text: str, _start: int) -> tuple[tuple[int, int], ...] | None:
-    return None
-
-
-_known_spans: Callable[[str, int], tuple[tuple[int, int], ...] | None] = _no_spans
-
-
-def remember_spans(lookup: Callable[[str, int], tuple[tuple[int, int], ...] | None]) -> None:
-    """Look passages' sentence spans up with ``lookup`` instead of splitting them again."""
-    global _known_spans
-    _known_spans = lookup
-    _sentence_spans.cache_clear()
-
-
-@lru_cache(maxsize=4096)
-def _sentence_spans(passage_text: str, passage_start: int) -> tuple[tuple[int, int], ...]:
-    known = _known_spans(passage_text, passage_start)
-    if known is not None:
-        return known
-    from qa.corpus.passages import split_sentences
-
-    return tuple(split_sentences(passage_text, passage_start))
-
-
-def _previous_sentences(passage_text: str, passage_start: int, sentence_start: int, n: int = 2) -> str:
-    prev = [(a, b) for a, b in _sentence_spans(passage_text, passage_start) if b <= sentence_start][-n:]
-    return " ".join(passage_text[a - passage_start : b - passage_start] for a, b in prev)
-
-
-def _previous_sentence(passage_text: str, passage_start: int, sentence_start: int) -> str:
-    prev = [(a, b) for a, b in _sentence_spans(passage_text, passage_start) if b <= sentence_start]
-    if not prev:
-        return ""
-    a, b = prev[-1]
-    return passage_text[a - passage_start : b - passage_start]
 # Words that say what kind of quantity is asked ("funding", "budget", "people"), not what about.
 KIND_STEMS = frozenset(stem(w) for w in MONEY_WORDS | {"number", "amount", "many", "much", "area"})
 
