@@ -139,7 +139,7 @@ def test_named_reports_are_compared_each_operand_cited_from_its_own(two):
 
 def test_by_how_much_is_computed_from_each_reports_figure(two):
     _, index = two
-    a = answer(index, "How much more did Lanshan invest in entire village advancement than Inner Mongolia?")
+    a = answer(index, "By how much did Lanshan's entire village advancement funds exceed Inner Mongolia's?")
     (computed,) = [v for v in a.values if v.computed]
     rows = {r.doc: r for r in a.table}
     assert computed.value == pytest.approx(abs(rows[IM].value - rows[LS].value))

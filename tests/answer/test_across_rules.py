@@ -40,6 +40,8 @@ def test_compare_picks_the_larger_or_the_smaller():
     assert less.facts[0].doc == "a"
     diff = across.compare(rows, "How much more did B have than A?", by_how_much=True)
     assert diff.computed_value == 1e6 and set(f.doc for f in diff.facts) == {"a", "b"}
+    less = across.compare(rows, "By how much was A below B?", by_how_much=True)  # always larger - smaller
+    assert less.computed_value == 1e6 and less.computation.startswith("3 million Yuan (B) − 2 million Yuan (A)")
 
 
 def test_no_comparison_across_units_or_without_a_figure():

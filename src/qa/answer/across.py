@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from qa.answer.derived import fmt
 from qa.answer.draft import Draft, source_clause
 
-GREATER = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|greater|greatest|top)\b")
+GREATER = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|greater|greatest|top|"
+                     r"exceed\w*|outspen\w*)\b")
 # a figure per something ("average input per village", "per capita") is never set against a total
 PER_UNIT = re.compile(r"\b(?:per|average|averaged|each|on average)\b", re.I)
 # the confidence of a combined answer is the weakest of its parts, a little less for the computation
@@ -151,12 +152,13 @@ def compare(rows: list[Row], question: str, by_how_much: bool) -> Draft | None:
     conf = round(min(r.draft.confidence for r in rows) * COMBINE_FACTOR, 2)
     unit = w.unit
     labelled = [f"{f.raw} ({r.label})" for r, f in zip(rows, figs, strict=True)]
-    if by_how_much:
-        d = abs(w.value - lo.value)
-        comp = f"{w.raw} ({rows[win].label}) − {lo.raw} ({rows[runner].label}) = {fmt(d, unit, [w, lo])}"
-        text = (f"{rows[win].label} is {'higher' if want_greater else 'lower'} by {fmt(d, unit, [w, lo])}: "
-                f"{w.raw} against {lo.raw} ({rows[runner].label}).")
-        return Draft(text, [figs[i] for i in order], conf, "arithmetic", computation=comp, computed_value=d,
+    if by_how_much:  # the larger minus the smaller, whichever way the question puts it
+        hi, hl = (w, rows[win].label) if w.value >= lo.value else (lo, rows[runner].label)
+        sm, sl = (lo, rows[runner].label) if hi is w else (w, rows[win].label)
+        d = hi.value - sm.value
+        comp = f"{hi.raw} ({hl}) − {sm.raw} ({sl}) = {fmt(d, unit, [hi, sm])}"
+        text = f"{hl} is higher by {fmt(d, unit, [hi, sm])}: {hi.raw} against {sm.raw} ({sl})."
+        return Draft(text, [hi, sm], conf, "arithmetic", computation=comp, computed_value=d,
                      computed_unit=unit, rows=every)
     rel = " > " if want_greater else " < "
     comp = rel.join(f"{figs[i].raw} ({rows[i].label})" for i in order)
