@@ -249,7 +249,10 @@ def contenders(index: QAIndex, query_text: str, pool: tuple[str, ...], top: int)
     top_score = best[first]
     if top_score > 0 and top_score >= best[ranked[1]] * (1 + WIN_MARGIN):
         return (first,), hits
-    return tuple(d for d in ranked if best[d] * (1 + CONTENDER_MARGIN) >= top_score), hits
+    # one more than can be shown: if all of them answer, the user is asked to choose (at 1,000 reports
+    # of one series, dozens of reports can be this close, and each asked costs a draft)
+    close = [d for d in ranked if best[d] * (1 + CONTENDER_MARGIN) >= top_score]
+    return tuple(close[: MAX_REPORTS + 1]), hits
 
 
 def labelled(index: QAIndex, doc: str, draft: Draft) -> Draft:
@@ -260,5 +263,5 @@ def labelled(index: QAIndex, doc: str, draft: Draft) -> Draft:
 
 def choose_text(index: QAIndex, docs: list[str]) -> str:
     names = "; ".join(label(index, d) for d in docs)
-    return (f"{len(docs)} reports answer this ({names}). Name a region or year in the question, or "
-            "choose the reports to ask.")
+    return (f"At least {len(docs)} reports answer this ({names}). Name a region or year in the question, "
+            "or choose the reports to ask.")
