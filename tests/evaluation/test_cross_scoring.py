@@ -1,0 +1,47 @@
+"""How ``qa eval cross`` scores an answer across reports (``qa.evaluation.cross.score``): answers
+built for the test from the ``Answer`` contract, no index."""
+
+from __future__ import annotations
+
+from qa.answer.models import Answer, TableRow, Value
+from qa.evaluation.cross import score
+
+A, B = "a-2009", "b-2010"
+
+
+def _answer(rows: list[tuple[str, float | None]], values: list[Value] | None = None, answered: bool = True) -> Answer:
+    table = [TableRow(doc=d, report=d, answered=v is not None, answer="x", value=v) for d, v in rows]
+    return Answer(question="q", resolved_question="q", answered=answered, answer="x", confidence=0.9,
+                  table=table, values=values or [])
+
+
+def test_compare_needs_the_winner_first_and_every_value():
+    q = {"type": "compare", "expected": {"winner": B, "values": {A: {"value": 1e6}, B: {"value": 2e6}}}}
+    right = _answer([(A, 1e6), (B, 2e6)], [Value(value=2e6, raw="2 million", doc=B), Value(value=1e6, raw="1", doc=A)])
+    assert score(q, right) == (True, "")
+    wrong_winner = _answer([(A, 1e6), (B, 2e6)], [Value(value=1e6, raw="1", doc=A), Value(value=2e6, raw="2", doc=B)])
+    assert score(q, wrong_winner)[0] is False
+    one_missing = _answer([(A, 1e6), (B, None)], [Value(value=1e6, raw="1", doc=A)])
+    assert score(q, one_missing) == (False, f"missing or wrong value for {B}")
+
+
+def test_change_needs_the_computed_difference():
+    q = {"type": "change", "expected": {"values": {A: {"value": 5.0}, B: {"value": 3.0}},
+                                        "difference": {"value": -2.0}}}
+    vals = [Value(value=5.0, raw="5", doc=A), Value(value=3.0, raw="3", doc=B),
+            Value(value=-2.0, raw="-2", computed=True)]
+    assert score(q, _answer([(A, 5.0), (B, 3.0)], vals))[0]
+    vals[-1] = Value(value=2.0, raw="2", computed=True)
+    assert not score(q, _answer([(A, 5.0), (B, 3.0)], vals))[0]
+
+
+def test_list_refuses_a_value_for_a_report_not_expected_and_accepts_rounding():
+    q = {"type": "list", "expected": {"values": {A: {"value": 1000.0}}}}
+    assert score(q, _answer([(A, 1003.0)]))[0]  # within 0.5%
+    assert not score(q, _answer([(A, 1000.0), (B, 7.0)]))[0]
+
+
+def test_unanswerable_is_right_only_when_declined():
+    q = {"type": "unanswerable", "answerable": False, "expected": None}
+    assert score(q, _answer([], answered=False))[0]
+    assert not score(q, _answer([(A, 1.0)]))[0]
