@@ -37,6 +37,9 @@ KINDS = [
     ("What did Baiyun's county and township relief funds amount to in 2012?", "money"),
     ("What did the prefecture give Qingshui in relief funds in 2012?", "money"),
     ("What did the prefecture provide to relocated households?", "explanation"),  # no amount named
+    ("qingshui 2012 relief grant growth", "change"),  # a keyword question naming a growth
+    ("key-county farmer income rise lanshan", "change"),
+    ("qingshui 2012 relief grant", "money"),
 ]
 
 

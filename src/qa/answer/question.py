@@ -155,6 +155,10 @@ KIND_RULES = [
      and not _HOW_MUCH_MANY.search(q)),
     ("change", _rx(r"\bby how much\b|\bhow much (did|has|have|was|were) .* (rise|grow|increase|fall|drop|decline)|"
                    r"\bhow (fast|quickly)\b|\bgrowth rate\b|\brate of (growth|increase)\b")),
+    # "Guizhou 2011 central grant growth", "key-county farmer income rise": a keyword question that
+    # names a growth asks for the change, not the level
+    ("change", lambda q, t: not _QUESTION_WORD.search(q) and re.search(
+        r"\b(growth|grew|grow|rise|rose|increase|increased|decline|declined|drop|dropped|fall|fell)\b", q)),
     ("money", _rx(r"\bpoverty line\b|\bper capita\b|\bnet income\b")),
     ("money", lambda q, t: re.search(r"\bhow (large|big)\b|\bsize of\b", q) and t & MONEY_WORDS),
     ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bhow (big|large)\b")),
