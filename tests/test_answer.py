@@ -191,3 +191,12 @@ def test_figure_is_stated_in_a_short_sentence_not_quoted_again(qa_index):
     a = answer(qa_index, "How much went to entire village advancement?")
     assert a.answer.endswith(": 350 million Yuan.") and "“" not in a.answer
     assert "350 million Yuan" in a.citations[0].text
+
+
+def test_an_average_needs_a_counted_denominator(qa_index):
+    # "per village" divides by a stated count of villages; "per head" names nothing the report
+    # counts, so no average is made up from whatever counts the passage has
+    a = answer(qa_index, "How much was invested per village in entire village advancement?")
+    assert a.computation and "÷" in a.computation
+    b = answer(qa_index, "How much was invested per head in relocation?")  # was "58 million ÷ four"
+    assert not (b.computation and "÷" in b.computation)

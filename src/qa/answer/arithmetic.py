@@ -260,6 +260,8 @@ def _per(q: Query, index, hits, ctx):
     num_q = replace(q, op=None)
     nums = candidates(num_q, index, hits, ctx, num_kind)
     den_unit = target_unit("how many " + denom_part.strip())
+    if den_unit is None:
+        return None  # "per head", "per year": no count of something the report counts to divide by
     den_q = replace(q, terms=_part_terms(q, denom_part), op=None, unit=den_unit)
     dens = candidates(den_q, index, hits, ctx, "count")
     if not nums or not dens:
