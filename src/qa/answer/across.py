@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 from qa.answer.derived import fmt
 from qa.answer.draft import Draft, source_clause
+from qa.answer.question import GREATER
 
-GREATER = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|greater|greatest|top|"
-                     r"exceed\w*|outspen\w*)\b")
 # a figure per something ("average input per village", "per capita") is never set against a total
 PER_UNIT = re.compile(r"\b(?:per|average|averaged|each|on average)\b", re.I)
 # the confidence of a combined answer is the weakest of its parts, a little less for the computation

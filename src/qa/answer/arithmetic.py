@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from qa.answer.derived import after_additions, fmt, whole_of
 from qa.answer.draft import Draft, state_fact
-from qa.answer.question import Query, numbers_in, target_unit, weighted_terms
+from qa.answer.question import GREATER, Query, numbers_in, target_unit, weighted_terms
 from qa.answer.score import candidates
 from qa.answer.thresholds import OPERAND_MIN
 from qa.text.clauses import same_clause
@@ -27,7 +27,6 @@ SPLITTERS = {
 }
 
 
-GREATER = re.compile(r"\b(more|most|larger|largest|bigger|biggest|higher|highest|greater)\b")
 
 
 def compute(q: Query, index, hits, ctx, wider: list | None = None):

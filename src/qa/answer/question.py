@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.text.lexicon import MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS
+from qa.text.lexicon import GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS
 from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
 from qa.text.words import STOPWORDS, stem, words
 
@@ -80,6 +80,8 @@ FOLLOWUP_RE = re.compile(
     re.IGNORECASE,
 )
 
+# a comparison that asks for the larger figure ("which got more", "did X exceed Y"); else the smaller
+GREATER = re.compile(r"\b(" + "|".join(GREATER_WORDS) + r")\b")
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 QUESTION_NUMBER = re.compile(
     rf"(?<![\w.])(?P<num>{DIGIT_PATTERN})(?:\s+(?P<scale>{SCALE_PATTERN}))?(?![\w])", re.IGNORECASE

@@ -26,7 +26,7 @@ from qa.answer.context import context_for
 from qa.answer.draft import Draft
 from qa.answer.question import Query
 from qa.index.load import QAIndex
-from qa.text.lexicon import MONEY_WORDS
+from qa.text.lexicon import ACROSS_WORDS, MEASURE_WORDS, MONEY_WORDS
 from qa.text.words import stem, words
 
 # A report's best passage must beat every other report's best by this share to answer alone (fused
@@ -35,6 +35,8 @@ from qa.text.words import stem, words
 WIN_MARGIN = 0.3
 # Reports whose best passage is within this share of the top one are asked to answer.
 CONTENDER_MARGIN = 0.3
+# The most hits routing reads to find each contending report's best passage.
+CONTENDER_HITS = 60
 # At most this many reports are answered side by side; beyond, the user is asked to choose.
 MAX_REPORTS = 5
 # A table across reports ("... of each province") asks at most this many reports, the ones whose
@@ -63,21 +65,9 @@ BY_HOW_MUCH = re.compile(r"\bhow (?:much|many) (?:more|less|fewer|higher|lower|b
 # "which of the two reports", "which province": the parties compared are the reports in scope
 WHICH_REPORT = re.compile(rf"\b(?:which|what|whose)\s+(?:one|(?:of (?:the|these|those)\s+)?(?:two |three |four |"
                           rf"five |selected |chosen |picked )*{_REPORT_NOUN})\b")
-# measure words: a question about one of these wants a figure from each report, not a sentence
-MEASURE_WORDS = frozenset(stem(w) for w in (
-    "area population inhabitants headcount number count total amount income funds fund money funding investment "
-    "invested spending spent allocation budget loans line threshold rate incidence share percentage counties "
-    "villages households people persons poor").split())
-# words of such a question that say how to put the reports' answers together, not what is asked
-ACROSS_WORDS = frozenset(stem(w) for w in (
-    "each every all various different individual province provinces region regions report reports year "
-    "years compare compared comparison rank list higher highest lower lowest more most less least larger "
-    "largest bigger biggest smaller smallest greater greatest fewer fewest change changed rise rose grow "
-    "grew increase increased fall fell drop dropped decline declined decrease decreased trend between from "
-    "had have has did does which whose vs versus difference gap selected chosen two three yearbook series "
-    "give gives given cited reported move moved went").split())
-
-
+# (word lists as data: qa/text/lexicon.toml, across_words and measure_words)
+MEASURE_STEMS = frozenset(stem(w) for w in MEASURE_WORDS)
+ACROSS_STEMS = frozenset(stem(w) for w in ACROSS_WORDS)
 MONEY_STEMS = frozenset(stem(w) for w in MONEY_WORDS)
 
 
@@ -224,9 +214,9 @@ def report_query(index: QAIndex, q: Query, doc: str, mode: str) -> Query:
     kind = q.kind
     numeric = ("money", "count", "percent", "per_capita", "area")
     if kind not in numeric and (mode != "table" or (kind in ("explanation", "which", "who", "list", "auto")
-                                                   and set(q.terms) & MEASURE_WORDS)):
+                                                   and set(q.terms) & MEASURE_STEMS)):
         kind = "money" if set(q.terms) & MONEY_STEMS else "auto"
-    terms = {t: w for t, w in q.terms.items() if t not in ACROSS_WORDS} or q.terms
+    terms = {t: w for t, w in q.terms.items() if t not in ACROSS_STEMS} or q.terms
     # in a table each report answers the question itself, except "each ..."'s average-per, which
     # spoke of the reports
     op = q.op if mode == "table" and q.op not in ("per", "compare", "diff") else None
@@ -236,7 +226,9 @@ def report_query(index: QAIndex, q: Query, doc: str, mode: str) -> Query:
 def contenders(index: QAIndex, query_text: str, pool: tuple[str, ...], top: int) -> tuple[tuple[str, ...], list]:
     """Rule 4 on retrieval alone: the winning report, or the reports close to the best one, best
     first; and the search over ``pool`` it decided on (the related reading of the answer)."""
-    hits = index.search(query_text, max(top, 3 * len(pool)), docs=set(pool))
+    # enough hits to see each report's best passage in a small index; bounded, since only the few
+    # reports near the top can contend (a search of 3,000 hits per question at 1,000 reports)
+    hits = index.search(query_text, max(top, min(3 * len(pool), CONTENDER_HITS)), docs=set(pool))
     best: dict[str, float] = {}
     for p, h in hits:
         best.setdefault(p.doc, float(h.score))

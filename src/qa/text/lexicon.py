@@ -28,6 +28,9 @@ def word_list(name: str) -> list[str]:
 
 QUESTION_WORDS = frozenset(word_list("question_words"))
 MONEY_WORDS = frozenset(word_list("money_words"))
+ACROSS_WORDS = frozenset(word_list("across_words"))
+MEASURE_WORDS = frozenset(word_list("measure_words"))
+GREATER_WORDS = tuple(word_list("greater_words"))
 PEOPLE_NOUNS = frozenset(word_list("people_nouns"))
 OFFICES = "|".join(raw()["offices"])
 ORG_HEADS = frozenset(word_list("org_heads"))
