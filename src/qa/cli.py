@@ -258,8 +258,9 @@ def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, 
                                                        "ranker fitted without it")] = False,
                     combined: Annotated[bool, typer.Option("--combined", help="also answer every set in one "
                                                            "index of all the sets' reports, beside alone")] = False,
-                    questions: Annotated[str, typer.Option(help="the series' question folder: questions, or "
-                                                           "questions_b (second set)")] = "questions",
+                    questions: Annotated[str, typer.Option(help="the series' question folder: questions (with "
+                                                           "questions_b, the development pool), questions_b or "
+                                                           "questions_c (the blind third set)")] = "questions",
                     model: ModelOpt = None) -> None:
     """Each report indexed alone, its questions answered: figures per report, pooled and by kind.
     With --combined, also all reports in one index, each set's figure beside its figure alone."""
@@ -270,8 +271,8 @@ def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, 
 
     if split not in ("dev", "open", "sealed", "development", "all"):
         _fail("--split must be dev, open, sealed, development or all")
-    if questions not in ("questions", "questions_b"):
-        _fail("--questions must be questions or questions_b")
+    if questions not in ("questions", "questions_b", "questions_c"):
+        _fail("--questions must be questions, questions_b or questions_c")
     sets = [s for s in select(eval_sets(questions=questions), split, only) if s.questions.exists()]
     if not sets:
         _fail("no eval set matches")

@@ -27,7 +27,6 @@ from qa.answer.ranker import Ranker, calibrated
 from qa.answer.score import candidates
 from qa.answer.thresholds import TOP_PASSAGES
 from qa.evaluation.metrics import expected_values, families_agree, unit_family, values_match
-from qa.evaluation.run import load_questions
 from qa.evaluation.series import EvalSet, index_for
 from qa.settings import Settings
 
@@ -69,7 +68,7 @@ def collect(sets: list[EvalSet], settings: Settings) -> list[Group]:
     for s in sets:
         index = index_for(s, settings)
         ctx = context_for(index)
-        for item in load_questions(s.questions):
+        for item in s.items():
             if item.get("kind") == "arithmetic":
                 continue
             q = analyse(index, ctx, item["question"], list(item.get("history") or []))

@@ -31,6 +31,9 @@ DEV_SETS = {
     "hexi": ("tests/data/heldout2/corpus", "eval/questions_heldout2.jsonl"),
     "sanjiang": ("tests/data/heldout3/corpus", "eval/questions_heldout3.jsonl"),
 }
+# The series' question folders that are development data (``questions_c`` is the blind set of the
+# 2026-11-30 evening session, kept out of every fit and run until its first run).
+DEVELOPMENT_QUESTIONS = ("questions", "questions_b")
 # Code whose change changes what an index holds.
 INDEX_CODE = ("corpus", "facts", "index", "text")
 
@@ -41,6 +44,11 @@ class EvalSet:
     split: str  # "dev", "open" or "sealed"
     docs: tuple[Path, ...]  # report text files (their .json metadata beside them)
     questions: Path
+    more: tuple[Path, ...] = ()  # further question files of the same reports (the development pool)
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every question of the set: ``questions`` then ``more``."""
+        return [q for path in (self.questions, *self.more) if path.exists() for q in load_questions(path)]
 
 
 def eval_sets(root: Path = Path("."), series: Path = SERIES, questions: str = "questions") -> list[EvalSet]:
@@ -52,10 +60,14 @@ def eval_sets(root: Path = Path("."), series: Path = SERIES, questions: str = "q
         docs = tuple(sorted((root / corpus).glob("*.txt")) + sorted((root / corpus).glob("*.md")))
         out.append(EvalSet(name, "dev", docs, root / asked))
     split = json.loads((root / series / "split.json").read_text(encoding="utf-8"))
+    spent = set(split.get("spent", ()))  # sealed reports whose first runs are recorded: development now
     for rid in split["reports"]:
-        kind = "sealed" if rid in split["sealed"] else "open"
+        kind = "sealed" if rid in split["sealed"] and rid not in spent else "open"
+        # The development pool of a report is every set written for it before this one's run.
+        more = tuple(root / series / extra / f"{rid}.jsonl" for extra in DEVELOPMENT_QUESTIONS
+                     if questions == "questions" and extra != questions)
         out.append(EvalSet(rid, kind, (root / series / "corpus" / f"{rid}.txt",),
-                           root / series / questions / f"{rid}.jsonl"))
+                           root / series / questions / f"{rid}.jsonl", more))
     return out
 
 
@@ -116,7 +128,7 @@ def run_sets(sets: list[EvalSet], settings: Settings, answer_fn=None,
         index = index_for(s, settings)
         model = (models or {}).get(s.name)
         with ranker.using(model) if model is not None else nullcontext():
-            results, _ = run_eval(index, load_questions(s.questions), answer_fn, progress=False)
+            results, _ = run_eval(index, s.items(), answer_fn, progress=False)
         out[s.name] = results
     return out
 
@@ -150,7 +162,7 @@ def run_combined(sets: list[EvalSet], settings: Settings
     out, routed = {}, {}
     for s in sets:
         own = set_reports(s)
-        questions = load_questions(s.questions)
+        questions = s.items()
         wanted = {q["question"]: ({q["doc"]} if q.get("doc") else own) for q in questions}
         counts = {"answered": 0, "own_report": 0}
 

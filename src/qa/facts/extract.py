@@ -167,7 +167,9 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
         dates = find_dates(s, year)
         taken = [(d.start, d.end) for d in dates]
         for d in dates:
-            if not _in_title(s, d.start):  # "the Outline (2001-2010)" names a plan, not this section's period
+            # "the Outline (2001-2010)" names a plan, and "up 28.8% over 2009" the year compared with:
+            # neither is the period of the section's figures.
+            if not _in_title(s, d.start) and not (d.kind == "date" and COMPARED_YEAR.search(s[: d.start])):
                 sect_period.setdefault(p.section, d)
         spans: list[Span] = list(dates)
         for d in find_durations(s):
