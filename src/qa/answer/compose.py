@@ -12,7 +12,7 @@ from qa.answer import ranker
 from qa.answer.context import Context
 from qa.answer.derived import per_unit_total, previous_year
 from qa.answer.draft import Draft, state_fact, state_facts
-from qa.answer.features import GROWTH_Q, feature_rows, is_change
+from qa.answer.features import GROWTH_Q, feature_rows, is_change, previous_figure
 from qa.answer.question import Query, analyze
 from qa.answer.score import Scored, candidates, score_sentence
 from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, SUMMARY_MIN, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
@@ -41,7 +41,7 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
     if model is not None and cands:
         # The fitted ranker picks the figure and says how sure it is (qa.answer.ranker).
         qvec = index.retriever.encoder.encode_query(q.query_text)
-        probs = model.probabilities(feature_rows(q, cands, index, qvec))
+        probs = model.probabilities(feature_rows(q, cands, index, qvec, previous_figure(q, index, ctx, hits)))
         k = int(np.argmax(probs))
         conf = model.confidence(float(probs[k]))
         if conf < model.threshold:

@@ -15,8 +15,9 @@ import re
 
 import numpy as np
 
-from qa.answer.question import Query
-from qa.answer.score import SYNONYMS, TOTAL_Q, Scored
+from qa.answer.question import Query, analyze
+from qa.answer.score import SYNONYMS, TOTAL_Q, Scored, candidates
+from qa.answer.thresholds import TOP_PASSAGES
 from qa.text.lexicon import TIERS
 from qa.text.words import stem, words
 
@@ -25,14 +26,15 @@ NAMES = (
     "dense_clause", "clause_margin", "score_margin", "clause_is_best", "score_is_best", "log_candidates",
     "same_kind", "is_part", "in_brackets", "total_asked_total_near", "total_asked_part", "year_in_sentence",
     "context_cover", "context_cover_margin", "change_asked_change_near", "unit_agrees", "key_miss",
-    "change_mismatch", "tier_conflict", "part_whole", "in_quotes",
+    "change_mismatch", "tier_conflict", "part_whole", "in_quotes", "beside_previous", "is_previous",
 )
 CHANGE_NEAR = re.compile(r"\b(up|down|by|more|less|increase\w*|decrease\w*|reduc\w*|rise|rose|grew|growth|fell|"
                          r"drop\w*|declin\w*|higher|lower)\b", re.I)
 
 
-def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None) -> np.ndarray:
-    """One row of ``NAMES`` per candidate (in the order given)."""
+def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None, previous=None) -> np.ndarray:
+    """One row of ``NAMES`` per candidate (in the order given); ``previous`` is the figure that
+    answers the previous question of a follow-up (``previous_figure``), if any."""
     if not cands:
         return np.zeros((0, len(NAMES)), np.float32)
     clause = []
@@ -63,8 +65,26 @@ def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None) 
             float(c.notes.get("key_miss", 0.0)), change_mismatch(q, f),
             tier_conflict(q.question, own_phrase(f.sentence, a, b)), part_whole(q.question, f.sentence, b),
             float(in_quotes(f.sentence, a, b)),
+            float(previous is not None and f.sentence_start == previous.sentence_start and f.id != previous.id),
+            float(previous is not None and f.id == previous.id),
         ])
     return np.asarray(rows, np.float32)
+
+
+def previous_figure(q: Query, index, ctx, hits):
+    """The figure that best answers the previous question of a follow-up, by the word-level score (not
+    the fitted ranker, so that its features do not depend on a model): "And what share of the target
+    did that represent?" is most often answered in the sentence that answered the question before.
+    Searched within the reports of ``hits``."""
+    if not q.context:
+        return None
+    prev = analyze(q.context, ignore_names=ctx.common_names, ignore_stems=ctx.common_stems)
+    if prev.op or prev.kind not in ("money", "count", "percent", "auto", "change"):
+        return None
+    docs = {p.doc for p, _ in hits} or None
+    prev_hits = index.search(prev.query_text or prev.question, TOP_PASSAGES, docs=docs)
+    cands = candidates(prev, index, prev_hits, ctx)
+    return cands[0].item if cands else None
 
 
 def context_cover(q: Query, text: str) -> float:

@@ -44,7 +44,10 @@ ARITH_PATTERNS = [
         ),
     ),
     # "each year", "each time" say how often, not per what: no average is asked
-    ("per", re.compile(r"\bper (?!capita\b)(\w+)|\bon average\b|\baverage\b.*\b(per (?!capita\b)|each\b)|"
+    # "in yuan per person" names the unit an amount is asked in, and "per head" is "per capita": the
+    # report states such figures, no average is computed
+    ("per", re.compile(r"(?<!yuan )(?<!dollars )(?<!usd )(?<!rmb )\bper (?!capita\b|head\b)(\w+)|\bon average\b|"
+                       r"\baverage\b.*\b(per (?!capita\b|head\b)|each\b)|"
                        r"\beach\b(?! (?:year|month|time|quarter|season)\b)"
                        # "each province", "each of these reports", "each 2011 report" ask across reports
                        r"(?! (?:of (?:the|these|those) )?(?:(?:19|20)\d\d )?(?:provinces?|regions?|reports?|"
@@ -164,6 +167,11 @@ KIND_RULES = [
     ("money", _rx(r"\bpoverty line\b|\bper capita\b|\bnet income\b")),
     ("money", lambda q, t: re.search(r"\bhow (large|big)\b|\bsize of\b", q) and t & MONEY_WORDS),
     ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bhow (big|large)\b")),
+    # "How much did X give?" asks for money; "How much new farmland ...?", "how much irrigated area"
+    # ask for the amount of a thing, whatever its unit.
+    ("auto", lambda q, t: re.search(r"\bhow much (?!(?:did|does|do|has|have|had|was|were|is|are|will|would|can|"
+                                    r"could|more|less|of|in|for|to|from|by|on|went|came|got)\b)[a-z]", q)
+     and not t & MONEY_WORDS),
     ("money", _rx(r"\bhow much\b")),
     ("which", _rx(r"\bwhich (department|office|organi[sz]ation|institution|bureau|agency)\b")),
     ("list", _rx(r"\b(where|which (three|two|four|five|places|areas|cities|counties|units|regions|"
@@ -345,9 +353,12 @@ def proper_names(q: str) -> list[str]:
     for m in re.finditer(r"\b[A-Z][a-zA-Z'’-]+\b", q):
         if m.start() == 0 or q[: m.start()].strip().lower() in ("and", "what about", "how about"):
             continue
-        w = re.split(r"['’]", m.group(0))[0].lower()
-        if w not in STOPWORDS and w not in QUESTION_WORDS:
-            out.append(w)
+        # "the Zhangjiakou-Chengde-Baoding area" names three places, each written alone in a report;
+        # "Bank-financed" names the bank.
+        for part in re.split(r"[-–]", re.split(r"['’]", m.group(0))[0]):
+            w = part.lower()
+            if part[:1].isupper() and w not in STOPWORDS and w not in QUESTION_WORDS:
+                out.append(w)
     return out
 
 

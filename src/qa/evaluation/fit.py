@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from qa.answer.context import context_for
-from qa.answer.features import NAMES, feature_rows
+from qa.answer.features import NAMES, feature_rows, previous_figure
 from qa.answer.pipeline import analyse, retrieve
 from qa.answer.ranker import Ranker, calibrated
 from qa.answer.score import candidates
@@ -39,7 +39,7 @@ NUMERIC = ("money", "count", "percent", "auto", "change")
 # of which a part is asked, it stands in a quoted slogan. Adding the embedding similarities, unit and
 # kind signals or shape signals lowered the held-out accuracy on the series reports.
 FEATURES = ("context_cover", "context_cover_margin", "rule_score", "score_margin", "key_miss", "change_mismatch",
-            "tier_conflict", "part_whole", "in_quotes")
+            "tier_conflict", "part_whole", "in_quotes", "beside_previous", "is_previous")
 
 
 @dataclass
@@ -77,7 +77,7 @@ def collect(sets: list[EvalSet], settings: Settings) -> list[Group]:
             hits = retrieve(index, q)
             cands = candidates(q, index, hits[:TOP_PASSAGES], ctx)
             qvec = index.retriever.encoder.encode_query(q.query_text)
-            x = feature_rows(q, cands, index, qvec)
+            x = feature_rows(q, cands, index, qvec, previous_figure(q, index, ctx, hits[:TOP_PASSAGES]))
             y = np.array([label(c.item, item.get("expected") or {}) for c in cands], np.int8)
             answerable = bool(item.get("answerable", True))
             groups.append(Group(s.name, item["id"], answerable, x, y, bool(len(y) and y[0])))

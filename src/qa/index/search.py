@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.text.words import STOPWORDS, is_english_word, stem, tokenize, words
+from qa.text.words import STOPWORDS, english_correction, is_english_word, stem, tokenize, words
 
 RRF_K = 60
 
@@ -127,7 +127,7 @@ class Retriever:
             max_edits = 1 if len(w) < 8 else 2
             pool = [c for k in range(len(w) - max_edits, len(w) + max_edits + 1) for c in self.by_len.get(k, ())]
             best = process.extractOne(w, pool, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits)
-            out.append(best[0] if best else w)
+            out.append(best[0] if best else (english_correction(w) or w))
         return " ".join(out)
 
     def dense(self, query: str, k: int, within: np.ndarray | None = None,

@@ -54,7 +54,7 @@ SCALE_PATTERN = r"(?:ten thousand|hundred million|thousand|million|billion|trill
 AREA_UNITS: dict[str, str] = {
     "square kilometers": "km²", "square kilometres": "km²", "square km": "km²", "sq km": "km²",
     "km²": "km²", "km2": "km²", "hectares": "hectares", "hectare": "hectares", "mu": "mu",
-    "acres": "acres", "square meters": "m²", "square metres": "m²",
+    "acres": "acres", "square meters": "m²", "square metres": "m²", "ha": "hectares",
 }  # fmt: skip
 CURRENCY_WORDS = ("yuan", "rmb", "¥")
 PERCENT_WORDS = ("%", "percent", "per cent", "percentage points")

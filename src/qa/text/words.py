@@ -53,6 +53,13 @@ def is_english_word(word: str) -> bool:
     return word in _english()
 
 
+def english_correction(word: str) -> str | None:
+    """The English word one edit away from ``word`` ("lenght" -> "length"), or None: a typo of a word
+    the report does not use is still a typo."""
+    fixed = _english().correction(word)
+    return fixed if fixed and fixed != word else None
+
+
 def word_set(text: str) -> set[str]:
     """A word list written as one space-separated string, as a set."""
     return set(text.split())
