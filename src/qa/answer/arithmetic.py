@@ -44,7 +44,7 @@ def compute(q: Query, index, hits, ctx, wider: list | None = None):
         if q.op != "compare":  # "X or Y" names two parties even where the report writes "X and Y"
             parts = _merge_known(parts, ctx.lower_texts)
         if len(parts) < 2:
-            return None
+            return _the_n(q, index, hits, ctx, kind) if q.op == "sum" else None
         options = [_operand(q, part, index, hits, ctx, kind, parts, wider) for part in parts]
         if any(not o for o in options):
             return None
@@ -59,6 +59,32 @@ def compute(q: Query, index, hits, ctx, wider: list | None = None):
     if q.op == "share":
         return _share(q, index, hits, ctx)
     return None
+
+
+N_THINGS = re.compile(r"\b(?:the (two|three)|(both)|all (three))\b")
+
+
+def _the_n(q: Query, index, hits, ctx, kind):
+    """"The combined investment of the two projects": the question names no parts, only how many.
+    The sum of the best-fitting figures when exactly that many fit about equally well, in one unit,
+    none a part of another; otherwise none (a third figure as good, or a second far behind)."""
+    m = N_THINGS.search(q.question.lower())
+    if not m:
+        return None
+    n = {"two": 2, "both": 2, "three": 3}[next(g for g in m.groups() if g)]
+    # The words "combined", "two", "mentioned" lower every figure's score alike: what counts is that
+    # exactly n figures stand together above the rest.
+    cands = candidates(replace(q, op=None), index, hits, ctx, kind)
+    if len(cands) < n or cands[0].score <= 0:
+        return None
+    top = cands[0]
+    near = [c for c in cands if c.item.unit == top.item.unit and top.score - c.score <= 0.2]
+    if len(near) != n or len({c.item.value for c in near}) < n:
+        return None
+    items = [c.item for c in near]
+    if any(a.part_of in ids or a.id in {b.part_of for b in items} for a in items for ids in [{b.id for b in items}]):
+        return None  # a whole and its part are not two things to add
+    return _combine(q, [""] * n, items)
 
 
 TOTAL_RE = re.compile(r"\b(in total|total|altogether|in all|combined|overall|sum)\b", re.I)

@@ -10,7 +10,7 @@ import numpy as np
 
 from qa.answer import ranker
 from qa.answer.context import Context
-from qa.answer.derived import per_unit_total, previous_year
+from qa.answer.derived import per_unit_total, planned_from_rate, previous_year
 from qa.answer.draft import Draft, state_fact, state_facts
 from qa.answer.features import GROWTH_Q, feature_rows, is_change, previous_figure
 from qa.answer.question import Query, analyze
@@ -26,6 +26,9 @@ TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", 
 
 
 def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    planned = planned_from_rate(q, index, hits, ctx)
+    if planned is not None:
+        return planned
     if q.kind != "change" and q.years and any(y + 1 in ctx.report_years for y in q.years):
         # A question about the year before the report's: a figure worked back from "X, up by D
         # over <year>" answers it better than one that merely sits next to that year.

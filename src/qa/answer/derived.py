@@ -88,7 +88,8 @@ MORE_THAN_RE = re.compile(
     r"fewer)\s+than\s+(?:that|those)?\s*(?:of|in)?\s*(?P<ref>the previous year|last year|\d{4})", re.I)
 # "2.30251 billion Yuan from the central government, up 36%": a change over the year before
 BARE_CHANGE_RE = re.compile(
-    r"\b(?P<dir>up|down|increased|decreased|rose|fell)\s+(?:by\s+)?(?P<num>[\d.]+\s*(?:%|percent))", re.I)
+    r"\b(?P<dir>up|down|increased|decreased|rose|grew|fell|(?:an? )?(?:increase|decrease|rise|growth|drop|fall|"
+    r"decline) of)\s+(?:by\s+)?(?P<num>[\d.]+\s*(?:%|percent))", re.I)
 FALLING = re.compile(r"down|decrease|fell|fall|drop|reduc|declin|lower|less|fewer", re.I)
 
 
@@ -132,6 +133,37 @@ def previous_year(q: Query, index, hits, ctx):
             comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
         text = f"{comp}, worked back from the later figure and the change the report gives."
         return Draft(text, [f, delta], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit)
+    return None
+
+
+PLAN_Q = re.compile(r"\b(plann\w*|scheduled|targets?|targeted for|goals?|intended|meant to)\b", re.I)
+# "dug 60,900 biogas digesters, 121.80% of the scheduled tasks"
+OF_PLAN_RE = re.compile(r"^(?:\s+[A-Za-z-]+){0,5}?,?\s*(?:or\s+|reaching\s+|accounting for\s+)?"
+                        r"(?P<num>[\d.]+\s*(?:%|percent))\s+of\s+(?:the\s+)?(?:annual\s+|year's\s+|scheduled\s+|"
+                        r"planned\s+)?(?:tasks?|plans?|targets?|goals?|schedule)\b", re.I)
+
+
+def planned_from_rate(q: Query, index, hits, ctx):
+    """"How many digesters were planned, given the completion rate?": the figure done divided by the
+    share of the plan it reached ("60,900 ..., 121.80% of the scheduled tasks": 50,000 planned)."""
+    if q.kind not in ("count", "money", "auto") or not PLAN_Q.search(q.question):
+        return None
+    for c in candidates(q, index, hits, ctx)[:4]:
+        f = c.item
+        if c.score < 0.0 or f.value is None or f.kind == "percent":
+            continue
+        m = OF_PLAN_RE.match(f.sentence[f.end - f.sentence_start:])
+        if not m:
+            continue
+        at = f.end + m.start("num")
+        rate = next((d for d in index.facts_by_passage.get(f.passage_id, ()) if d.start == at and d.kind == "percent"),
+                    None)
+        if rate is None or not rate.value:
+            continue
+        v = f.value / (rate.value / 100)
+        comp = f"{f.raw} ÷ {rate.raw} = {fmt(v, f.unit, [f])}"
+        text = f"{comp} planned, worked back from what was done and the share of the plan it reached."
+        return Draft(text, [f, rate], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit)
     return None
 
 

@@ -183,23 +183,28 @@ def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:
         return f"the report does not cover {', '.join(map(str, missing))}"
     if q.question.upper() != q.question:  # capitals mark names only in mixed-case text
         vocab = ctx.words if ctx.words is not None else index.retriever.vocab_set
+        covered = 0  # end of a capitalised run already found written as its initials ("World Bank": WB)
         for i, m in enumerate(re.finditer(r"\b[A-Z][a-zA-Z'’-]+\b", q.question)):
             w = m.group(0)
-            if i == 0 and m.start() == 0:
+            if (i == 0 and m.start() == 0) or m.start() < covered:
                 continue
             lw = w.lower().split("'")[0].split("’")[0]
             if ctx.words is not None and lw in ctx.common_names:
                 continue  # another report's region, in a question across reports
-            known = index.retriever.correct(lw, KEEP_WORDS) != lw or _abbreviated(q.question, m, vocab)
+            run = _abbreviated(q.question, m, vocab)
+            if run:
+                covered = run
+            known = index.retriever.correct(lw, KEEP_WORDS) != lw or bool(run)
             if lw not in vocab and not known:
                 return f"the report does not mention {w}"
     return None
 
 
 
-def _abbreviated(question: str, m: re.Match, vocab) -> bool:
-    """The capitalized run that starts at ``m`` is written as its initials in the report ("World Bank"
-    -> "WB")."""
+def _abbreviated(question: str, m: re.Match, vocab) -> int:
+    """Where the capitalized run that starts at ``m`` ends, when the report writes it as its initials
+    ("World Bank" -> "WB"); else 0."""
     run = re.match(r"(?:[A-Z][a-zA-Z'’-]*(?:\s+|-))*[A-Z][a-zA-Z'’-]*", question[m.start():]).group(0)
     initials = "".join(w[0] for w in re.split(r"[\s-]+", run) if w[:1].isupper()).lower()
-    return any(initials[:k] in vocab for k in range(2, len(initials) + 1))
+    found = any(initials[:k] in vocab for k in range(2, len(initials) + 1))
+    return m.start() + len(run) if found else 0

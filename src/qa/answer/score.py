@@ -179,6 +179,17 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
     return weights
 
 
+def names_found(names: list[str], text: str) -> bool:
+    """Every name is in ``text`` (lower case), or a run of them is, as its initials ("world bank" as
+    "wb")."""
+    missing = {i for i, n in enumerate(names) if n not in text}
+    for i in range(len(names)):
+        for j in range(i + 2, len(names) + 1):
+            if missing & set(range(i, j)) and re.search(rf"\b{''.join(n[0] for n in names[i:j])}\b", text):
+                missing -= set(range(i, j))
+    return not missing
+
+
 def unit_match(query: Query, fact) -> float:
     """+ when the fact counts what the question asks for, - when it clearly counts something else."""
     if not query.unit:
@@ -239,7 +250,7 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
         # just some other sentence of the passage.
         near = " ".join((fact.sentence, previous_sentences(passage.text, passage.start, fact.sentence_start),
                          passage.section)).lower()
-        if any(n not in near for n in query.names):
+        if not names_found(query.names, near):
             return None
     weights = fact_context_weights(fact, passage.text, passage.start, passage.section)
     cov = coverage(query, vocab, weights)

@@ -32,13 +32,15 @@ from qa.settings import Settings
 
 NUMERIC = ("money", "count", "percent", "auto", "change")
 # The features the shipped model reads, chosen by leave-one-report-out accuracy (eval/RANKER.md): the
-# figure's own words covering the question's (with the lexicon's synonyms) and the word-level score,
+# figure's own words covering the question's (with the lexicon's synonyms, and for a word neither
+# holds, its closest word there as the embedding model sees single words) and the word-level score,
 # each with its margin to the best candidate of the question; the most specific question word the
 # figure's surroundings lack; whether the figure is a change when a level is asked or the other way
 # round; whether its own phrase names another tier of government than the question, it is the whole
-# of which a part is asked, it stands in a quoted slogan. Adding the embedding similarities, unit and
-# kind signals or shape signals lowered the held-out accuracy on the series reports.
-FEATURES = ("context_cover", "context_cover_margin", "rule_score", "score_margin", "key_miss", "change_mismatch",
+# of which a part is asked, it stands in a quoted slogan; for a follow-up, whether it stands in the
+# sentence that answered the previous question, or is that answer. Adding the sentence and clause
+# embedding similarities, unit and kind signals or shape signals lowered the held-out accuracy.
+FEATURES = ("near_cover", "context_cover_margin", "rule_score", "score_margin", "key_miss", "change_mismatch",
             "tier_conflict", "part_whole", "in_quotes", "beside_previous", "is_previous")
 
 

@@ -142,16 +142,26 @@ def figure_context(sentence: str, start: int, end: int, others: list[tuple[int, 
     left = max([b for a, b in others if b <= start and a >= lo], default=lo)
     right = min([a for a, b in others if a >= end and b <= hi], default=hi)
     head = sentence[left:start]
-    if left > lo and "," in head:  # "100,000 people, trained 20,000": up to the comma is the previous figure's
+    # "dug 60,900 biogas digesters, 121.80% of the scheduled tasks": a share right after a figure is
+    # a share of what that figure counts, so the figure's words are the share's too.
+    share_of_previous = left > lo and re.fullmatch(r"[^,;()]*,\s*", head) and re.match(r"\s*of\b", sentence[end:]) \
+        and re.search(r"%|percent", sentence[start:end])
+    if left > lo and "," in head and not share_of_previous:
+        # "100,000 people, trained 20,000": up to the comma is the previous figure's
         head = head[head.index(",") + 1:]
     before = PAREN.sub(" ", head).replace("(", " ").split()[-max_words:]
+    if share_of_previous:  # "village-level roads of 1010.20 kilometers, 168.37% of ...": the words before it too
+        ps = next(a for a, b in others if b == left)
+        lead = sentence[max([b for a, b in others if b <= ps and a >= lo], default=lo):ps]
+        lead = re.split(r",|;|\band\b", lead)[-1]
+        before = [*lead.split()[-6:], sentence[ps:left], *before]
     tail = sentence[end:right]
     if right < hi:  # "... 1.44 billion and the regional department provided 102 million": the words after
         # the last "and" or comma before the next figure introduce that figure, not this one
         cut = [m.start() for m in re.finditer(r",|\band\b", tail)]
         tail = tail[: cut[-1]] if cut else tail
     after = PAREN.sub(" ", tail).replace(")", " ").split()[:max_words]
-    if left > lo and sum(1 for w in after if len(w.strip(",.;")) > 3) >= 2:
+    if left > lo and not share_of_previous and sum(1 for w in after if len(w.strip(",.;")) > 3) >= 2:
         # "1.8 billion Yuan was for social poverty alleviation and 2 billion Yuan was credit funds": the
         # words right after a figure say what it is, so the words after the previous figure are its.
         before = [w for w in before if w.lower() in ("of", "which", "whom", "including", "among", "them")][-2:]
