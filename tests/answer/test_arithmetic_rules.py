@@ -14,9 +14,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from qa.answer import arithmetic
-from qa.answer.arithmetic import _combine, _merge_known, _refuse, _same_unit, _split, compute
+from qa.answer import arithmetic, operands, ratios
+from qa.answer.arithmetic import _combine, _merge_known, _refuse, compute
 from qa.answer.derived import fmt
+from qa.answer.operands import same_unit, split_parts
 from qa.answer.question import analyze, weighted_terms
 from qa.answer.score import Scored
 
@@ -56,7 +57,7 @@ HOUSEHOLDS = Fig("4,500", 4500, unit="households", kind="count", measure="househ
 
 def combine(question: str, ops: list[Fig]):
     q = analyze(question)
-    return _combine(q, _split(q.question, q.op), ops)
+    return _combine(q, split_parts(q.question, q.op), ops)
 
 
 # --- combining two figures ---------------------------------------------------------------------------
@@ -161,8 +162,8 @@ def test_fmt(value: float, unit: str, like: list, text: str) -> None:
     ("units", "same"),
     [(("yuan", "Yuan"), True), (("yuan", "households"), False), (("", None), True)],
 )
-def test_same_unit(units: tuple, same: bool) -> None:
-    assert _same_unit([Fig("1", 1, unit=u) for u in units]) is same
+def testsame_unit(units: tuple, same: bool) -> None:
+    assert same_unit([Fig("1", 1, unit=u) for u in units]) is same
 
 
 def test_refusal_names_the_section_when_no_measure() -> None:
@@ -181,20 +182,20 @@ def test_refusal_names_the_section_when_no_measure() -> None:
         ("What was the difference between the loans and the grants?", "diff", ["the loans", "the grants"]),
     ],
 )
-def test_split(question: str, op: str, parts: list[str]) -> None:
-    assert _split(question, op) == parts
+def testsplit_parts(question: str, op: str, parts: list[str]) -> None:
+    assert split_parts(question, op) == parts
 
 
 @pytest.mark.xfail(strict=True, reason="the sum splitter drops everything up to the first 'were', operands included")
 def test_split_how_many_x_and_y() -> None:
-    parts = _split("How many villages and towns were covered in total?", "sum")
+    parts = split_parts("How many villages and towns were covered in total?", "sum")
     assert len(parts) == 2 and "villages" in parts[0] and "towns" in parts[1]
 
 
 @pytest.mark.xfail(strict=True, reason="the sum splitter strips only up to 'did', so the shared 'the county spend on' "
                    "becomes the first operand's own words")
 def test_split_leaves_shared_words_out_of_the_operands() -> None:
-    parts = _split("How much did the county spend on roads and schools combined?", "sum")
+    parts = split_parts("How much did the county spend on roads and schools combined?", "sum")
     assert [set(weighted_terms(p)) for p in parts] == [{"road"}, {"school"}]
 
 
@@ -231,7 +232,8 @@ def run(monkeypatch, question: str, facts: list[Fig], passages: list[str] | None
         wider: list[str] | None = None):
     """``compute`` on ``question``: retrieval gave ``passages`` (default: every fact's passage)
     and, further down the same ranking, ``wider``."""
-    monkeypatch.setattr(arithmetic, "candidates", fake_candidates(facts))
+    for module in (arithmetic, operands, ratios):  # the stages that score figures
+        monkeypatch.setattr(module, "candidates", fake_candidates(facts))
     by_passage: dict[str, list[Fig]] = {}
     for f in facts:
         by_passage.setdefault(f.passage_id, []).append(f)

@@ -1,0 +1,150 @@
+"""Ratios the report does not state: an average per unit ("per village", "on average") and a share
+("what percentage of X was Y"), each over figures of one sentence or of one whole and its part.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from qa.answer.derived import fmt, whole_of
+from qa.answer.draft import Draft, state_fact
+from qa.answer.operands import distinct, operand, part_terms, split_parts
+from qa.answer.question import Query, target_unit, weighted_terms
+from qa.answer.score import candidates
+from qa.text.clauses import same_clause
+
+
+def per_average(q: Query, index, hits, ctx):
+
+    # A figure the report already states per unit ("Yuan 300,000 per village") answers directly.
+    for c in candidates(replace(q, op=None), index, hits, ctx)[:5]:
+        f = c.item
+        tail = f.sentence[f.end - f.sentence_start : f.end - f.sentence_start + 20]
+        head = f.sentence[max(0, f.start - f.sentence_start - 20) : f.start - f.sentence_start]
+        if c.score >= 0.3 and (re.match(r"\s*(per|each|a|for each)\s+\w+", tail) or re.search(r"average\W*$|"
+                                                                                           r"average of\s*$", head)):
+            return Draft(state_fact(f), [f], 0.7, f.kind)
+
+    m = re.search(r"\b(?:per (?!capita\b)|each\s)\s*((?:[\w-]+\s*){1,3})", q.question.lower())
+    if not m:
+        return None
+    denom_part = m.group(1)
+    num_kind = "money" if q.kind == "money" else "count"
+    num_q = replace(q, op=None)
+    nums = candidates(num_q, index, hits, ctx, num_kind)
+    den_unit = target_unit("how many " + denom_part.strip())
+    if den_unit is None:
+        return None  # "per head", "per year": no count of something the report counts to divide by
+    den_q = replace(q, terms=part_terms(q, denom_part), op=None, unit=den_unit)
+    dens = candidates(den_q, index, hits, ctx, "count")
+    if not nums or not dens:
+        return None
+    # Pick the pair that fits best and stands closest: "16 trainings ... involving 2400 people"
+    # (same clause) beats a better single match two clauses away.
+    best, best_score = None, float("-inf")
+    for n in nums[:4]:
+        for d in dens[:4]:
+            top, den = n.item, d.item
+            if den.id == top.id or not den.value or den.passage_id != top.passage_id:
+                continue
+            if den.unit and den.unit == top.unit:
+                continue  # villages per village is no average
+            if den_unit and den.unit != den_unit:
+                continue  # an average per village needs a stated count of villages
+            score = n.score + d.score + (0.3 if _same_clause(top, den) else 0.0)
+            if score > best_score:
+                best, best_score = (top, den), score
+    if best is None:
+        return None
+    top, den = best
+    v = top.value / den.value
+    comp = f"{top.raw} ÷ {den.raw} = {fmt(v, top.unit, [])}"
+    return Draft(f"{comp} on average.", [top, den], 0.6, "arithmetic", computation=comp, computed_value=v,
+                 computed_unit=top.unit)
+
+
+def _same_clause(f, g) -> bool:
+    if f.sentence_start != g.sentence_start:
+        return False
+    return same_clause(f.sentence, f.start - f.sentence_start, g.start - f.sentence_start)
+
+
+def share(q: Query, index, hits, ctx):
+
+    if re.search(r"\b(and|plus)\b.*\b(together|combined)\b", q.question.lower()):
+        parts = split_parts(q.question, "sum")
+        options = [operand(q, p, index, hits, ctx, "percent", parts) for p in parts]
+        ops = distinct(options) if len(options) >= 2 and all(options) else None
+        if ops:
+            total = sum(o.value for o in ops)
+            comp = " + ".join(o.raw for o in ops) + f" = {fmt(total, '%', [])}"
+            return Draft(f"{comp}.", ops, 0.6, "arithmetic", computation=comp, computed_value=total,
+                         computed_unit="%")
+    direct = candidates(replace(q, op=None), index, hits, ctx, "percent")
+    if direct and direct[0].score >= 0.6:
+        return None  # the report states the share itself: answer it directly
+    named = _share_named(q, index, hits, ctx)
+    if named is not None:
+        return named
+    cands = candidates(replace(q, op=None, numbers=[]), index, hits, ctx, "count")
+    for c in cands[:3]:
+        part = c.item
+        whole = None
+        if q.numbers:  # "what fraction of the 60 key counties": the whole is the number given
+            same = [f for f in index.facts_by_passage.get(part.passage_id, ()) if f.value is not None
+                    and f.kind == part.kind and any(abs(f.value - g) < 1e-6 * max(1, g) for g in q.numbers)]
+            whole = same[0] if same else None
+        whole = whole or whole_of(part, index)
+        if whole is None or whole.id == part.id or not whole.value or part.value in q.numbers:
+            continue
+        pct = 100.0 * part.value / whole.value
+        comp = f"{part.raw} ÷ {whole.raw} = {pct:.1f}%"
+        return Draft(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp, computed_value=pct,
+                     computed_unit="%")
+    return None
+
+
+# "What percentage of the state's grant was set aside for Tibetan areas?": the whole, then the part
+SHARE_SPLIT = re.compile(r"\b(?:share|percentage|percent|proportion|fraction|part) of (?:the )?(?P<whole>.+?)\s+"
+                         r"(?:was|were|is|are|did|does|went|came|got|goes)\b(?P<part>.+)", re.I)
+
+
+def _share_named(q: Query, index, hits, ctx):
+    """A share whose whole and part the question names: each found like an operand of a sum, in
+    one unit, the part smaller than the whole; a part the report states as a part of that whole
+    ("793 million Yuan (of which 80 million Yuan was for ...)") fits best."""
+    from itertools import product
+
+    m = SHARE_SPLIT.search(q.question)
+    if not m:
+        return None
+    parts = [m.group("whole"), m.group("part")]
+    for kind in ("money", "count"):
+        wholes = operand(q, parts[0], index, hits, ctx, kind, parts)
+        if not wholes:
+            continue
+        found = operand(q, parts[1], index, hits, ctx, kind, parts)
+        if not found:  # the part in other words: the whole's own part whose own clause holds most of them
+            sub = replace(q, terms=part_terms(q, parts[1], parts, True), numbers=[], op=None, names=[])
+            ids = {w.item.id for w in wholes}
+            mine = set(weighted_terms(parts[1]))
+            own = [c for c in candidates(sub, index, hits, ctx, kind) if c.item.part_of in ids and c.score > 0]
+            found = sorted(own, key=lambda c: -len(mine & set(weighted_terms(index.fact_context.get(c.item.id, "")))))
+            found = found[:1]
+        best, best_score = None, float("-inf")
+        for w, p in product(wholes, found):
+            whole, part = w.item, p.item
+            if whole.id == part.id or whole.unit != part.unit or not whole.value or part.value >= whole.value:
+                continue
+            score = w.score + p.score + (0.3 if part.part_of == whole.id else 0.0)
+            if score > best_score:
+                best, best_score = (whole, part), score
+        if best is None:
+            continue
+        whole, part = best
+        pct = 100.0 * part.value / whole.value
+        comp = f"{part.raw} ÷ {whole.raw} = {pct:.1f}%"
+        return Draft(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp, computed_value=pct,
+                     computed_unit="%")
+    return None

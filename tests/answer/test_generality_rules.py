@@ -1,0 +1,184 @@
+"""Rules added for questions in an analyst's words on reports the answerer was not tuned on
+(qa.answer.question, qa.answer.derived, qa.answer.ratios, qa.answer.arithmetic, qa.answer.score).
+
+Pure functions on invented sentences about fictional counties (Lanshan, Qingshui), not sentences of
+the eval reports; the facts are small fakes with the fields the rules read. No index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+
+from qa.answer import arithmetic, derived, operands, ratios
+from qa.answer.question import analyze, proper_names
+from qa.answer.score import Scored, names_found, unit_match
+from qa.text.clauses import figure_context
+from qa.text.numbers import normalize_number
+from qa.text.words import english_correction
+
+
+@dataclass
+class Fig:
+    raw: str
+    value: float | None
+    sentence: str
+    unit: str = "yuan"
+    kind: str = "money"
+    passage_id: str = "p1"
+    part_of: str = ""
+    measure: str = ""
+    period: str = "2013"
+    section: str = "Investment"
+    sentence_start: int = 0
+    id: str = field(default="")
+    start: int = 0
+    end: int = 0
+
+    def __post_init__(self) -> None:
+        self.id = self.id or f"{self.raw}@{self.sentence.index(self.raw)}"
+        self.start = self.sentence.index(self.raw)
+        self.end = self.start + len(self.raw)
+
+
+def fake_index(facts: list[Fig], contexts: dict[str, str] | None = None):
+    by_passage: dict[str, list[Fig]] = {}
+    for f in facts:
+        by_passage.setdefault(f.passage_id, []).append(f)
+    return SimpleNamespace(facts_by_passage=by_passage, fact_context=contexts or {})
+
+
+def scoring(facts: list[Fig], scores: dict[str, float], when: tuple[str, dict[str, float]] | None = None):
+    """A ``candidates`` that returns ``facts`` with the given scores (by raw text), best first; with
+    ``when`` = (stem, other scores), a query holding that stem gets the other scores."""
+    def candidates(q, index, hits, ctx, kind=None):
+        table = when[1] if when and when[0] in q.terms else scores
+        out = [Scored(f, table.get(f.raw, 0.0), 1.0, 0) for f in facts
+               if kind is None or f.kind == kind or (kind == "count" and f.kind == "count")]
+        return sorted(out, key=lambda s: -s.score)
+    return candidates
+
+
+# --- question forms ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("How much new farmland was created in Lanshan in 2013?", "auto"),          # an amount of land, not money
+    ("And how much irrigated area was added?", "auto"),
+    ("How much did the county itself contribute?", "money"),
+    ("How much poverty-relief credit went into Lanshan?", "money"),
+    ("Working back from the 2013 growth rate, how large was Lanshan's fiscal allocation in 2012?", "money"),
+    ("From the figure and its growth rate, what did the central funds come to in 2012?", "money"),
+    ("What was the growth rate of farmers' income?", "percent"),
+])
+def test_what_a_question_asks_for(question: str, kind: str) -> None:
+    assert analyze(question).kind == kind
+
+
+@pytest.mark.parametrize(("question", "op"), [
+    ("What poverty line did Lanshan use, in yuan per person?", None),  # the unit of the answer, no average
+    ("Grain per head in the key counties?", None),                     # "per head" is per capita
+    ("What was the average input per village?", "per"),
+])
+def test_per_names_a_unit_or_asks_an_average(question: str, op: str | None) -> None:
+    assert analyze(question).op == op
+
+
+def test_a_hyphenated_run_of_places_names_each_place() -> None:
+    assert proper_names("Poor headcount of the Lanshan-Qingshui-Baiyun belt?") == ["lanshan", "qingshui", "baiyun"]
+    assert "bank" in proper_names("What did the World Bank-financed project cost?")
+
+
+def test_names_may_be_written_as_initials() -> None:
+    assert names_found(["world", "bank"], "the wb's phase v project")
+    assert not names_found(["world", "bank"], "the provincial project")
+    assert names_found(["lanshan"], "lanshan county")
+
+
+def test_a_count_of_counties_is_not_a_weight() -> None:
+    q = analyze("How many key counties does Lanshan have?")
+    assert unit_match(q, SimpleNamespace(unit="kilograms", measure="grain")) <= -0.45
+    assert unit_match(q, SimpleNamespace(unit="counties", measure="key counties")) > 0
+
+
+def test_ha_is_hectares() -> None:
+    assert normalize_number("40,000 ha") == (40000, "hectares")
+
+
+def test_a_typo_of_a_word_the_report_lacks_is_still_corrected() -> None:
+    assert english_correction("lenght") == "length"
+    assert english_correction("length") is None
+
+
+# --- a share right after a figure carries that figure's words ----------------------------------------
+
+def test_a_share_of_the_plan_is_about_the_figure_before_it() -> None:
+    s = "It dug 6,090 biogas digesters, 121.80% of the scheduled tasks, and built roads of 101 kilometers."
+    a = s.index("121.80%")
+    others = [(s.index(x), s.index(x) + len(x)) for x in ("6,090", "101")]
+    assert "biogas digesters" in figure_context(s, a, a + len("121.80%"), others)
+
+
+# --- computed from the report's own figures ------------------------------------------------------------
+
+PLAN = "Lanshan dug 6,090 biogas digesters, 121.80% of the scheduled tasks."
+
+
+def test_a_plan_is_worked_back_from_its_completion_rate(monkeypatch) -> None:
+    done = Fig("6,090", 6090, PLAN, unit="digesters", kind="count")
+    rate = Fig("121.80%", 121.8, PLAN, unit="%", kind="percent")
+    monkeypatch.setattr(derived, "candidates", scoring([done, rate], {"6,090": 0.8}))
+    d = derived.planned_from_rate(analyze("How many digesters were planned, given the completion rate?"),
+                                  fake_index([done, rate]), [], None)
+    assert d is not None and round(d.computed_value) == 5000
+    assert d.facts == [done, rate]
+    # no plan asked: nothing is worked back
+    assert derived.planned_from_rate(analyze("How many digesters were dug?"), fake_index([done, rate]), [], None) is None
+
+
+GROWTH = "Farmers' net income reached 2,912 Yuan, with an increase of 13% over the previous year."
+
+
+def test_the_year_before_is_worked_back_from_an_increase_of() -> None:
+    m, _ref = derived._change_after(GROWTH[GROWTH.index("2,912 Yuan") + len("2,912 Yuan"):])
+    assert m is not None and m.group("num").startswith("13")
+
+
+SHARE = "The state issued 793 million Yuan (of which 80 million Yuan was for the Tibetan area and 30 million Yuan " \
+        "for rebuilding Yushu)."
+
+
+def test_a_share_whose_whole_and_part_the_question_names(monkeypatch) -> None:
+    whole = Fig("793 million Yuan", 793e6, SHARE)
+    tibet = Fig("80 million Yuan", 80e6, SHARE, part_of=whole.id)
+    yushu = Fig("30 million Yuan", 30e6, SHARE, part_of=whole.id)
+    facts = [whole, tibet, yushu]
+    contexts = {tibet.id: "80 million Yuan was for the Tibetan area", yushu.id: "30 million Yuan for rebuilding Yushu"}
+    for module in (operands, ratios):
+        # the part's words ("set aside") are not the report's: no figure fits them well enough alone
+        monkeypatch.setattr(module, "candidates", scoring(facts, {"793 million Yuan": 0.9, "80 million Yuan": 0.2},
+                                                          ("tibetan", {"793 million Yuan": 0.3, "80 million Yuan": 0.2,
+                                                                       "30 million Yuan": 0.25})))
+    q = analyze("What percentage of the state's grant was set aside for the Tibetan area?")
+    d = ratios.share(q, fake_index(facts, contexts), [], SimpleNamespace(lower_texts=()))
+    assert d is not None and d.facts == [tibet, whole]
+    assert round(d.computed_value, 1) == 10.1
+
+
+TWO = "It built the Qinba project with total investment of $ 71.75 million and the Phase V project with total " \
+      "investment of $ 60 million; the province spent 247 million Yuan."
+
+
+def test_the_two_things_are_summed_only_when_exactly_two_fit(monkeypatch) -> None:
+    a = Fig("$ 71.75 million", 71.75e6, TWO, unit="USD")
+    b = Fig("$ 60 million", 60e6, TWO, unit="USD")
+    c = Fig("247 million Yuan", 247e6, TWO)
+    q = analyze("What is the combined total investment of the two projects?")
+    monkeypatch.setattr(arithmetic, "candidates", scoring([a, b, c], {a.raw: 0.5, b.raw: 0.45, c.raw: 0.1}))
+    d = arithmetic._the_n(q, fake_index([a, b, c]), [], None, "money")
+    assert d is not None and d.computed_value == pytest.approx(131.75e6)
+    # a third figure of the same unit fitting as well: which two is not clear, so none
+    c2 = Fig("$ 50 million", 50e6, TWO.replace("247 million Yuan", "$ 50 million"), unit="USD")
+    monkeypatch.setattr(arithmetic, "candidates", scoring([a, b, c2], {a.raw: 0.5, b.raw: 0.45, c2.raw: 0.44}))
+    assert arithmetic._the_n(q, fake_index([a, b, c2]), [], None, "money") is None
