@@ -134,7 +134,8 @@ def test_a_plan_is_worked_back_from_its_completion_rate(monkeypatch) -> None:
     assert d is not None and round(d.computed_value) == 5000
     assert d.facts == [done, rate]
     # no plan asked: nothing is worked back
-    assert derived.planned_from_rate(analyze("How many digesters were dug?"), fake_index([done, rate]), [], None) is None
+    dug = analyze("How many digesters were dug?")
+    assert derived.planned_from_rate(dug, fake_index([done, rate]), [], None) is None
 
 
 GROWTH = "Farmers' net income reached 2,912 Yuan, with an increase of 13% over the previous year."
