@@ -38,7 +38,7 @@ def test_the_rate_stated_after_the_previous_figure_answers(lanshan, follow_up: s
 
 
 def test_no_change_follows_the_previous_figure_so_none_is_taken(lanshan) -> None:
-    from qa.answer.compose import change_of_previous
+    from qa.answer.compose import figure_after, previous_answer
     from qa.answer.context import context_for
     from qa.answer.pipeline import analyse, retrieve
 
@@ -48,4 +48,6 @@ def test_no_change_follows_the_previous_figure_so_none_is_taken(lanshan) -> None
     history = ["How many key counties for national poverty alleviation does Lanshan have?"]
     q = analyse(lanshan, ctx, "And by how much did that grow?", history)
     assert q.elliptical and q.context
-    assert change_of_previous(q, lanshan, retrieve(lanshan, q)[:6], ctx) is None
+    before = previous_answer(q, lanshan, retrieve(lanshan, q)[:6], ctx)
+    assert before is not None and before[0].raw.startswith("42")
+    assert figure_after(q, lanshan, *before) is None

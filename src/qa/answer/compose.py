@@ -35,11 +35,17 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         earlier = previous_year(q, index, hits, ctx)
         if earlier is not None:
             return earlier
-    if q.elliptical and q.context and asks_change(q):
-        follow = change_of_previous(q, index, hits, ctx)
+    before = previous_answer(q, index, hits, ctx) if q.elliptical and q.context else None
+    # "And what share of the target was that?", "And against the plan, how far was it fulfilled?"
+    of_plan = bool(PLAN_WORDS.search(q.question)) and not re.search(r"\bhow (many|much)\b", q.question, re.I)
+    if before is not None and (asks_change(q) or of_plan):
+        follow = figure_after(q, index, *before, rate=of_plan or None)
         if follow is not None:
             return follow
     cands = candidates(q, index, hits, ctx)
+    if before is not None:
+        # "And for a big village?" after the small village's figure: a follow-up asks for another figure
+        cands = [c for c in cands if c.item.id != before[0].id]
     model = ranker.load()
     if model is not None and cands:
         # The fitted ranker picks the figure and says how sure it is (qa.answer.ranker).
@@ -75,11 +81,12 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
 RATE_WORDS = re.compile(r"\b(percent|percentage|rate|fast|quickly)\b|%", re.I)
 
 
-def change_of_previous(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
-    """"And by what percentage did it grow?" after "How much grant did X get in 2011?": the change the
-    report states right after the figure that answers the previous question ("2.30 billion Yuan from
-    the central government, up 36%"), in the same clause with no other figure between. The previous
-    figure is the one the ranker picks for the previous question, and only when it is sure enough."""
+PLAN_WORDS = re.compile(r"\b(plan|planned|target|scheduled|task|tasks|goal|fulfil\w*|complet\w*)\b", re.I)
+
+
+def previous_answer(q: Query, index: QAIndex, hits, ctx: Context):
+    """The figure that answered the previous question of a follow-up and its confidence: the fitted
+    ranker's pick for it, only when it is sure enough to have answered; else None."""
     model = ranker.load()
     if model is None:
         return None
@@ -93,16 +100,23 @@ def change_of_previous(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | 
         prev.query_text or prev.question)))
     k = int(np.argmax(probs))
     conf = model.confidence(float(probs[k]))
-    if conf < model.threshold:
-        return None
-    f = cands[k].item
-    rate = bool(RATE_WORDS.search(q.question))
+    return (cands[k].item, conf) if conf >= model.threshold else None
+
+
+def figure_after(q: Query, index: QAIndex, f, conf: float, rate: bool | None = None) -> Draft | None:
+    """"And by what percentage did it grow?", "And what share of the target was that?" after the
+    question that ``f`` answered: the change or the share the report states right after ``f``
+    ("2.30 billion Yuan from the central government, up 36%"; "1010.20 kilometers, 168.37% of the
+    scheduled tasks"), in its clause, with no other figure between."""
+    rate = rate or bool(RATE_WORDS.search(q.question)) or q.kind == "percent"
     off, sent = f.sentence_start, f.sentence
     after = sorted((g for g in index.facts_by_passage.get(f.passage_id, ())
                     if g.sentence_start == off and g.start >= f.end and g.value is not None), key=lambda g: g.start)
     for g in after:
-        if CLAUSE_BREAK.search(sent[f.end - off: g.start - off]) or not is_change(g):
-            return None  # past the clause, or another level first: a change further on is not this figure's
+        gap = sent[f.end - off: g.start - off]
+        share = g.kind == "percent" and re.fullmatch(r"[^;:()\d]{0,160}?,\s*", gap)
+        if (CLAUSE_BREAK.search(gap) and not share) or not (is_change(g) or share):
+            return None  # past the clause, or another level first: a figure further on is not this one's
         if (g.kind == "percent") == rate:
             return Draft(state_fact(g), [g], round(min(UNCALIBRATED_MAX, conf), 2), g.kind)
     return None

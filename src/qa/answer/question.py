@@ -171,7 +171,8 @@ KIND_RULES = [
         r"\b(growth|grew|grow|rise|rose|increase|increased|decline|declined|drop|dropped|fall|fell)\b", q)),
     ("money", _rx(r"\bpoverty line\b|\bper capita\b|\bnet income\b")),
     ("money", lambda q, t: re.search(r"\bhow (large|big)\b|\bsize of\b", q) and t & MONEY_WORDS),
-    ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bhow (big|large)\b")),
+    ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bhow (big|large)\b|"
+                  r"\bwhat (length|acreage|area|size|volume|quantity)\b")),
     # "How much did X give?" asks for money; "How much new farmland ...?", "how much irrigated area"
     # ask for the amount of a thing, whatever its unit.
     ("auto", lambda q, t: re.search(r"\bhow much (?!(?:did|does|do|has|have|had|was|were|is|are|will|would|can|"
