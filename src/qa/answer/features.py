@@ -150,7 +150,7 @@ def context_cover(q: Query, text: str) -> float:
 
 # A question about a change ("by what percentage did it grow", "how fast", "how much higher ... in
 # percent") and the words that state a figure as one ("up 12.4%", "reduced ... by 600,000").
-GROWTH_Q = re.compile(r"\b(grow|grew|grown|growth|rise|rose|risen|increas\w*|higher|fast|quickly|"
+GROWTH_Q = re.compile(r"\b(grow|grew|grown|growth|rise|rose|risen|increas\w*|higher|fast|quickly|climb\w*|jump\w*|"
                       r"declin\w*|fall|fell|drop\w*|decreas\w*|lower|up|down)\b", re.I)
 CHANGE_BEFORE = re.compile(r"\b(up|down|by|increase[sd]?|decrease[sd]?|rose|grew|fell|dropped|declined|"
                            r"growth|rise|drop|decline|reduction)\b(?:\s+(?:of|by|to))?\s*$", re.I)

@@ -209,7 +209,7 @@ def detect_kind(q: str) -> str:
 # not a share to compute.
 RATE_OF_CHANGE = re.compile(r"\bby what (percentage|percent)\b|\b(what|which) (percentage|percent)\b.*\b(rise|rose|"
                             r"risen|grow|grew|grown|growth|increase|increased|fall|fell|drop|dropped|decline|"
-                            r"declined|go up|went up|higher|lower)\b")
+                            r"declined|go up|went up|higher|lower|climb|climbed|jump|jumped)\b")
 
 
 def detect_op(q: str) -> str | None:
