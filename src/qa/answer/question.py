@@ -153,7 +153,10 @@ KIND_RULES = [
               and t & MONEY_WORDS
               and not re.search(r"\b(purpose|used for|effect|status|target|principle|notable|do|done|asked|"
                                 r"and|or|combined|together)\b", q))),
-    ("who", _rx(r"\bwho\b|\bwhose\b|\bwhom\b|\bwhich (person|official|leader)\b")),
+    # "Who heads ...", "Under whose leadership ...": a person or body is asked; "the headcount whose
+    # needs were met", "people who left poverty" use "who" for the thing counted.
+    ("who", _rx(r"(?:^|[:;,]\s*|\b(?:and|but|so|tell me|know)\s+)(?:who|whose|whom)\b|"
+                r"\b(?:under|by|with|from|to|for|of|in|on|at) (?:whose|whom)\b|\bwhich (person|official|leader)\b")),
     ("date", _rx(r"^(and )?when\b|\b(what|which) (dates?|days?|months?|years?)\b|\bas of what\b|\bin what year\b|"
                  r"\bfrom which year\b|\bwhat time\b")),
     # "Working back from the growth rate, how large was X in 2009?" asks for X: a rate named as the
@@ -171,7 +174,7 @@ KIND_RULES = [
         r"\b(growth|grew|grow|rise|rose|increase|increased|decline|declined|drop|dropped|fall|fell)\b", q)),
     ("money", _rx(r"\bpoverty line\b|\bper capita\b|\bnet income\b")),
     ("money", lambda q, t: re.search(r"\bhow (large|big)\b|\bsize of\b", q) and t & MONEY_WORDS),
-    ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bhow (big|large)\b|"
+    ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bheadcount\b|\bhow (big|large)\b|"
                   r"\bwhat (length|acreage|area|size|volume|quantity)\b")),
     # "How much did X give?" asks for money; "How much new farmland ...?", "how much irrigated area"
     # ask for the amount of a thing, whatever its unit.
