@@ -326,11 +326,16 @@ def _combined_table(console, sets, settings, alone: dict, pct) -> dict:
 
 @eval_app.command("cross")
 def eval_cross_cmd(out: Annotated[Path | None, typer.Option("--out", help="write the results as JSON")] = None,
+                   questions: Annotated[Path, typer.Option(
+                       help="the question file (eval/cross/questions_b.jsonl: the second blind set)")
+                   ] = Path("eval/cross/questions.jsonl"),
                    model: ModelOpt = None) -> None:
     """The questions across reports (eval/cross), asked of one index of every report, scored by type."""
     from qa.evaluation.cross import report_lines, run_cross
 
-    for line in report_lines(run_cross(_settings(model=model)), out):
+    if not questions.is_file():
+        _fail(f"no question file {questions}")
+    for line in report_lines(run_cross(_settings(model=model), questions), out):
         typer.echo(line)
 
 

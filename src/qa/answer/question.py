@@ -109,6 +109,7 @@ class Query:
     elliptical: bool = False  # a follow-up that leans on the previous question ("And the X?")
     history_used: list[str] = field(default_factory=list)  # earlier questions that shape retrieval
     query_text: str = ""  # the text sent to retrieval (typo-corrected, with the follow-up's context)
+    counted: str = ""  # stem of the noun "how many <phrase>" counts, known unit or not ("beds")
 
     @property
     def numeric(self) -> bool:
@@ -255,6 +256,18 @@ def target_unit(q: str) -> str | None:
     return unit
 
 
+def counted_noun(q: str) -> str:
+    """The stem of the plural noun that heads "how many <phrase>" ("how many tourist beds did ..."
+    -> "bed"), whether or not the lexicon knows it as a unit; "" when there is none."""
+    m = re.search(r"\bhow many\s+([^,?;]+)", q.lower())
+    if not m:
+        return ""
+    phrase = re.split(r"\s+(?:did|do|does|were|was|are|is|have|has|had|got|get|in|of|for|from|took|will|would|can|"
+                      r"could|under|to|by|at|on|there|that|who|which|and)\b", m.group(1))[0].split()
+    plural = [w for w in phrase if w.endswith("s") and not w.endswith("ss") and len(w) > 3]
+    return stem(plural[-1]) if plural else ""
+
+
 def weighted_terms(text: str, weight: float = 1.0) -> dict[str, float]:
     out: dict[str, float] = {}
     for w in words(text):
@@ -350,6 +363,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         elliptical=elliptical,
         history_used=history_used,
         query_text=" ".join([fix(q)] + [fix(h) for h in history_used]),
+        counted=counted_noun(q),
     )
 
 

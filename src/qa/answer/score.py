@@ -193,7 +193,9 @@ def names_found(names: list[str], text: str) -> bool:
 def unit_match(query: Query, fact) -> float:
     """+ when the fact counts what the question asks for, - when it clearly counts something else."""
     if not query.unit:
-        return 0.0
+        # "how many tourist beds": a noun the lexicon does not know as a unit still says what is counted
+        counted = getattr(query, "counted", "")
+        return 0.25 if counted and fact.unit and stem(fact.unit.split()[-1].lower()) == counted else 0.0
     fam = _family(fact.unit) or _family(fact.measure.split()[-1] if fact.measure else "")
     if fam == query.unit:
         return 0.25
