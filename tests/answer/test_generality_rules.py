@@ -32,6 +32,7 @@ class Fig:
     measure: str = ""
     period: str = "2013"
     section: str = "Investment"
+    qualifier: str = ""
     sentence_start: int = 0
     id: str = field(default="")
     start: int = 0
@@ -183,3 +184,76 @@ def test_the_two_things_are_summed_only_when_exactly_two_fit(monkeypatch) -> Non
     c2 = Fig("$ 50 million", 50e6, TWO.replace("247 million Yuan", "$ 50 million"), unit="USD")
     monkeypatch.setattr(arithmetic, "candidates", scoring([a, b, c2], {a.raw: 0.5, b.raw: 0.45, c2.raw: 0.44}))
     assert arithmetic._the_n(q, fake_index([a, b, c2]), [], None, "money") is None
+
+
+# --- more question forms -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Lanshan 2013: headcount whose basic needs were met", "count"),   # a relative "whose", not a person asked
+    ("Under whose leadership did Lanshan carry out the work?", "who"),
+    ("How many people who were trained found jobs?", "count"),
+    ("By how many yuan did the state funds exceed the 2012 level?", "change"),
+    ("How many yuan did the county spend?", "money"),
+    ("What length of village roads did Lanshan build?", "count"),
+    ("What volume of discount loans did Lanshan issue?", "money"),
+])
+def test_question_words_in_context(question: str, kind: str) -> None:
+    assert analyze(question).kind == kind
+
+
+def test_shorthand_is_written_out() -> None:
+    q = analyze("how many ppl relocated 2013")
+    assert q.unit == "people" and "peopl" in q.terms
+
+
+def test_the_counted_noun_is_the_head_of_the_phrase() -> None:
+    assert analyze("How many tourist beds did the pilots add?").counted == "bed"
+    assert analyze("How many biogas digesters were planned?").counted == "digest"
+
+
+# --- a change asked in yuan is not a percentage, and the other way round --------------------------------
+
+def test_a_change_asked_in_yuan_takes_no_percentage() -> None:
+    from qa.answer.score import _change_in
+
+    assert _change_in("By how many yuan did the funds exceed the 2012 level?") == "amount"
+    assert _change_in("By what percentage did the funds rise?") == "percent"
+    assert _change_in("How did the funds change?") is None
+
+
+# --- the year before: the whole's change, read past the bracket of its parts ----------------------------
+
+BRACKET = ("The state issued 793 million Yuan (of which 80 million Yuan was for the Tibetan area and 30 million "
+           "Yuan for rebuilding Yushu), 177 million Yuan more than that in 2012, up 28.8%.")
+
+
+def test_the_change_after_a_bracket_of_parts_is_the_wholes() -> None:
+    whole_tail = BRACKET[BRACKET.index("793 million Yuan") + len("793 million Yuan"):]
+    m, ref = derived._change_after(whole_tail)
+    assert m is not None and m.group("num").startswith("177") and ref == "2012"
+    part = Fig("30 million Yuan", 30e6, BRACKET)
+    assert derived._states_a_change(Fig("177 million Yuan", 177e6, BRACKET),
+                                    BRACKET[BRACKET.index("177 million Yuan") + len("177 million Yuan"):])
+    part_tail = BRACKET[part.end:]
+    m, _ = derived._change_after(part_tail)
+    # the part's tail holds the change only past its closing bracket: previous_year skips it
+    assert m is None or part_tail[: m.start()].count(")") > part_tail[: m.start()].count("(")
+
+
+# --- a follow-up about the share of the plan the previous figure reached -----------------------------------
+
+ROADS = "Lanshan built village roads of 1010.20 kilometers, 168.37% of the scheduled tasks; dug 6,090 digesters."
+
+
+def test_the_share_after_the_previous_answer_answers_a_follow_up() -> None:
+    from qa.answer.compose import figure_after
+
+    roads = Fig("1010.20", 1010.2, ROADS, unit="kilometers", kind="count")
+    share = Fig("168.37%", 168.37, ROADS, unit="%", kind="percent")
+    digesters = Fig("6,090", 6090, ROADS, unit="digesters", kind="count")
+    index = fake_index([roads, share, digesters])
+    q = analyze("And what share of the target did that represent?", ["What length of village roads did Lanshan build?"])
+    d = figure_after(q, index, roads, 0.8, rate=True)
+    assert d is not None and d.facts == [share]
+    # after the digesters nothing of the kind follows in their clause
+    assert figure_after(q, index, digesters, 0.8, rate=True) is None

@@ -350,3 +350,16 @@ def test_a_dollar_figure_is_money_in_dollars_not_yuan() -> None:
     assert (dollars.kind, dollars.value, dollars.unit) == ("money", 52_400_000, "USD")
     assert (loans.kind, loans.value, loans.unit) == ("money", 30_000_000, "USD")
     assert yuan.unit == "yuan"
+
+
+# --- units of length and weight ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sentence", "raw", "unit", "measure"), [
+    ("The county repaired village highroads of 5100 km, and more.", "5100", "kilometers", "village highroads"),
+    ("The county built 300 km of roads.", "300", "kilometers", "roads"),
+    ("The per capita grain possession reached 389 kilograms.", "389", "kilograms", "kilograms"),
+])
+def test_a_unit_of_length_or_weight_is_the_figures_unit(sentence: str, raw: str, unit: str, measure: str) -> None:
+    f = figure(facts_of(sentence), raw)
+    assert (f.unit, f.measure) == (unit, measure)

@@ -94,12 +94,25 @@ FALLING = re.compile(r"down|decrease|fell|fall|drop|reduc|declin|lower|less|fewe
 
 
 def _change_after(tail: str):
-    """The change a figure's sentence gives right after it, as (match, reference year or None)."""
+    """The change a figure's sentence gives right after it, as (match, reference year or None). A
+    bracket right after the figure ("793 million Yuan (of which ...), 177 million Yuan more than")
+    is read past: its figures are the parts, the change after it is the whole's."""
+    skipped = 0
+    b = re.match(r"\s*\([^()]*\)", tail)
+    if b:
+        skipped = b.end()
+    blank = " " * skipped + tail[skipped:]
     for rx in (CHANGE_RE, MORE_THAN_RE, BARE_CHANGE_RE):
-        m = rx.search(tail[:120])
-        if m and m.start() <= 60:
+        m = rx.search(blank[: 120 + skipped])
+        if m and m.start() - skipped <= 60:
             return m, (m.groupdict().get("ref") or "")
     return None, ""
+
+
+def _states_a_change(f, tail: str) -> bool:
+    head = f.sentence[max(0, f.start - f.sentence_start - 25): f.start - f.sentence_start]
+    return bool(re.match(r"\s*(?:more|less|fewer|higher|lower)\s+than\b", tail, re.I)
+                or re.search(r"\b(?:up|down|by|increased|decreased|rose|fell|grew)\s*$", head, re.I))
 
 
 def previous_year(q: Query, index, hits, ctx):
@@ -112,9 +125,11 @@ def previous_year(q: Query, index, hits, ctx):
         if c.score < 0.0 or f.value is None or f.kind == "percent":
             continue
         tail = f.sentence[f.end - f.sentence_start :]
+        if _states_a_change(f, tail):
+            continue  # "177 million Yuan more than that in 2009" is the change, not the level
         m, ref = _change_after(tail)
-        if not m:
-            continue
+        if not m or tail[: m.start()].count(")") > tail[: m.start()].count("("):
+            continue  # "(of which ... 30 million Yuan for Yushu), 177 million more than": the whole's change
         year = int(ref) if ref.isdigit() else (f.period_end or f.period_start or 0) - 1
         if year != target or (f.period_end and f.period_end != target + 1):
             continue
@@ -124,6 +139,8 @@ def previous_year(q: Query, index, hits, ctx):
         if delta is None or delta.value is None:
             continue
         falling = bool(FALLING.match(m.group("dir")))
+        if delta.kind != "percent" and not falling and delta.value >= f.value:
+            continue  # a rise larger than the level itself: the change is another figure's
         if delta.kind == "percent":
             v = f.value / (1 - delta.value / 100 if falling else 1 + delta.value / 100)
             # worded without the constant 1 of the formula: every number shown is in the report or the result

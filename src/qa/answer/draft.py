@@ -32,10 +32,13 @@ def state_fact(f) -> str:
     in the citation card, not repeated here; every number stated is verbatim in that sentence."""
     qual = f"{f.qualifier} " if f.qualifier and not f.raw.lower().startswith(f.qualifier.lower()) else ""
     value = f"{qual}{f.raw}"
-    if f.kind == "count" and f.measure and f.measure in f.sentence and not f.raw.endswith(f.measure):
-        after = f.sentence[f.end - f.sentence_start :].lstrip()
-        if after.startswith(f.measure):
-            value = f"{value} {f.measure}"
+    after = f.sentence[f.end - f.sentence_start :].lstrip()
+    unit = re.match(r"(km|kms|kilomet(?:er|re)s?|kg|kilograms?|tons?|tonnes?)\b", after, re.I)
+    if f.kind == "count" and unit:  # "5100 km": the unit as written, right after the figure
+        value = f"{value} {unit.group(0)}"
+    elif (f.kind == "count" and f.measure and f.measure in f.sentence and not f.raw.endswith(f.measure)
+          and after.startswith(f.measure)):
+        value = f"{value} {f.measure}"
     # a one-word measure ("funds") says less than the section it stands in ("Entire Village Advancement")
     specific = f.measure and f.measure not in value and len(f.measure.split()) > 1
     label = f.measure if specific or not f.section else f.section

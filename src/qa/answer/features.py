@@ -27,7 +27,7 @@ NAMES = (
     "same_kind", "is_part", "in_brackets", "total_asked_total_near", "total_asked_part", "year_in_sentence",
     "context_cover", "context_cover_margin", "change_asked_change_near", "unit_agrees", "key_miss",
     "change_mismatch", "tier_conflict", "part_whole", "in_quotes", "beside_previous", "is_previous",
-    "near_cover", "near_cover_margin",
+    "near_cover", "near_cover_margin", "score_lead", "cover_lead",
 )
 CHANGE_NEAR = re.compile(r"\b(up|down|by|more|less|increase\w*|decrease\w*|reduc\w*|rise|rose|grew|growth|fell|"
                          r"drop\w*|declin\w*|higher|lower)\b", re.I)
@@ -52,7 +52,7 @@ def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None, 
     best_clause, best_score = max(clause), max(scores)
     total_q = bool(TOTAL_Q.search(q.question))
     rows = []
-    for c, dc, cv, nc in zip(cands, clause, cover, near, strict=True):
+    for i, (c, dc, cv, nc) in enumerate(zip(cands, clause, cover, near, strict=True)):
         f = c.item
         a, b = f.start - f.sentence_start, f.end - f.sentence_start
         near = f.sentence[max(0, a - 30): b + 20]
@@ -72,9 +72,16 @@ def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None, 
             float(in_quotes(f.sentence, a, b)),
             float(previous is not None and f.sentence_start == previous.sentence_start and f.id != previous.id),
             float(previous is not None and f.id == previous.id),
-            nc, nc - best_near,
+            nc, nc - best_near, _lead(scores, i), _lead(cover, i),
         ])
     return np.asarray(rows, np.float32)
+
+
+def _lead(values: list[float], i: int) -> float:
+    """How far candidate ``i`` stands above the best of the others (negative when behind): a clear
+    winner and a near tie look the same to a margin taken from the best, which is 0 for the best."""
+    others = values[:i] + values[i + 1:]
+    return values[i] - max(others) if others else 1.0
 
 
 def previous_figure(q: Query, index, ctx, hits):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.text.lexicon import GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS
+from qa.text.lexicon import ABBREVIATIONS, GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS
 from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
 from qa.text.words import STOPWORDS, stem, words
 
@@ -165,8 +165,8 @@ KIND_RULES = [
     ("percent", lambda q, t: re.search(r"\b(percentage|percent|share|proportion|fraction|%|rate)\b", q)
      and not _HOW_MUCH_MANY.search(q)
      and not (re.search(r"\bhow (large|big)\b", q) or _AMOUNT_TO.search(q))),
-    ("change", lambda q, t: re.search(r"\bby how much\b|\bhow much (did|has|have|was|were) .* (rise|grow|increase|"
-                                      r"fall|drop|decline)|\bhow (fast|quickly)\b|\bgrowth rate\b|"
+    ("change", lambda q, t: re.search(r"\bby how (much|many)\b|\bhow much (did|has|have|was|were) .* (rise|grow|"
+                                      r"increase|fall|drop|decline)|\bhow (fast|quickly)\b|\bgrowth rate\b|"
                                       r"\brate of (growth|increase)\b", q)
      and not (re.search(r"\bhow (large|big)\b", q) or _AMOUNT_TO.search(q))),
     # "Guizhou 2011 central grant growth", "key-county farmer income rise": a keyword question that
@@ -175,8 +175,10 @@ KIND_RULES = [
         r"\b(growth|grew|grow|rise|rose|increase|increased|decline|declined|drop|dropped|fall|fell)\b", q)),
     ("money", _rx(r"\bpoverty line\b|\bper capita\b|\bnet income\b")),
     ("money", lambda q, t: re.search(r"\bhow (large|big)\b|\bsize of\b", q) and t & MONEY_WORDS),
-    ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bheadcount\b|\bhow (big|large)\b|"
-                  r"\bwhat (length|acreage|area|size|volume|quantity)\b")),
+    ("money", _rx(r"\bhow many (yuan|dollars|usd|rmb)\b")),
+    ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bheadcount\b|\bhow (big|large)\b")),
+    ("count", lambda q, t: re.search(r"\bwhat (length|acreage|area|size|volume|quantity)\b", q)
+     and not t & MONEY_WORDS),
     # "How much did X give?" asks for money; "How much new farmland ...?", "how much irrigated area"
     # ask for the amount of a thing, whatever its unit.
     ("auto", lambda q, t: re.search(r"\bhow much (?!(?:did|does|do|has|have|had|was|were|is|are|will|would|can|"
@@ -256,6 +258,15 @@ def target_unit(q: str) -> str | None:
     return unit
 
 
+_SHORTHAND = re.compile(r"\b(" + "|".join(map(re.escape, sorted(ABBREVIATIONS, key=len, reverse=True))) + r")\b",
+                        re.I) if ABBREVIATIONS else None
+
+
+def expand_shorthand(q: str) -> str:
+    """The lexicon's shorthand written out ("ppl" -> "people", "hh" -> "households")."""
+    return _SHORTHAND.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], q) if _SHORTHAND else q
+
+
 def counted_noun(q: str) -> str:
     """The stem of the plural noun that heads "how many <phrase>" ("how many tourist beds did ..."
     -> "bed"), whether or not the lexicon knows it as a unit; "" when there is none."""
@@ -305,7 +316,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
             ignore_names: frozenset[str] = frozenset(), ignore_stems: frozenset[str] = frozenset()) -> Query:
     """Analyse ``question``; ``correct`` maps a text to its typo-corrected form. ``ignore_names`` and
     ``ignore_stems`` are words every indexed report implies (its region): not a constraint."""
-    q = " ".join(question.split())
+    q = expand_shorthand(" ".join(question.split()))
     fixed = correct(q) if correct else q
     history = [h for h in (history or []) if h and h.strip()]
     elliptical = bool(history) and is_elliptical(q)

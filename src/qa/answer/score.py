@@ -33,7 +33,7 @@ KIND_OK = {
     "money": {"money", "per_capita"},
     "count": {"count", "area", "duration"},
     "percent": {"percent"},
-    "change": {"percent", "money", "count", "per_capita"},
+    "change": {"percent", "money", "count", "per_capita", "area"},
     "auto": NUMERIC_KINDS,
 }
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -179,6 +179,18 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
     return weights
 
 
+def _change_in(question: str) -> str | None:
+    """What a question about a change asks it in: "percent" ("by what percentage", "how fast"),
+    "amount" ("by how many yuan", "how much money"), or None when it does not say."""
+    q = question.lower()
+    if re.search(r"\b(percent|percentage|per cent|rate|fast|quickly)\b|%", q):
+        return "percent"
+    if re.search(r"\bhow many (yuan|dollars|usd|rmb|people|households|villages|counties)\b|\bhow much money\b|"
+                 r"\bin yuan\b", q):
+        return "amount"
+    return None
+
+
 def names_found(names: list[str], text: str) -> bool:
     """Every name is in ``text`` (lower case), or a run of them is, as its initials ("world bank" as
     "wb")."""
@@ -240,6 +252,8 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
     kind = kind or query.kind
     if fact.kind not in KIND_OK.get(kind, NUMERIC_KINDS):
         return None
+    if kind == "change" and _change_in(query.question) not in (None, "percent" if fact.kind == "percent" else "amount"):
+        return None  # "by how many yuan did it rise" is not answered by "up 28.8%", nor the other way
     if not period_ok(query, fact):
         return None
     if fact.value is not None and any(_close(fact.value, n) for n in query.numbers):

@@ -175,9 +175,24 @@ _CHANGED_BY = re.compile(r"\b(?:reduc|decreas|cut|lower|increas|rais|grew|grow|r
                          r"(?:the\s+)?(?:number\s+of\s+)?(?P<np>(?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+by\s+(?:about\s+)?$")
 
 
+# "village highroads of 5100 km", "300 km of roads", "389 kilograms": units of length and weight
+_MEASURE_UNIT = re.compile(r"\s+(?P<u>km|kms|kilomet(?:er|re)s?|kg|kilograms?|tons?|tonnes?)\b", re.I)
+_UNIT_NAMES = {"km": "kilometers", "kms": "kilometers", "kilometer": "kilometers", "kilometre": "kilometers",
+               "kilometres": "kilometers", "kg": "kilograms", "kilogram": "kilograms", "ton": "tons", "tonne": "tons",
+               "tonnes": "tons"}
+
+
 def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
     c0, _ = clause(s, n.start)
     before = s[c0 : n.start]
+    u = _MEASURE_UNIT.match(s[n.end :]) if n.kind == "count" else None
+    if u:
+        unit = _UNIT_NAMES.get(u.group("u").lower(), u.group("u").lower())
+        of = re.match(r"\s+of\b", s[n.end + u.end() :])
+        phrase = noun_after(s, n.end + u.end() + of.end())[0] if of else ""
+        n.measure = phrase or re.sub(r"\s+of$", "", noun_before(s, n.start) or "") or unit
+        n.unit = unit
+        return
     if n.kind == "count":
         phrase, _ = noun_after(s, n.end)
         if phrase:

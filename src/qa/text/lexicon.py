@@ -43,3 +43,4 @@ SYNONYM_GROUPS: list[str] = [*CHANGE_WORDS, *raw()["synonyms"]["groups"]]
 TIERS = {"national": tuple(word_list("tier_national")), "provincial": tuple(word_list("tier_provincial"))}
 LEAD_VERBS = frozenset(word_list("lead_verbs"))
 WARM_QUESTIONS = tuple(raw()["service"]["warm_questions"])
+ABBREVIATIONS: dict[str, str] = dict(raw().get("abbreviations", {}))
