@@ -45,3 +45,12 @@ def test_unanswerable_is_right_only_when_declined():
     q = {"type": "unanswerable", "answerable": False, "expected": None}
     assert score(q, _answer([], answered=False))[0]
     assert not score(q, _answer([(A, 1.0)]))[0]
+
+
+def test_compare_by_how_much_needs_the_gap_too():
+    q = {"type": "compare", "expected": {"winner": B, "values": {A: {"value": 1e6}, B: {"value": 3e6}},
+                                         "difference": {"value": 2e6}}}
+    vals = [Value(value=3e6, raw="3 million", doc=B), Value(value=1e6, raw="1 million", doc=A)]
+    assert score(q, _answer([(A, 1e6), (B, 3e6)], vals))[0] is False  # no gap computed
+    vals.append(Value(value=2e6, raw="2 million", computed=True))
+    assert score(q, _answer([(A, 1e6), (B, 3e6)], vals)) == (True, "")

@@ -78,9 +78,12 @@ def score(q: dict, a: Answer) -> tuple[bool, str]:
         return False, "missing or wrong value for " + ", ".join(wrong)
     if kind == "compare":
         first = next((v for v in a.values if not v.computed), None)
-        ok = first is not None and first.doc == exp["winner"]
-        return ok, "" if ok else "wrong winner"
-    if kind == "change":
+        if first is None or first.doc != exp["winner"]:
+            return False, "wrong winner"
+        if not exp.get("difference"):
+            return True, ""
+        # "by how much more": scored like a change, the gap too
+    if kind in ("change", "compare"):
         diff = [v.value for v in a.values if v.computed]
         ok = any(_close(d, exp["difference"]["value"]) for d in diff)
         return ok, "" if ok else f"difference {diff} != {exp['difference']['value']}"
