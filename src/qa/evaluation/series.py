@@ -56,7 +56,7 @@ def eval_sets(root: Path = Path("."), series: Path = SERIES, questions: str = "q
     questions from ``series/<questions>/<report>.jsonl`` (``questions_b``: the second set, written
     after the sealed reports' first run, for a second first run)."""
     out = []
-    for name, (corpus, asked) in DEV_SETS.items():
+    for name, (corpus, asked) in DEV_SETS.items() if questions == "questions" else ():  # the series' own sets only
         docs = tuple(sorted((root / corpus).glob("*.txt")) + sorted((root / corpus).glob("*.md")))
         out.append(EvalSet(name, "dev", docs, root / asked))
     split = json.loads((root / series / "split.json").read_text(encoding="utf-8"))
