@@ -12,7 +12,7 @@ from qa.answer import ranker
 from qa.answer.context import Context
 from qa.answer.derived import per_unit_total, planned_from_rate, previous_year
 from qa.answer.draft import Draft, state_fact, state_facts
-from qa.answer.features import GROWTH_Q, feature_rows, is_change, previous_figure
+from qa.answer.features import GROWTH_Q, change_mismatch, feature_rows, is_change, previous_figure
 from qa.answer.question import Query, analyze
 from qa.answer.score import Scored, candidates, score_sentence
 from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, SUMMARY_MIN, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
@@ -43,6 +43,10 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         if follow is not None:
             return follow
     cands = candidates(q, index, hits, ctx)
+    if q.kind == "percent":
+        # a share or rate is not a change of something ("the repayment rate" is not "funds increased by
+        # at least 15 percent"), nor the other way round: two different quantities in the same unit
+        cands = [c for c in cands if not change_mismatch(q, c.item)]
     if before is not None:
         # "And for a big village?" after the small village's figure: a follow-up asks for another figure
         cands = [c for c in cands if c.item.id != before[0].id]

@@ -194,7 +194,7 @@ def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:
             run = _abbreviated(q.question, m, vocab)
             if run:
                 covered = run
-            known = index.retriever.correct(lw, KEEP_WORDS) != lw or bool(run)
+            known = index.retriever.correct(lw, KEEP_WORDS, english=False) != lw or bool(run)
             if lw not in vocab and not known:
                 return f"the report does not mention {w}"
     return None

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.text.words import STOPWORDS, english_correction, is_english_word, stem, tokenize, words
+from qa.text.words import STOPWORDS, WORD_RE, english_correction, is_english_word, stem, tokenize, words
 
 RRF_K = 60
 
@@ -108,14 +108,16 @@ class Retriever:
         return {t: int(counts[i]) for t, i in vocab.items()
                 if i < len(counts) and counts[i] > 0 and t != EMPTY_TOKEN}
 
-    def correct(self, query: str, keep: frozenset[str] = frozenset()) -> str:
+    def correct(self, query: str, keep: frozenset[str] = frozenset(), english: bool = True) -> str:
         """Replace out-of-vocabulary words with their closest corpus word (typo tolerance);
-        words in ``keep`` (the question's own function words) are left alone."""
+        words in ``keep`` (the question's own function words) are left alone. With ``english``, a
+        lower-case word no corpus word is close to takes the closest English word ("lenght")."""
         from rapidfuzz import process
         from rapidfuzz.distance import DamerauLevenshtein
 
         out = []
-        for w in words(query):
+        for i, token in enumerate(WORD_RE.findall(query)):
+            w = token.lower()
             if len(w) < 4 or w in self.vocab_set or w.isdigit() or w in keep or w in STOPWORDS:
                 out.append(w)
                 continue
@@ -127,7 +129,9 @@ class Retriever:
             max_edits = 1 if len(w) < 8 else 2
             pool = [c for k in range(len(w) - max_edits, len(w) + max_edits + 1) for c in self.by_len.get(k, ())]
             best = process.extractOne(w, pool, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits)
-            out.append(best[0] if best else (english_correction(w) or w))
+            # a capitalised word the report lacks is a name ("Ningxia" in a report on Hexi), not a typo
+            fallback = english_correction(w) if english and (i == 0 or token[:1].islower()) else None
+            out.append(best[0] if best else (fallback or w))
         return " ".join(out)
 
     def dense(self, query: str, k: int, within: np.ndarray | None = None,
