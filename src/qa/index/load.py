@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -160,12 +161,11 @@ class QAIndex:
         return load_facts(self.facts_db, kind=kind)
 
     def facts_of_document(self, doc: str) -> list:
-        """One report's facts, in the order of ``facts``."""
+        """One report's facts, in the order of ``facts`` (read from the table once per report: the
+        report's context and its passages' facts both ask for them)."""
         if self._facts is not None:
             return [f for f in self._facts if f.doc == doc]
-        from qa.facts.store import load_facts
-
-        return load_facts(self.facts_db, doc=doc)
+        return list(self.facts_by_passage.of_document(doc))
 
     def search(self, query: str, k: int = 8, mode: str = "hybrid", docs: frozenset[str] | set[str] | None = None):
         """Top passages for ``query`` as ``(Passage, Hit)`` pairs; with ``docs``, only those reports'
@@ -189,27 +189,69 @@ class QAIndex:
 
 class FactsByPassage:
     """Passage id -> its facts (in the order of ``QAIndex.facts``), read from the fact table one
-    report at a time, the first time one of the report's passages is asked for; thread-safe."""
+    report at a time, the first time one of the report's passages (or the report) is asked for;
+    thread-safe. The reads share one read-only connection, under the index's lock: at 1,000
+    reports a question reaches ~3 new reports, and opening a connection per read cost as much as
+    the read itself."""
 
     def __init__(self, index: QAIndex) -> None:
         self._index = index
         self._by_passage: dict[str, list] = {}
-        self._docs: set[str] = set()
+        self._by_doc: dict[str, tuple] = {}
+        self._con: sqlite3.Connection | None = None
+
+    def of_document(self, doc: str) -> tuple:
+        """The report's facts, read on first use."""
+        got = self._by_doc.get(doc)
+        if got is not None:
+            return got
+        with self._index._lock:
+            got = self._by_doc.get(doc)
+            if got is None:
+                got = tuple(self._read(doc))
+                by: dict[str, list] = {}
+                for f in got:
+                    by.setdefault(f.passage_id, []).append(f)
+                self._by_passage.update(by)
+                self._by_doc[doc] = got
+        return got
+
+    def _read(self, doc: str) -> list:
+        # What ``qa.facts.store.load_facts(path, doc=doc)`` returns (tests/test_index_facts_cache.py
+        # compares them), on the kept connection and without a dict per row.
+        from qa.facts.model import Fact
+        from qa.facts.store import _INT_COLUMNS, COLUMNS
+
+        if self._con is None:
+            from qa.facts.store import _connect_ro
+
+            self._con = _connect_ro(self._index.facts_db)
+            self._con.row_factory = None
+        cols = ", ".join(f'"{c}"' for c in COLUMNS)
+        rows = self._con.execute(f'SELECT {cols} FROM facts WHERE "doc" = ? ORDER BY doc, start, "end", kind',
+                                 (doc,)).fetchall()
+        ints = [i for i, c in enumerate(COLUMNS) if c in _INT_COLUMNS]
+        vi = COLUMNS.index("value")
+        out = []
+        for r in rows:
+            r = list(r)
+            v = r[vi]
+            if isinstance(v, float) and v.is_integer():
+                r[vi] = int(v)
+            for i in ints:
+                if r[i] is not None:
+                    r[i] = int(r[i])
+            out.append(Fact(*r))
+        return out
 
     def get(self, passage_id: str, default=()):
         got = self._by_passage.get(passage_id)
         if got is not None:
             return got
         p = self._index.passage_by_id.get(passage_id)
-        if p is None or p.doc in self._docs:
+        if p is None or p.doc in self._by_doc:
             return default
-        with self._index._lock:
-            if p.doc not in self._docs:
-                by: dict[str, list] = {}
-                for f in self._index.facts_of_document(p.doc):
-                    by.setdefault(f.passage_id, []).append(f)
-                self._by_passage.update(by)
-                self._docs.add(p.doc)
+        self.of_document(p.doc)
         return self._by_passage.get(passage_id, default)
 
     def __getitem__(self, passage_id: str) -> list:
