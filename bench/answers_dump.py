@@ -31,7 +31,7 @@ def dump(index_dir: Path, questions: Path) -> tuple[list[str], list[float]]:
     from qa.settings import get_settings
 
     s = get_settings(index_dir=index_dir)
-    idx = load_index(s.index_dir, s.model)
+    idx = load_index(s.index_dir, s.model, s.encoder_int8)
     answer(idx, "warm-up question about the population", [])
     idx.retriever.encoder._cache.clear()
     lines, times = [], []

@@ -264,10 +264,13 @@ class FactsByPassage:
         return isinstance(passage_id, str) and self.get(passage_id, None) is not None
 
 
-def load_index(index_dir: Path, model: str) -> QAIndex:
-    """Load an index directory, manifest first; raises ``IndexLoadError`` with a one-line fix."""
+def load_index(index_dir: Path, model: str, encoder_int8: bool = False) -> QAIndex:
+    """Load an index directory, manifest first; raises ``IndexLoadError`` with a one-line fix.
+    ``encoder_int8``: encode questions with the build's int8 copy of the encoder when it has one
+    (``qa.index.quantize``; built with ``QA_ENCODER_INT8=1``)."""
     from qa.facts.store import fact_count
     from qa.index.encoder import OnnxEncoder
+    from qa.index.quantize import encoder_folder
     from qa.index.search import Retriever
 
     index_dir = Path(index_dir)
@@ -294,7 +297,7 @@ def load_index(index_dir: Path, model: str) -> QAIndex:
     })
     passages = read("passages", lambda p: [Passage(**json.loads(line))
                                            for line in p.read_text(encoding="utf-8").splitlines() if line.strip()])
-    encoder = read("encoder", lambda p: OnnxEncoder(p.parent))
+    encoder = read("encoder", lambda p: OnnxEncoder(encoder_folder(real, encoder_int8)))
     read("vocab", lambda p: json.loads(p.read_text()))  # checked here to be named; the retriever loads it
     retriever = read("vectors", lambda _p: Retriever.load(real, encoder, len(passages)))
     if retriever.vindex.ntotal != len(passages):

@@ -90,13 +90,13 @@ class Retriever:
 
     @classmethod
     def load(cls, index_dir: Path, encoder, n: int) -> Retriever:
-        import bm25s
         import faiss
 
+        from qa.index.bm25 import load_bm25
         from qa.index.vectors import prepare_for_search
 
         vindex = prepare_for_search(faiss.read_index(str(index_dir / "vectors.faiss")))
-        bm25 = bm25s.BM25.load(str(index_dir / "bm25"), load_corpus=False)
+        bm25 = load_bm25(index_dir / "bm25")  # bm25s's files, read without importing bm25s (scipy)
         vocab = json.loads((index_dir / "vocab.json").read_text())
         return cls(vindex, bm25, vocab, encoder, n)
 

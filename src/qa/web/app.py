@@ -64,7 +64,8 @@ class IndexHolder:
     def __init__(self, settings: Settings, index: QAIndex | None = None) -> None:
         self.settings = settings
         self._lock = threading.Lock()
-        self.index: QAIndex = index if index is not None else load_index(settings.index_dir, settings.model)
+        self.index: QAIndex = (index if index is not None
+                               else load_index(settings.index_dir, settings.model, settings.encoder_int8))
         _batch_queries(self.index)
         self._pin = _pin(self.index)
         self.loaded_at = _now()
@@ -72,7 +73,7 @@ class IndexHolder:
     def reload(self) -> QAIndex:
         """Load the index afresh and swap it in; raises ``IndexLoadError`` and keeps the old one."""
         with self._lock:
-            fresh = load_index(self.settings.index_dir, self.settings.model)
+            fresh = load_index(self.settings.index_dir, self.settings.model, self.settings.encoder_int8)
             _batch_queries(fresh)
             warm_up(fresh)  # serve the new index warm
             pin = _pin(fresh)
@@ -211,7 +212,7 @@ def serve(settings: Settings, reload: bool = False) -> None:
 
     try:  # fail fast, in one line, before uvicorn starts any worker
         check_manifest(read_manifest(settings.index_dir), settings.index_dir, settings.model)
-        index = load_index(settings.index_dir, settings.model)
+        index = load_index(settings.index_dir, settings.model, settings.encoder_int8)
     except IndexLoadError as exc:
         _fail_start(str(exc))
     except Exception as exc:  # anything else about the index: still one line, never a traceback
