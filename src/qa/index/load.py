@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from qa.corpus.documents import Document
 from qa.corpus.passages import Passage
@@ -289,14 +290,15 @@ def load_index(index_dir: Path, model: str, encoder_int8: bool = False) -> QAInd
             raise IndexLoadError(f"{real / FILES[name]}: cannot be read ({type(exc).__name__}: "
                               f"{str(exc)[:120]}); {fix}") from exc
 
-    docs_raw = read("documents", lambda p: json.loads(p.read_text(encoding="utf-8")))
+    # orjson: the same objects as json, parsed in a third of the time (~10 MB of JSON at 1,000 reports)
+    docs_raw = read("documents", lambda p: orjson.loads(p.read_bytes()))
     documents = read("documents", lambda _p: {
         d["id"]: Document(id=d["id"], title=d["title"], text=d["text"], meta=d.get("meta", {}),
                           path=d.get("path", ""))
         for d in docs_raw
     })
-    passages = read("passages", lambda p: [Passage(**json.loads(line))
-                                           for line in p.read_text(encoding="utf-8").splitlines() if line.strip()])
+    passages = read("passages", lambda p: [Passage(**orjson.loads(line))
+                                           for line in p.read_bytes().splitlines() if line.strip()])
     encoder = read("encoder", lambda p: OnnxEncoder(encoder_folder(real, encoder_int8)))
     read("vocab", lambda p: json.loads(p.read_text()))  # checked here to be named; the retriever loads it
     retriever = read("vectors", lambda _p: Retriever.load(real, encoder, len(passages)))
@@ -304,13 +306,13 @@ def load_index(index_dir: Path, model: str, encoder_int8: bool = False) -> QAInd
         raise IndexLoadError(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
                           f"{len(passages)} passages; {fix}")
     read("facts", fact_count)  # opened here, so that a damaged table is named at load; read on use
-    sentences = read("sentences", lambda p: json.loads(p.read_text()))
+    sentences = read("sentences", lambda p: orjson.loads(p.read_bytes()))
     # Memory-mapped: a question reads a few rows; at 1,000 reports the two files are ~130 MB, which
     # np.load would read whole at every start (builds are never written in place: a mapping stays valid).
     sentence_vectors = read("sentence_vectors", lambda p: np.load(p, mmap_mode="r"))
     if len(sentences) != len(sentence_vectors):
         raise IndexLoadError(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
-    fact_ids = read("fact_ids", lambda p: json.loads(p.read_text()))
+    fact_ids = read("fact_ids", lambda p: orjson.loads(p.read_bytes()))
     fact_vectors = read("fact_vectors", lambda p: np.load(p, mmap_mode="r"))
     if len(fact_ids) != len(fact_vectors):
         raise IndexLoadError(f"{real / FILES['fact_vectors']} does not match {FILES['fact_ids']}; {fix}")
