@@ -125,7 +125,7 @@ def answers(index: Path, questions: Path, profile_top: int = 25) -> dict:
     rss0 = proc.memory_info().rss
     s = get_settings(index_dir=index)
     t0 = time.perf_counter()
-    idx = load_index(s.index_dir, s.model)
+    idx = load_index(s.index_dir, s.model, s.encoder_int8)
     load_s = time.perf_counter() - t0
     rss_loaded = proc.memory_info().rss
     pairs = [(q["question"], q.get("history") or []) for q in load_questions(questions)]

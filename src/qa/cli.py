@@ -56,7 +56,7 @@ def _load(settings: Settings):
     from qa.index.load import load_index
 
     try:
-        return load_index(settings.index_dir, settings.model)
+        return load_index(settings.index_dir, settings.model, settings.encoder_int8)
     except IndexLoadError as exc:
         _fail(str(exc))
 

@@ -367,20 +367,26 @@ def example_questions(index: QAIndex, n: int = 4) -> list[str]:
 
 
 def warm_up(index: QAIndex) -> float:
-    """Answer a couple of questions before serving: the first answers on a fresh index pay for
-    lazy caches and the first ONNX runs, which under a burst of clients at start-up would push
-    them past the time budget. Returns the seconds spent; failures are logged, never raised."""
+    """Answer a question before serving: the first answer on a fresh index pays for the lazy
+    index-wide caches (the answer context, the first ONNX run, the modules imported on first use),
+    which under a burst of clients at start-up would push them past the time budget. One is enough:
+    at 1,000 reports the further warm questions (``WARM_QUESTIONS``, a follow-up) imported nothing
+    and filled no index-wide cache, and cost ~0.1 s of every start (bench/RESULTS.md). Returns the
+    seconds spent; failures are logged, never raised."""
     from qa.answer.pipeline import answer
 
     t0 = time.perf_counter()
     try:
-        from qa.text.words import is_english_word
-
-        # The spelling word list (0.7 s) loads beside start-up, not in a client's answer.
-        threading.Thread(target=is_english_word, args=("preload",), daemon=True).start()
-        for q in WARM_QUESTIONS:
-            answer(index, q, [])
-        answer(index, "And in 2008?", [WARM_QUESTIONS[0]])
+        answer(index, WARM_QUESTIONS[0], [])
     except Exception:
         log.exception("warm-up answer failed")
     return time.perf_counter() - t0
+
+
+def preload_spelling() -> None:
+    """Load the English word list (~0.2 s of Python) in a background thread, so that it is not in a
+    client's answer. The server starts it just after it is ready (``qa.web.app``), not beside its
+    warm-up: two threads loading Python objects share one GIL, and the start took that much longer."""
+    from qa.text.words import is_english_word
+
+    threading.Thread(target=is_english_word, args=("preload",), daemon=True, name="qa-spelling").start()

@@ -159,7 +159,8 @@ def context_cover(q: Query, text: str) -> float:
 # percent") and the words that state a figure as one ("up 12.4%", "reduced ... by 600,000").
 GROWTH_Q = re.compile(r"\b(grow|grew|grown|growth|rise|rose|risen|increas\w*|higher|fast|quickly|climb\w*|jump\w*|"
                       r"declin\w*|fall|fell|drop\w*|decreas\w*|lower|up|down)\b", re.I)
-CHANGE_BEFORE = re.compile(r"\b((?<!made )(?<!make )(?<!makes )(?<!making )up|down|by|increase[sd]?|decrease[sd]?|rose|grew|fell|dropped|declined|"
+CHANGE_BEFORE = re.compile(r"\b((?<!made )(?<!make )(?<!makes )(?<!making )up|down|by|increase[sd]?|decrease[sd]?|"
+                           r"rose|grew|fell|dropped|declined|"
                            r"growth|rise|drop|decline|reduction)\b(?:\s+(?:of|by|to))?"
                            r"(?:\s+(?:at least|about|around|nearly|almost|over|more than|less than))?\s*$", re.I)
 CHANGE_AFTER = re.compile(r"^\s*(?:%|percent|per cent)?\s*(?:more|less|higher|lower|increase|decrease|rise|growth)\b",

@@ -112,7 +112,7 @@ def index_for(s: EvalSet, settings: Settings, cache: Path = CACHE) -> QAIndex:
             build_index(settings.model_copy(update={"corpus_dir": Path(tmp), "index_dir": target / "index"}),
                         progress=False)
         stamp.write_text(fp)
-    return load_index(target / "index", settings.model)
+    return load_index(target / "index", settings.model, settings.encoder_int8)
 
 
 def run_sets(sets: list[EvalSet], settings: Settings, answer_fn=None,

@@ -126,6 +126,10 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             lap("passages")
 
             st = _encoder(settings.model, prev, tmp / "encoder")
+            if settings.encoder_int8:
+                from qa.index.quantize import INT8_DIR, write_int8
+
+                write_int8(tmp / "encoder", tmp / INT8_DIR, prev.path / INT8_DIR if prev else None)
             # Opened only when there is something to embed: a rebuild with nothing new skips it.
             enc = OnnxEncoder(tmp / "encoder", threads=0) if fresh else None
             lap("encoder")

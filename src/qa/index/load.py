@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import fcntl
 import json
+import sqlite3
 import threading
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from qa.corpus.documents import Document
 from qa.corpus.passages import Passage
@@ -160,12 +162,11 @@ class QAIndex:
         return load_facts(self.facts_db, kind=kind)
 
     def facts_of_document(self, doc: str) -> list:
-        """One report's facts, in the order of ``facts``."""
+        """One report's facts, in the order of ``facts`` (read from the table once per report: the
+        report's context and its passages' facts both ask for them)."""
         if self._facts is not None:
             return [f for f in self._facts if f.doc == doc]
-        from qa.facts.store import load_facts
-
-        return load_facts(self.facts_db, doc=doc)
+        return list(self.facts_by_passage.of_document(doc))
 
     def search(self, query: str, k: int = 8, mode: str = "hybrid", docs: frozenset[str] | set[str] | None = None):
         """Top passages for ``query`` as ``(Passage, Hit)`` pairs; with ``docs``, only those reports'
@@ -189,27 +190,69 @@ class QAIndex:
 
 class FactsByPassage:
     """Passage id -> its facts (in the order of ``QAIndex.facts``), read from the fact table one
-    report at a time, the first time one of the report's passages is asked for; thread-safe."""
+    report at a time, the first time one of the report's passages (or the report) is asked for;
+    thread-safe. The reads share one read-only connection, under the index's lock: at 1,000
+    reports a question reaches ~3 new reports, and opening a connection per read cost as much as
+    the read itself."""
 
     def __init__(self, index: QAIndex) -> None:
         self._index = index
         self._by_passage: dict[str, list] = {}
-        self._docs: set[str] = set()
+        self._by_doc: dict[str, tuple] = {}
+        self._con: sqlite3.Connection | None = None
+
+    def of_document(self, doc: str) -> tuple:
+        """The report's facts, read on first use."""
+        got = self._by_doc.get(doc)
+        if got is not None:
+            return got
+        with self._index._lock:
+            got = self._by_doc.get(doc)
+            if got is None:
+                got = tuple(self._read(doc))
+                by: dict[str, list] = {}
+                for f in got:
+                    by.setdefault(f.passage_id, []).append(f)
+                self._by_passage.update(by)
+                self._by_doc[doc] = got
+        return got
+
+    def _read(self, doc: str) -> list:
+        # What ``qa.facts.store.load_facts(path, doc=doc)`` returns (tests/test_index_facts_cache.py
+        # compares them), on the kept connection and without a dict per row.
+        from qa.facts.model import Fact
+        from qa.facts.store import _INT_COLUMNS, COLUMNS
+
+        if self._con is None:
+            from qa.facts.store import _connect_ro
+
+            self._con = _connect_ro(self._index.facts_db)
+            self._con.row_factory = None
+        cols = ", ".join(f'"{c}"' for c in COLUMNS)
+        rows = self._con.execute(f'SELECT {cols} FROM facts WHERE "doc" = ? ORDER BY doc, start, "end", kind',
+                                 (doc,)).fetchall()
+        ints = [i for i, c in enumerate(COLUMNS) if c in _INT_COLUMNS]
+        vi = COLUMNS.index("value")
+        out = []
+        for r in rows:
+            r = list(r)
+            v = r[vi]
+            if isinstance(v, float) and v.is_integer():
+                r[vi] = int(v)
+            for i in ints:
+                if r[i] is not None:
+                    r[i] = int(r[i])
+            out.append(Fact(*r))
+        return out
 
     def get(self, passage_id: str, default=()):
         got = self._by_passage.get(passage_id)
         if got is not None:
             return got
         p = self._index.passage_by_id.get(passage_id)
-        if p is None or p.doc in self._docs:
+        if p is None or p.doc in self._by_doc:
             return default
-        with self._index._lock:
-            if p.doc not in self._docs:
-                by: dict[str, list] = {}
-                for f in self._index.facts_of_document(p.doc):
-                    by.setdefault(f.passage_id, []).append(f)
-                self._by_passage.update(by)
-                self._docs.add(p.doc)
+        self.of_document(p.doc)
         return self._by_passage.get(passage_id, default)
 
     def __getitem__(self, passage_id: str) -> list:
@@ -222,10 +265,13 @@ class FactsByPassage:
         return isinstance(passage_id, str) and self.get(passage_id, None) is not None
 
 
-def load_index(index_dir: Path, model: str) -> QAIndex:
-    """Load an index directory, manifest first; raises ``IndexLoadError`` with a one-line fix."""
+def load_index(index_dir: Path, model: str, encoder_int8: bool = False) -> QAIndex:
+    """Load an index directory, manifest first; raises ``IndexLoadError`` with a one-line fix.
+    ``encoder_int8``: encode questions with the build's int8 copy of the encoder when it has one
+    (``qa.index.quantize``; built with ``QA_ENCODER_INT8=1``)."""
     from qa.facts.store import fact_count
     from qa.index.encoder import OnnxEncoder
+    from qa.index.quantize import encoder_folder
     from qa.index.search import Retriever
 
     index_dir = Path(index_dir)
@@ -244,28 +290,29 @@ def load_index(index_dir: Path, model: str) -> QAIndex:
             raise IndexLoadError(f"{real / FILES[name]}: cannot be read ({type(exc).__name__}: "
                               f"{str(exc)[:120]}); {fix}") from exc
 
-    docs_raw = read("documents", lambda p: json.loads(p.read_text(encoding="utf-8")))
+    # orjson: the same objects as json, parsed in a third of the time (~10 MB of JSON at 1,000 reports)
+    docs_raw = read("documents", lambda p: orjson.loads(p.read_bytes()))
     documents = read("documents", lambda _p: {
         d["id"]: Document(id=d["id"], title=d["title"], text=d["text"], meta=d.get("meta", {}),
                           path=d.get("path", ""))
         for d in docs_raw
     })
-    passages = read("passages", lambda p: [Passage(**json.loads(line))
-                                           for line in p.read_text(encoding="utf-8").splitlines() if line.strip()])
-    encoder = read("encoder", lambda p: OnnxEncoder(p.parent))
+    passages = read("passages", lambda p: [Passage(**orjson.loads(line))
+                                           for line in p.read_bytes().splitlines() if line.strip()])
+    encoder = read("encoder", lambda p: OnnxEncoder(encoder_folder(real, encoder_int8)))
     read("vocab", lambda p: json.loads(p.read_text()))  # checked here to be named; the retriever loads it
     retriever = read("vectors", lambda _p: Retriever.load(real, encoder, len(passages)))
     if retriever.vindex.ntotal != len(passages):
         raise IndexLoadError(f"{real / FILES['vectors']} holds {retriever.vindex.ntotal} vectors for "
                           f"{len(passages)} passages; {fix}")
     read("facts", fact_count)  # opened here, so that a damaged table is named at load; read on use
-    sentences = read("sentences", lambda p: json.loads(p.read_text()))
+    sentences = read("sentences", lambda p: orjson.loads(p.read_bytes()))
     # Memory-mapped: a question reads a few rows; at 1,000 reports the two files are ~130 MB, which
     # np.load would read whole at every start (builds are never written in place: a mapping stays valid).
     sentence_vectors = read("sentence_vectors", lambda p: np.load(p, mmap_mode="r"))
     if len(sentences) != len(sentence_vectors):
         raise IndexLoadError(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
-    fact_ids = read("fact_ids", lambda p: json.loads(p.read_text()))
+    fact_ids = read("fact_ids", lambda p: orjson.loads(p.read_bytes()))
     fact_vectors = read("fact_vectors", lambda p: np.load(p, mmap_mode="r"))
     if len(fact_ids) != len(fact_vectors):
         raise IndexLoadError(f"{real / FILES['fact_vectors']} does not match {FILES['fact_ids']}; {fix}")

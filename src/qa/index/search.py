@@ -16,8 +16,10 @@ not use ("lifted", "unchanged") is not turned into one it does ("listed", "chang
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from threading import Lock
 
 import numpy as np
 
@@ -82,36 +84,77 @@ class Retriever:
         self.n = n
         self._bm25_vocab = set(getattr(bm25, "vocab_dict", {}) or {})
         self._flat = type(vector_index).__name__ in ("IndexFlat", "IndexFlatIP")  # exact: restrictable
+        # A question searches once per report it asks (up to ~10 times): its typo correction and
+        # BM25 scores over every passage are worked out once. Both depend only on the text.
+        self._memo = Memo(256)
 
     @classmethod
     def load(cls, index_dir: Path, encoder, n: int) -> Retriever:
-        import bm25s
         import faiss
 
+        from qa.index.bm25 import load_bm25
         from qa.index.vectors import prepare_for_search
 
         vindex = prepare_for_search(faiss.read_index(str(index_dir / "vectors.faiss")))
-        bm25 = bm25s.BM25.load(str(index_dir / "bm25"), load_corpus=False)
+        bm25 = load_bm25(index_dir / "bm25")  # bm25s's files, read without importing bm25s (scipy)
         vocab = json.loads((index_dir / "vocab.json").read_text())
         return cls(vindex, bm25, vocab, encoder, n)
 
-    def document_frequencies(self) -> dict[str, int] | None:
+    def document_frequencies(self, rows: tuple[int, ...] | None = None) -> dict[str, int] | None:
         """BM25 token -> the number of passages holding it, read off the BM25 matrix (one column of
         nonzero scores per token: a BM25 score is > 0 wherever the token occurs), so that the
-        answerer's IDF needs no second tokenization of every passage; None where this bm25s keeps
-        its scores otherwise. tests/test_index.py checks it against counting the tokens."""
+        answerer's IDF needs no second tokenization of every passage; with ``rows`` (passage
+        indexes, e.g. one report's), counted over those passages only. None where this bm25s keeps
+        its scores otherwise. tests/test_index.py checks both against counting the tokens."""
         try:
-            counts = np.diff(np.asarray(self.bm25.scores["indptr"]))
+            indptr = np.asarray(self.bm25.scores["indptr"])
             vocab = self.bm25.vocab_dict
         except (AttributeError, KeyError, TypeError):
             return None
-        return {t: int(counts[i]) for t, i in vocab.items()
-                if i < len(counts) and counts[i] > 0 and t != EMPTY_TOKEN}
+        if rows is None:
+            counts = np.diff(indptr)
+            return {t: int(counts[i]) for t, i in vocab.items()
+                    if i < len(counts) and counts[i] > 0 and t != EMPTY_TOKEN}
+        by_row = self._tokens_by_passage()
+        if by_row is None:
+            return None
+        ptr, toks, names = by_row
+        got = np.concatenate([toks[ptr[r]:ptr[r + 1]] for r in rows]) if rows else toks[:0]
+        ids, counts = np.unique(got, return_counts=True)
+        return {names[i]: int(c) for i, c in zip(ids.tolist(), counts.tolist(), strict=True)
+                if names[i] != EMPTY_TOKEN}
+
+    def _tokens_by_passage(self) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+        """The BM25 matrix by passage (row pointers, token ids, token names), built on first use
+        (~10 ms at 1,000 reports): a report's own IDF is counted off its rows."""
+        got = getattr(self, "_by_row", None)
+        if got is None:
+            try:
+                indptr = np.asarray(self.bm25.scores["indptr"])
+                indices = np.asarray(self.bm25.scores["indices"])
+                vocab = self.bm25.vocab_dict
+            except (AttributeError, KeyError, TypeError):
+                return None
+            tok = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
+            order = np.argsort(indices, kind="stable")
+            ptr = np.searchsorted(indices[order], np.arange(self.n + 1))
+            names = [""] * (len(indptr) - 1)
+            for t, i in vocab.items():
+                if i < len(names):
+                    names[i] = t
+            got = self._by_row = (ptr, tok[order], names)
+        return got
 
     def correct(self, query: str, keep: frozenset[str] = frozenset(), english: bool = True) -> str:
         """Replace out-of-vocabulary words with their closest corpus word (typo tolerance);
         words in ``keep`` (the question's own function words) are left alone. With ``english``, a
         lower-case word no corpus word is close to takes the closest English word ("lenght")."""
+        got = self._memo.get(("correct", query, keep, english))
+        if got is None:
+            got = self._memo.put(("correct", query, keep, english), self._correct(query, keep, english))
+        return got
+
+    def _correct(self, query: str, keep: frozenset[str], english: bool) -> str:
         from rapidfuzz import process
         from rapidfuzz.distance import DamerauLevenshtein
 
@@ -164,10 +207,13 @@ class Retriever:
     def sparse(self, query: str, k: int, within: np.ndarray | None = None,
                n: int | None = None) -> list[tuple[int, float]]:
         """The top ``k`` passages by BM25 (score > 0); with ``within``, only those, the first ``n``."""
-        toks = [t for t in tokenize(query) if t in self._bm25_vocab] if self._bm25_vocab else tokenize(query)
-        if not toks:
+        scores = self._memo.get(("bm25", query))
+        if scores is None:
+            toks = [t for t in tokenize(query) if t in self._bm25_vocab] if self._bm25_vocab else tokenize(query)
+            # Kept for the question's next searches (one per report it asks): never written to.
+            scores = self._memo.put(("bm25", query), self.bm25.get_scores(toks) if toks else False)
+        if scores is False:
             return []
-        scores = self.bm25.get_scores(toks)
         k = min(k, self.n)
         if k >= len(scores):  # every passage ranked: rank only the ones that can be kept, in index order
             top = np.flatnonzero(within) if within is not None else np.arange(len(scores))
@@ -205,6 +251,30 @@ class Retriever:
         else:
             dense, sparse = self.dense(dense_q, depth, mask, pool), self.sparse(fixed, depth, mask, pool)
         return (fuse_rrf if fusion == "rrf" else fuse_convex)(dense, sparse)[:k]
+
+
+class Memo:
+    """A small thread-safe LRU map (``get`` -> None when absent; ``put`` returns the value)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key):
+        with self._lock:
+            got = self._data.get(key)
+            if got is not None:
+                self._data.move_to_end(key)
+            return got
+
+    def put(self, key, value):
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
 
 
 def _merge(dense: list[tuple[int, float]], sparse: list[tuple[int, float]]) -> dict[int, Hit]:

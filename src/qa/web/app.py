@@ -24,11 +24,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from jinja2 import Environment, FileSystemLoader
 
 from qa.errors import IndexLoadError
 from qa.index.load import QAIndex, load_index
-from qa.service import warm_up
+from qa.service import preload_spelling, warm_up
 from qa.settings import Settings
 from qa.web import api, pages
 from qa.web.errors import install_error_handlers
@@ -64,7 +63,8 @@ class IndexHolder:
     def __init__(self, settings: Settings, index: QAIndex | None = None) -> None:
         self.settings = settings
         self._lock = threading.Lock()
-        self.index: QAIndex = index if index is not None else load_index(settings.index_dir, settings.model)
+        self.index: QAIndex = (index if index is not None
+                               else load_index(settings.index_dir, settings.model, settings.encoder_int8))
         _batch_queries(self.index)
         self._pin = _pin(self.index)
         self.loaded_at = _now()
@@ -72,7 +72,7 @@ class IndexHolder:
     def reload(self) -> QAIndex:
         """Load the index afresh and swap it in; raises ``IndexLoadError`` and keeps the old one."""
         with self._lock:
-            fresh = load_index(self.settings.index_dir, self.settings.model)
+            fresh = load_index(self.settings.index_dir, self.settings.model, self.settings.encoder_int8)
             _batch_queries(fresh)
             warm_up(fresh)  # serve the new index warm
             pin = _pin(fresh)
@@ -114,6 +114,31 @@ def _sighup_reload(app: FastAPI) -> None:
         log.error("SIGHUP reload failed, keeping the old index: %s", exc)
 
 
+SPELLING_DELAY_S = 1.0  # after start-up: the word list is not needed to answer the first questions
+
+
+class LazyTemplates:
+    """The pages' Jinja2 environment, made on the first page rendered: importing jinja2 is ~0.1 s of
+    a server's cold start, and the JSON API never needs it. Attributes are the environment's."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._env = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str):
+        if self._env is None:
+            with self._lock:
+                if self._env is None:
+                    from jinja2 import Environment, FileSystemLoader
+
+                    env = Environment(loader=FileSystemLoader(self._folder), autoescape=True, trim_blocks=True,
+                                      lstrip_blocks=True)
+                    env.globals.update(TEMPLATE_GLOBALS)
+                    self._env = env
+        return getattr(self._env, name)
+
+
 def create_app(settings: Settings, index: QAIndex | None = None, *, install_signals: bool = False) -> FastAPI:
     """Build the app; loads the index once unless one is given (tests share one)."""
     @asynccontextmanager
@@ -125,6 +150,8 @@ def create_app(settings: Settings, index: QAIndex | None = None, *, install_sign
                                         lambda: loop.run_in_executor(None, _sighup_reload, app))
             except (NotImplementedError, RuntimeError, ValueError):
                 log.warning("cannot install the SIGHUP handler here")
+        # The spelling list loads once the server is up and has met its first requests.
+        asyncio.get_running_loop().call_later(SPELLING_DELAY_S, preload_spelling)
         yield
 
     # fastapi-offline serves Swagger UI from its own package: /docs works with no network (FastAPI's
@@ -134,9 +161,7 @@ def create_app(settings: Settings, index: QAIndex | None = None, *, install_sign
     app.state.settings = settings
     app.state.holder = IndexHolder(settings, index)
     wd = web_dir()
-    app.state.jinja = Environment(loader=FileSystemLoader(wd / "templates"), autoescape=True,
-                                  trim_blocks=True, lstrip_blocks=True)
-    app.state.jinja.globals.update(TEMPLATE_GLOBALS)
+    app.state.jinja = LazyTemplates(wd / "templates")
     install_error_handlers(app)
     _report_ids_in_schema(app)
     app.include_router(api.router)
@@ -211,7 +236,7 @@ def serve(settings: Settings, reload: bool = False) -> None:
 
     try:  # fail fast, in one line, before uvicorn starts any worker
         check_manifest(read_manifest(settings.index_dir), settings.index_dir, settings.model)
-        index = load_index(settings.index_dir, settings.model)
+        index = load_index(settings.index_dir, settings.model, settings.encoder_int8)
     except IndexLoadError as exc:
         _fail_start(str(exc))
     except Exception as exc:  # anything else about the index: still one line, never a traceback
