@@ -53,8 +53,8 @@ def test_cached_correction_and_bm25_scores_equal_fresh_ones(series_index):
     r = series_index.retriever
     q = "How many poor peple were relocaton in 2012"
     first = (r.correct(q), r.sparse(r.correct(q), 50))
-    assert r._memo.get(("correct", q, frozenset())) == first[0]
-    assert r.correct(q) == first[0] == r._correct(q, frozenset())
+    assert r._memo.get(("correct", q, frozenset(), True)) == first[0]
+    assert r.correct(q) == first[0] == r._correct(q, frozenset(), True)
     assert first[0] != q.lower()  # the typos were corrected
     scores = r._memo.get(("bm25", first[0]))
     assert isinstance(scores, np.ndarray)

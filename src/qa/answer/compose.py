@@ -13,7 +13,7 @@ from qa.answer.context import Context
 from qa.answer.derived import per_unit_total, planned_from_rate, previous_year
 from qa.answer.draft import Draft, state_fact, state_facts
 from qa.answer.features import GROWTH_Q, change_mismatch, feature_rows, is_change, previous_figure
-from qa.answer.question import Query, analyze
+from qa.answer.question import Query, analyze, proper_names
 from qa.answer.score import Scored, candidates, score_sentence
 from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, SUMMARY_MIN, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
 from qa.corpus.passages import ITEM_RE
@@ -35,7 +35,10 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         earlier = previous_year(q, index, hits, ctx)
         if earlier is not None:
             return earlier
-    before = previous_answer(q, index, hits, ctx) if q.elliptical and q.context else None
+    # "And in Inner Mongolia?" names another place: its answer is a figure of there, and the previous
+    # question's best figure there is just that one, not something to avoid
+    before = previous_answer(q, index, hits, ctx) if q.elliptical and q.context and not proper_names(
+        q.question) else None
     # "And what share of the target was that?", "And against the plan, how far was it fulfilled?"
     of_plan = bool(PLAN_WORDS.search(q.question)) and not re.search(r"\bhow (many|much)\b", q.question, re.I)
     if before is not None and (asks_change(q) or of_plan):

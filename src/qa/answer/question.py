@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.text.lexicon import ABBREVIATIONS, GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS
+from qa.text.lexicon import GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS, expand_shorthand
 from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
 from qa.text.words import STOPWORDS, stem, words
 
@@ -256,15 +256,6 @@ def target_unit(q: str) -> str | None:
                 # areas") or a second head ("counties and districts"), not the noun counted
                 break
     return unit
-
-
-_SHORTHAND = re.compile(r"\b(" + "|".join(map(re.escape, sorted(ABBREVIATIONS, key=len, reverse=True))) + r")\b",
-                        re.I) if ABBREVIATIONS else None
-
-
-def expand_shorthand(q: str) -> str:
-    """The lexicon's shorthand written out ("ppl" -> "people", "hh" -> "households")."""
-    return _SHORTHAND.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], q) if _SHORTHAND else q
 
 
 def counted_noun(q: str) -> str:

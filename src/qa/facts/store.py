@@ -21,7 +21,7 @@ from qa.facts.model import Fact
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Fact))
 _TYPES = {"value": "REAL", "start": "INTEGER", "end": "INTEGER", "sentence_start": "INTEGER",
           "sentence_end": "INTEGER", "period_start": "INTEGER", "period_end": "INTEGER"}  # fmt: skip
-_INT_COLUMNS = {"start", "end", "sentence_start", "sentence_end", "period_start", "period_end"}
+INT_COLUMNS = {"start", "end", "sentence_start", "sentence_end", "period_start", "period_end"}
 
 
 def _q(col: str) -> str:
@@ -80,7 +80,7 @@ def update_facts(previous: Path, path: Path, keep_docs: set[str], facts: list[Fa
 
 def fact_count(path: Path) -> int:
     """The number of facts in the file (and proof that it opens as a fact table)."""
-    con = _connect_ro(path)
+    con = connect_ro(path)
     try:
         return int(con.execute("SELECT COUNT(*) FROM facts").fetchone()[0])
     finally:
@@ -89,14 +89,14 @@ def fact_count(path: Path) -> int:
 
 def fact_documents(path: Path) -> dict[str, str]:
     """Fact id -> document id, for every fact of the file (cheap: two short columns)."""
-    con = _connect_ro(path)
+    con = connect_ro(path)
     try:
         return dict(con.execute(f"SELECT id, {_q('doc')} FROM facts"))
     finally:
         con.close()
 
 
-def _connect_ro(path: Path) -> sqlite3.Connection:
+def connect_ro(path: Path) -> sqlite3.Connection:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"fact table not found: {path}")
@@ -155,7 +155,7 @@ def query_facts(
     offset = max(0, int(offset))
     clause = (" WHERE " + " AND ".join(where)) if where else ""
     order = f" ORDER BY {_q(col)} {'DESC' if desc else 'ASC'}, {_q('doc')}, {_q('start')}, {_q('id')}"
-    con = _connect_ro(path)
+    con = connect_ro(path)
     try:
         total = con.execute(f"SELECT COUNT(*) FROM facts{clause}", args).fetchone()[0]
         rows = con.execute(f"SELECT * FROM facts{clause}{order} LIMIT ? OFFSET ?", [*args, limit, offset])
@@ -173,7 +173,7 @@ def load_facts(path: Path, *, doc: str | None = None, kind: str | None = None) -
             where.append(f"{_q(col)} = ?")
             args.append(val)
     clause = (" WHERE " + " AND ".join(where)) if where else ""
-    con = _connect_ro(path)
+    con = connect_ro(path)
     try:
         rows = con.execute(f'SELECT * FROM facts{clause} ORDER BY doc, start, "end", kind', args).fetchall()
     finally:
@@ -181,7 +181,7 @@ def load_facts(path: Path, *, doc: str | None = None, kind: str | None = None) -
     out = []
     for r in rows:
         d = _row_dict(r)
-        for c in _INT_COLUMNS:
+        for c in INT_COLUMNS:
             if d.get(c) is not None:
                 d[c] = int(d[c])
         out.append(Fact(**{c: d[c] for c in COLUMNS}))

@@ -221,17 +221,17 @@ class FactsByPassage:
         # What ``qa.facts.store.load_facts(path, doc=doc)`` returns (tests/test_index_facts_cache.py
         # compares them), on the kept connection and without a dict per row.
         from qa.facts.model import Fact
-        from qa.facts.store import _INT_COLUMNS, COLUMNS
+        from qa.facts.store import COLUMNS, INT_COLUMNS
 
         if self._con is None:
-            from qa.facts.store import _connect_ro
+            from qa.facts.store import connect_ro
 
-            self._con = _connect_ro(self._index.facts_db)
+            self._con = connect_ro(self._index.facts_db)
             self._con.row_factory = None
         cols = ", ".join(f'"{c}"' for c in COLUMNS)
         rows = self._con.execute(f'SELECT {cols} FROM facts WHERE "doc" = ? ORDER BY doc, start, "end", kind',
                                  (doc,)).fetchall()
-        ints = [i for i, c in enumerate(COLUMNS) if c in _INT_COLUMNS]
+        ints = [i for i, c in enumerate(COLUMNS) if c in INT_COLUMNS]
         vi = COLUMNS.index("value")
         out = []
         for r in rows:

@@ -6,6 +6,7 @@ non-programmer can extend a list without touching code.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -44,3 +45,10 @@ TIERS = {"national": tuple(word_list("tier_national")), "provincial": tuple(word
 LEAD_VERBS = frozenset(word_list("lead_verbs"))
 WARM_QUESTIONS = tuple(raw()["service"]["warm_questions"])
 ABBREVIATIONS: dict[str, str] = dict(raw().get("abbreviations", {}))
+_SHORTHAND = re.compile(r"\b(" + "|".join(map(re.escape, sorted(ABBREVIATIONS, key=len, reverse=True))) + r")\b",
+                        re.I) if ABBREVIATIONS else None
+
+
+def expand_shorthand(q: str) -> str:
+    """The lexicon's shorthand written out ("ppl" -> "people", "hh" -> "households")."""
+    return _SHORTHAND.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], q) if _SHORTHAND else q
