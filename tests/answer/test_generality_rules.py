@@ -257,3 +257,8 @@ def test_the_share_after_the_previous_answer_answers_a_follow_up() -> None:
     assert d is not None and d.facts == [share]
     # after the digesters nothing of the kind follows in their clause
     assert figure_after(q, index, digesters, 0.8, rate=True) is None
+
+
+def test_a_word_in_capitals_is_emphasis_not_a_name() -> None:
+    assert proper_names("How many LABOURERS did Lanshan train?") == ["lanshan"]
+    assert proper_names("How much did LGOP allocate to Lanshan?") == ["lgop", "lanshan"]

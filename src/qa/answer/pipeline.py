@@ -27,6 +27,7 @@ from qa.answer.question import QUESTION_WORDS, Query, analyze
 from qa.answer.thresholds import OPERAND_PASSAGES, TOP_PASSAGES
 from qa.facts.model import NUMERIC_KINDS
 from qa.index.load import QAIndex
+from qa.text.words import is_english_word
 
 KEEP_WORDS = QUESTION_WORDS | frozenset(["many", "much", "have", "has", "had", "does", "did", "took", "part"])
 
@@ -189,6 +190,8 @@ def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:
             if (i == 0 and m.start() == 0) or m.start() < covered:
                 continue
             lw = w.lower().split("'")[0].split("’")[0]
+            if w.isupper() and len(w) > 3 and (len(w) > 5 or is_english_word(lw)):
+                continue  # "How many LABOURERS ...": emphasis, not a name
             if ctx.words is not None and lw in ctx.common_names:
                 continue  # another report's region, in a question across reports
             run = _abbreviated(q.question, m, vocab)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from qa.text.lexicon import GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS, expand_shorthand
 from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
-from qa.text.words import STOPWORDS, stem, words
+from qa.text.words import STOPWORDS, is_english_word, stem, words
 
 ARITH_PATTERNS = [
     (
@@ -382,6 +382,8 @@ def proper_names(q: str) -> list[str]:
         # "Bank-financed" names the bank.
         for part in re.split(r"[-–]", re.split(r"['’]", m.group(0))[0]):
             w = part.lower()
+            if part.isupper() and len(part) > 3 and (len(part) > 5 or is_english_word(w)):
+                continue  # "How many LABOURERS ...": a word in capitals for emphasis, not a name
             if part[:1].isupper() and w not in STOPWORDS and w not in QUESTION_WORDS:
                 out.append(w)
     return out
