@@ -54,3 +54,13 @@ def test_compare_by_how_much_needs_the_gap_too():
     assert score(q, _answer([(A, 1e6), (B, 3e6)], vals))[0] is False  # no gap computed
     vals.append(Value(value=2e6, raw="2 million", computed=True))
     assert score(q, _answer([(A, 1e6), (B, 3e6)], vals)) == (True, "")
+
+
+def test_report_labels_are_not_unsupported_figures():
+    from qa.evaluation.metrics import unsupported_numbers
+
+    text = "2 reports state this (1 other asked does not):\nA, 2009: Funds: 5 million.\nB, 2011: 7 million."
+    snippets = ["it spent 5 million", "it spent 7 million"]
+    assert unsupported_numbers(text, snippets, None, "How much?", [2009, 2011]) == []
+    assert unsupported_numbers(text, snippets, None, "How much?", [2009]) == ["2011"]
+    assert unsupported_numbers("A, 2009: 8 million.", snippets, None, "How much?", [2009]) == ["8"]

@@ -189,16 +189,25 @@ def computation_result(computation: str | None) -> set[str]:
     return set(digit_tokens(computation.rsplit("=", 1)[1]))
 
 
+# "2 reports state this (1 other asked does not):" opens an answer across reports: counts of reports
+_REPORTS_HEAD = re.compile(r"^(\d+) reports? states? this(?: \((\d+) others? asked do(?:es)? not\))?")
+
+
 def unsupported_numbers(answer_text: str, snippets: Iterable[str], computation: str | None,
-                        question: str) -> list[str]:
+                        question: str, report_years: Iterable[int] = ()) -> list[str]:
     """Numbers in the answer that no cited snippet states verbatim (thousands separators aside).
 
-    Allowed besides: the result of ``computation``, and years that appear in the question.
+    Allowed besides: the result of ``computation``, years that appear in the question, and in an
+    answer labelled by report ("Sichuan, 2009: ...") the years of the cited reports and the count
+    of reports it opens with: they name reports, they are not figures of one.
     """
     seen: set[str] = set()
     for s in snippets:
         seen.update(digit_tokens(s))
-    allowed = computation_result(computation)
+    allowed = set(computation_result(computation)) | {str(y) for y in report_years}
+    head = _REPORTS_HEAD.match(answer_text)
+    if head:
+        allowed |= {g for g in head.groups() if g}
     q_years = {t for t in digit_tokens(question) if _YEAR_RE.match(t)}
     out: list[str] = []
     for tok in digit_tokens(answer_text):

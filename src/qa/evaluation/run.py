@@ -165,7 +165,10 @@ def evaluate_question(index: QAIndex, q: dict[str, Any], answer_fn: AnswerFn) ->
         if r.answerable and ans.answered and q.get("evidence"):
             r.citation_ok = scoring.citation_supports(q["evidence"], q.get("evidence_all"), snippets)
         if ans.answered:
-            r.unsupported = scoring.unsupported_numbers(ans.answer, snippets, ans.computation, q["question"])
+            labelled = {c.doc for c in ans.citations} | {row.doc for row in ans.table}  # the reports it names
+            years = {index.documents[d].meta.get("year") for d in labelled if d in index.documents}
+            r.unsupported = scoring.unsupported_numbers(ans.answer, snippets, ans.computation, q["question"],
+                                                        {y for y in years if y})
         r.bad_citations = bad_citations(index, ans)
         r.rows["qa"] = SystemRow(r.passed, r.answered, r.citation_ok, r.unsupported, r.latency_ms)
 
