@@ -9,10 +9,10 @@ terms, so that the guards, not the scorer, are under test. No index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+from fakes import Fig
 
 from qa.answer import arithmetic, operands, ratios
 from qa.answer.arithmetic import _combine, _merge_known, _refuse, compute
@@ -20,34 +20,6 @@ from qa.answer.derived import fmt
 from qa.answer.operands import same_unit, split_parts
 from qa.answer.question import analyze, weighted_terms
 from qa.answer.score import Scored
-
-
-@dataclass
-class Fig:
-    """The fields of ``qa.facts.model.Fact`` the arithmetic reads."""
-
-    raw: str
-    value: float
-    unit: str = "yuan"
-    kind: str = "money"
-    measure: str = ""
-    period: str = "2013"
-    sentence: str = ""
-    passage_id: str = "p1"
-    part_of: str = ""
-    section: str = "Investment"
-    qualifier: str = ""
-    sentence_start: int = 0
-    id: str = field(default="")
-    start: int = 0
-    end: int = 0
-
-    def __post_init__(self) -> None:
-        self.id = self.id or f"{self.passage_id}:{self.raw}:{self.measure}"
-        self.sentence = self.sentence or f"The county spent {self.raw} on {self.measure or 'roads'}."
-        self.start = self.sentence_start + self.sentence.index(self.raw)
-        self.end = self.start + len(self.raw)
-
 
 ROADS = Fig("300 million Yuan", 300e6, measure="roads")
 SCHOOLS = Fig("120 million Yuan", 120e6, measure="schools")

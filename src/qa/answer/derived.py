@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 
 from qa.answer.draft import Draft
+from qa.answer.features import is_change
 from qa.answer.question import Query
 from qa.answer.score import candidates
 
@@ -109,12 +110,6 @@ def _change_after(tail: str):
     return None, ""
 
 
-def _states_a_change(f, tail: str) -> bool:
-    head = f.sentence[max(0, f.start - f.sentence_start - 25): f.start - f.sentence_start]
-    return bool(re.match(r"\s*(?:more|less|fewer|higher|lower)\s+than\b", tail, re.I)
-                or re.search(r"\b(?:up|down|by|increased|decreased|rose|fell|grew)\s*$", head, re.I))
-
-
 def previous_year(q: Query, index, hits, ctx):
     """A figure for the year before the report's, worked back from "X, down by D over <year>":
     the earlier value is X + D (or X - D for a rise; X / (1 +- p%) for a percentage change)."""
@@ -125,7 +120,7 @@ def previous_year(q: Query, index, hits, ctx):
         if c.score < 0.0 or f.value is None or f.kind == "percent":
             continue
         tail = f.sentence[f.end - f.sentence_start :]
-        if _states_a_change(f, tail):
+        if is_change(f):
             continue  # "177 million Yuan more than that in 2009" is the change, not the level
         m, ref = _change_after(tail)
         if not m or tail[: m.start()].count(")") > tail[: m.start()].count("("):

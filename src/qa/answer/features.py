@@ -124,35 +124,36 @@ def near_cover(q: Query, text: str, vectors: dict[str, np.ndarray]) -> float:
     "budget", "acreage" ~ "farmland"): paraphrases no word list holds. Measured with the lexicon's
     synonyms removed, it won back part of what they give (eval/RANKER.md)."""
     found_words = _content_words(text)
-    found = {stem(w) for w in found_words}
     surface = {stem(w): w for w in words(q.question)}
-    total = sum(q.terms.values()) or 1.0
-    got = 0.0
-    for t, w in q.terms.items():
-        if t in found:
-            got += w
-        elif SYNONYMS.get(t, frozenset()) & found:
-            got += 0.7 * w
-        elif t in surface and found_words:
-            qv = vectors[surface[t]]
-            sim = max(float(vectors[c] @ qv) for c in found_words)
-            if sim >= NEAR_MIN:
-                got += sim * w
-    return got / total
+
+    def near(t: str) -> float:
+        if t not in surface or not found_words:
+            return 0.0
+        qv = vectors[surface[t]]
+        sim = max(float(vectors[c] @ qv) for c in found_words)
+        return sim if sim >= NEAR_MIN else 0.0
+
+    return _covered(q, {stem(w) for w in found_words}, near)
 
 
 def context_cover(q: Query, text: str) -> float:
     """Share of the question's term weight found in the figure's own words, a synonym (the lexicon)
     counting 0.7."""
-    found = {stem(w) for w in words(text)}
-    total = sum(q.terms.values()) or 1.0
+    return _covered(q, {stem(w) for w in words(text)})
+
+
+def _covered(q: Query, found: set[str], near=None) -> float:
+    """Share of the question's term weight in ``found`` (stems): a term itself counts whole, a
+    lexicon synonym 0.7, else ``near(term)`` (a similarity, 0 for none) when given."""
     got = 0.0
     for t, w in q.terms.items():
         if t in found:
             got += w
         elif SYNONYMS.get(t, frozenset()) & found:
             got += 0.7 * w
-    return got / total
+        elif near is not None:
+            got += near(t) * w
+    return got / (sum(q.terms.values()) or 1.0)
 
 
 # A question about a change ("by what percentage did it grow", "how fast", "how much higher ... in
@@ -163,7 +164,8 @@ CHANGE_BEFORE = re.compile(r"\b((?<!made )(?<!make )(?<!makes )(?<!making )up|do
                            r"rose|grew|fell|dropped|declined|"
                            r"growth|rise|drop|decline|reduction)\b(?:\s+(?:of|by|to))?"
                            r"(?:\s+(?:at least|about|around|nearly|almost|over|more than|less than))?\s*$", re.I)
-CHANGE_AFTER = re.compile(r"^\s*(?:%|percent|per cent)?\s*(?:more|less|higher|lower|increase|decrease|rise|growth)\b",
+CHANGE_AFTER = re.compile(r"^\s*(?:%|percent|per cent)?\s*(?:more|less|fewer|higher|lower|increase|decrease|rise|"
+                          r"growth)\b",
                           re.I)
 
 

@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from qa.answer.question import UNIT_NOUNS, Query
+from qa.answer.question import UNIT_NOUNS, Query, target_unit
 from qa.answer.sentences import previous_sentence, previous_sentences
 from qa.answer.thresholds import (
     DISTANCE_DECAY,
@@ -185,8 +185,8 @@ def _change_in(question: str) -> str | None:
     q = question.lower()
     if re.search(r"\b(percent|percentage|per cent|rate|fast|quickly)\b|%", q):
         return "percent"
-    if re.search(r"\bhow many (yuan|dollars|usd|rmb|people|households|villages|counties)\b|\bhow much money\b|"
-                 r"\bin yuan\b", q):
+    # "by how many yuan", "by how many households" (any unit the lexicon knows): an amount
+    if re.search(r"\bhow many (yuan|dollars|usd|rmb)\b|\bhow much money\b|\bin yuan\b", q) or target_unit(q):
         return "amount"
     return None
 
