@@ -7,6 +7,7 @@ Typer gives typed options and ``--help`` from signatures; Rich prints tables. Do
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -259,20 +260,21 @@ def eval_series_cmd(split: Annotated[str, typer.Option(help="dev, open, sealed, 
                     combined: Annotated[bool, typer.Option("--combined", help="also answer every set in one "
                                                            "index of all the sets' reports, beside alone")] = False,
                     questions: Annotated[str, typer.Option(help="the series' question folder: questions (with "
-                                                           "questions_b, the development pool), questions_b or "
-                                                           "questions_c (the blind third set)")] = "questions",
+                                                           "the other spent sets, the development pool), or one "
+                                                           "folder alone (questions_d: the blind fourth set)")]
+                    = "questions",
                     model: ModelOpt = None) -> None:
     """Each report indexed alone, its questions answered: figures per report, pooled and by kind.
     With --combined, also all reports in one index, each set's figure beside its figure alone."""
     from rich.console import Console
     from rich.table import Table
 
-    from qa.evaluation.series import eval_sets, failures, run_sets, select, series_summary
+    from qa.evaluation.series import SERIES, eval_sets, failures, run_sets, select, series_summary
 
     if split not in ("dev", "open", "sealed", "development", "all"):
         _fail("--split must be dev, open, sealed, development or all")
-    if questions not in ("questions", "questions_b", "questions_c"):
-        _fail("--questions must be questions, questions_b or questions_c")
+    if not re.fullmatch(r"questions(?:_[a-z])?", questions) or not (SERIES / questions).is_dir():
+        _fail(f"--questions must name a folder of {SERIES} (questions, questions_b, ...)")
     sets = [s for s in select(eval_sets(questions=questions), split, only) if s.questions.exists()]
     if not sets:
         _fail("no eval set matches")
