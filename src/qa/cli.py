@@ -353,15 +353,14 @@ def eval_fit_cmd(write: Annotated[bool, typer.Option("--write/--no-write", help=
     res = run_fit(select(eval_sets(), "development"), _settings(model=model), c)
     pooled = res["pooled"]
     typer.echo(f"{res['questions']} single-figure questions, {res['rows']} candidates; threshold "
-               f"{res['threshold']}, platt {res['platt'][0]:.3f} {res['platt'][1]:.3f}")
+               f"{res['threshold']}, calibration over the probability and {', '.join(res['calibration'].names)}")
     typer.echo("leave-one-report-out: " + json.dumps({k: round(v, 3) for k, v in pooled.items()}))
     for name, o in res["per_set"].items():
         typer.echo(f"  {name:16} right {o['right']:3}/{o['answerable']:<3} ({o['accuracy']:.1%}; word-score top "
                    f"{o['rule_top1']:.1%})  false abst {o['false_abstention']:.1%}  "
                    f"abst recall {o['abstention_recall']:.1%} of {o['unanswerable']}")
     if write:
-        a, b = res["platt"]
-        PATH.write_text(res["model"].to_json(platt=[a, b], fitted_on=res["sets"],
+        PATH.write_text(res["model"].to_json(fitted_on=res["sets"],
                                              leave_one_report_out=pooled), encoding="utf-8")
         typer.echo(f"wrote {PATH}")
 

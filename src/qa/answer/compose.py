@@ -57,9 +57,10 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
     if model is not None and cands:
         # The fitted ranker picks the figure and says how sure it is (qa.answer.ranker).
         qvec = index.retriever.encoder.encode_query(q.query_text)
-        probs = model.probabilities(feature_rows(q, cands, index, qvec, previous_figure(q, index, ctx, hits)))
+        rows = feature_rows(q, cands, index, qvec, previous_figure(q, index, ctx, hits))
+        probs = model.probabilities(rows)
         k = int(np.argmax(probs))
-        conf = model.confidence(float(probs[k]))
+        conf = model.confidence(float(probs[k]), rows[k])
         if conf < model.threshold:
             return None
         best = cands[k]
@@ -103,10 +104,10 @@ def previous_answer(q: Query, index: QAIndex, hits, ctx: Context):
     cands = candidates(prev, index, hits, ctx)
     if not cands:
         return None
-    probs = model.probabilities(feature_rows(prev, cands, index, index.retriever.encoder.encode_query(
-        prev.query_text or prev.question)))
+    rows = feature_rows(prev, cands, index, index.retriever.encoder.encode_query(prev.query_text or prev.question))
+    probs = model.probabilities(rows)
     k = int(np.argmax(probs))
-    conf = model.confidence(float(probs[k]))
+    conf = model.confidence(float(probs[k]), rows[k])
     return (cands[k].item, conf) if conf >= model.threshold else None
 
 

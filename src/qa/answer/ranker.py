@@ -5,6 +5,14 @@ labelled development sets and chosen by leave-one-report-out (``eval/RANKER.md``
 the confidence an answer shows, and below ``threshold`` (also chosen by leave-one-report-out) the
 answer abstains. The model is a small JSON file of numbers (``ranker.json``), so answering needs
 neither scikit-learn nor a pickle; ``qa eval fit`` writes it.
+
+The confidence is a second, question-level logistic regression (``Calibration``): the chosen
+candidate's probability says how much it beats the others, not whether the report answers at all.
+"How many people did X lift out of poverty?" met by the one count of people in the report ("a
+population of 2.38 million") wins clearly over a count of projects, yet most of the question's words
+are missing around it. So the calibration reads the winner's absolute fit (its word-level score,
+coverage, missing and most specific missing word) beside its probability; fitted on held-out
+(leave-one-report-out) decisions, its output is the probability that the answer is right.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ class Ranker:
     coef: np.ndarray
     intercept: float
     threshold: float  # on the calibrated confidence: below it the answer abstains
-    platt: tuple[float, float] = (1.0, 0.0)  # calibration of the best candidate's probability
+    calibration: Calibration | None = None  # P(right) of the chosen candidate; None: its probability
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """P(candidate answers the question) for each row of ``qa.answer.features`` (all of them;
@@ -42,25 +50,66 @@ class Ranker:
         z = ((rows[:, cols] - self.mean) / self.scale) @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
-    def confidence(self, p: float) -> float:
-        """P(the answer is right) for a chosen candidate of probability ``p`` (Platt scaling fitted on
-        leave-one-report-out predictions)."""
-        return calibrated(p, *self.platt)
+    def confidence(self, p: float, row: np.ndarray | None = None) -> float:
+        """P(the answer is right) for a chosen candidate of probability ``p`` whose feature row
+        (``qa.answer.features.NAMES``) is ``row``."""
+        if self.calibration is None:
+            return p
+        return self.calibration.confidence(p, row)
 
     def to_json(self, **meta: object) -> str:
+        cal = self.calibration.to_dict() if self.calibration is not None else None
         return json.dumps({"names": list(self.names), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                            "coef": self.coef.tolist(), "intercept": self.intercept, "threshold": self.threshold,
-                           "platt": list(self.platt), **meta}, indent=1)
+                           "calibration": cal, **meta}, indent=1)
 
 
-def calibrated(p: float, a: float, b: float) -> float:
+@dataclass(frozen=True)
+class Calibration:
+    """A logistic regression over the logit of the chosen candidate's probability and ``names`` of its
+    feature row (standardized by ``mean`` and ``scale``, the logit first). With no names it is a Platt
+    scaling."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def inputs(self, p: float, row: np.ndarray | None) -> np.ndarray:
+        values = [logit(p)]
+        for n in self.names:
+            values.append(float(row[NAMES.index(n)]) if row is not None else 0.0)
+        return np.asarray(values)
+
+    def confidence(self, p: float, row: np.ndarray | None = None) -> float:
+        z = float(((self.inputs(p, row) - self.mean) / self.scale) @ self.coef + self.intercept)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_dict(self) -> dict:
+        return {"names": list(self.names), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept}
+
+
+def logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
-    return 1.0 / (1.0 + math.exp(-(a * math.log(p / (1 - p)) + b)))
+    return math.log(p / (1 - p))
+
+
+def platt_calibration(a: float, b: float) -> Calibration:
+    """The Platt scaling ``sigmoid(a * logit(p) + b)`` as a ``Calibration``."""
+    return Calibration((), np.zeros(1), np.ones(1), np.asarray([a]), b)
 
 
 def from_dict(d: dict) -> Ranker:
+    cal = d.get("calibration")
+    if cal:
+        calibration = Calibration(tuple(cal["names"]), np.asarray(cal["mean"]), np.asarray(cal["scale"]),
+                                  np.asarray(cal["coef"]), float(cal["intercept"]))
+    else:  # a model written before the calibration read the candidate's features
+        calibration = platt_calibration(*d.get("platt", (1.0, 0.0)))
     return Ranker(tuple(d["names"]), np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]),
-                  float(d["intercept"]), float(d["threshold"]), tuple(d.get("platt", (1.0, 0.0))))
+                  float(d["intercept"]), float(d["threshold"]), calibration)
 
 
 _override: list[Ranker] = []
@@ -87,4 +136,5 @@ def shipped() -> Ranker | None:
     if not PATH.exists():
         return None
     d = json.loads(PATH.read_text(encoding="utf-8"))
-    return from_dict(d) if set(d.get("names", ())) <= set(NAMES) else None
+    cal = d.get("calibration") or {}
+    return from_dict(d) if set(d.get("names", ())) | set(cal.get("names", ())) <= set(NAMES) else None

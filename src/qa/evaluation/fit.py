@@ -6,15 +6,15 @@ Each candidate figure of the question becomes a row of ``qa.answer.features``, l
 value is the expected one. Unanswerable questions contribute candidates labelled 0 only.
 
 Leave-one-report-out: for each report, the model is fitted on the other reports and answers this
-one; the pooled held-out predictions choose the abstention threshold and the calibration of the
-confidence (a Platt scaling of the chosen candidate's probability), and give the figures reported.
+one; the pooled held-out predictions fit the calibration of the confidence (``calibrate``: the
+chosen candidate's probability and its absolute fit to the question) and, each report calibrated
+without itself, choose the abstention threshold and give the figures reported.
 scikit-learn's LogisticRegression is the model: a well-kept, deterministic fit whose coefficients
 fit in a small JSON file, so answering needs no scikit-learn.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ import numpy as np
 from qa.answer.context import context_for
 from qa.answer.features import NAMES, feature_rows, previous_figure
 from qa.answer.pipeline import analyse, retrieve
-from qa.answer.ranker import Ranker, calibrated
+from qa.answer.ranker import Calibration, Ranker
 from qa.answer.score import candidates
 from qa.answer.thresholds import TOP_PASSAGES
 from qa.evaluation.metrics import expected_values, families_agree, unit_family, values_match
@@ -115,47 +115,75 @@ def loro(groups: list[Group], c: float = 1.0) -> None:
                 g.oof = model.probabilities(g.x)
 
 
-def decisions(groups: list[Group]) -> list[tuple[Group, float, bool]]:
-    """(group, probability of its best candidate, that candidate is right) from the out-of-fold fit."""
+def decisions(groups: list[Group]) -> list[Decision]:
+    """The best candidate of each question by the out-of-fold fit: its probability, whether it is
+    right, and its feature row (what the calibration reads)."""
     out = []
     for g in groups:
         if len(g.oof) == 0:
-            out.append((g, 0.0, False))
+            out.append(Decision(g, 0.0, False, None))
             continue
         k = int(np.argmax(g.oof))
-        out.append((g, float(g.oof[k]), bool(g.y[k])))
+        out.append(Decision(g, float(g.oof[k]), bool(g.y[k]), g.x[k]))
     return out
 
 
-def platt(decided: list[tuple[Group, float, bool]]) -> tuple[float, float]:
-    """Calibration of the best candidate's probability into P(the answer is right)."""
+@dataclass(frozen=True)
+class Decision:
+    group: Group
+    p: float  # the best candidate's probability
+    right: bool
+    row: np.ndarray | None  # its feature row (all of ``NAMES``)
+
+
+# What the calibration reads beside the winner's probability: its absolute fit to the question, which
+# the probability (how much it beats the other candidates) does not say. Chosen by nested
+# leave-one-report-out on the development pool (eval/RANKER.md): with these, as many questions are
+# answered right and more unanswerable ones declined than with the probability alone.
+CALIBRATION = ("rule_score", "key_miss", "near_cover", "score_lead", "cover_lead", "miss", "coverage")
+
+
+def calibrate(decided: list[Decision], names: tuple[str, ...] = CALIBRATION) -> Calibration:
+    """P(the answer is right) of the chosen candidate: a logistic regression over the logit of its
+    probability and ``names`` of its row, fitted on held-out decisions."""
     from sklearn.linear_model import LogisticRegression
 
-    z = np.array([[_logit(p)] for _, p, _ in decided])
-    ok = np.array([int(g.answerable and right) for g, _, right in decided])
-    m = LogisticRegression(C=1e6, max_iter=1000).fit(z, ok)
-    return float(m.coef_[0][0]), float(m.intercept_[0])
+    x = np.array([Calibration(names, np.zeros(1), np.ones(1), np.zeros(1), 0.0).inputs(d.p, d.row)
+                  for d in decided])
+    ok = np.array([int(d.group.answerable and d.right) for d in decided])
+    mean, scale = x.mean(0), x.std(0)
+    scale[scale == 0] = 1.0
+    m = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, ok)
+    return Calibration(names, mean, scale, m.coef_[0], float(m.intercept_[0]))
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
+def held_out_confidences(decided: list[Decision]) -> list[float]:
+    """Each decision's confidence by a calibration fitted without its report (the threshold is chosen
+    on these, so that it is not chosen on the calibration's own training data)."""
+    conf = [0.0] * len(decided)
+    for name in sorted({d.group.set for d in decided}):
+        cal = calibrate([d for d in decided if d.group.set != name])
+        for i, d in enumerate(decided):
+            if d.group.set == name:
+                conf[i] = cal.confidence(d.p, d.row)
+    return conf
 
 
-def outcome(decided, a: float, b: float, threshold: float) -> dict[str, Any]:
-    """Figures of answering with calibrated confidence >= ``threshold`` (else abstaining)."""
-    answerable = [(g, p, r) for g, p, r in decided if g.answerable]
-    unans = [(g, p, r) for g, p, r in decided if not g.answerable]
-    conf = {id(g): calibrated(p, a, b) for g, p, _ in decided}
-    right = sum(1 for g, _, r in answerable if r and conf[id(g)] >= threshold)
-    declined = sum(1 for g, _, _ in answerable if conf[id(g)] < threshold)
-    abstained = sum(1 for g, _, _ in unans if conf[id(g)] < threshold)
-    high = [(g, r) for g, _, r in decided if conf[id(g)] >= 0.8]
+def outcome(decided: list[Decision], conf: list[float], threshold: float) -> dict[str, Any]:
+    """Figures of answering when the confidence ``conf`` (one per decision) is >= ``threshold``,
+    else abstaining."""
+    pairs = list(zip(decided, conf, strict=True))
+    answerable = [(d, c) for d, c in pairs if d.group.answerable]
+    unans = [(d, c) for d, c in pairs if not d.group.answerable]
+    right = sum(1 for d, c in answerable if d.right and c >= threshold)
+    declined = sum(1 for _, c in answerable if c < threshold)
+    abstained = sum(1 for _, c in unans if c < threshold)
+    high = [(d, c) for d, c in pairs if c >= 0.8]
     return {"answerable": len(answerable), "right": right, "accuracy": right / max(1, len(answerable)),
             "false_abstention": declined / max(1, len(answerable)),
             "unanswerable": len(unans), "abstention_recall": abstained / max(1, len(unans)),
             "high_confidence": len(high),
-            "high_confidence_right": sum(1 for g, r in high if g.answerable and r) / max(1, len(high))}
+            "high_confidence_right": sum(1 for d, _ in high if d.group.answerable and d.right) / max(1, len(high))}
 
 
 THRESHOLDS = [round(0.05 * k, 2) for k in range(1, 19)]
@@ -170,11 +198,11 @@ WRONG_COST = 1.0
 ABSTAIN_VALUE = 1.0
 
 
-def choose_threshold(decided, a: float, b: float) -> float:
+def choose_threshold(decided: list[Decision], conf: list[float]) -> float:
     """The threshold that gets the most questions right (answered right, or unanswerable and declined),
     each wrong answer counting ``WRONG_COST`` against it and each correct abstention ``ABSTAIN_VALUE``."""
     def good(t: float) -> float:
-        o = outcome(decided, a, b, t)
+        o = outcome(decided, conf, t)
         declined_ok = round(o["abstention_recall"] * o["unanswerable"])
         wrong = (o["answerable"] - o["right"] - round(o["false_abstention"] * o["answerable"])) + (
             o["unanswerable"] - declined_ok)
@@ -188,18 +216,19 @@ def run_fit(sets: list[EvalSet], settings: Settings, c: float = 1.0) -> dict[str
     groups = collect(sets, settings)
     loro(groups, c)
     decided = decisions(groups)
-    a, b = platt(decided)
-    threshold = choose_threshold(decided, a, b)
+    conf = held_out_confidences(decided)
+    threshold = choose_threshold(decided, conf)
     per_set = {}
     for name in [s.name for s in sets]:
-        mine = [d for d in decided if d[0].set == name]
+        mine = [(d, k) for d, k in zip(decided, conf, strict=True) if d.group.set == name]
         if mine:
-            per_set[name] = outcome(mine, a, b, threshold)
-            rule = [g for g, _, _ in mine if g.answerable]
+            per_set[name] = outcome([d for d, _ in mine], [k for _, k in mine], threshold)
+            rule = [d.group for d, _ in mine if d.group.answerable]
             per_set[name]["rule_top1"] = sum(g.rule_ok for g in rule) / max(1, len(rule))
     final = fit(groups, c)
-    final = Ranker(final.names, final.mean, final.scale, final.coef, final.intercept, threshold, (a, b))
-    return {"model": final, "platt": (a, b), "threshold": threshold, "pooled": outcome(decided, a, b, threshold),
+    cal = calibrate(decided)
+    final = Ranker(final.names, final.mean, final.scale, final.coef, final.intercept, threshold, cal)
+    return {"model": final, "calibration": cal, "threshold": threshold, "pooled": outcome(decided, conf, threshold),
             "per_set": per_set, "questions": len(groups), "rows": int(sum(len(g.y) for g in groups)),
             "sets": [s.name for s in sets]}
 
@@ -210,7 +239,6 @@ def fitted_without(groups: list[Group], held_out: str, c: float = 1.0) -> Ranker
     rest = [g for g in groups if g.set != held_out]
     loro(rest, c)
     decided = decisions(rest)
-    a, b = platt(decided)
-    threshold = choose_threshold(decided, a, b)
+    threshold = choose_threshold(decided, held_out_confidences(decided))
     m = fit(rest, c)
-    return Ranker(m.names, m.mean, m.scale, m.coef, m.intercept, threshold, (a, b))
+    return Ranker(m.names, m.mean, m.scale, m.coef, m.intercept, threshold, calibrate(decided))
