@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answer.compose import LEAD_Q
-from qa.answer.features import change_mismatch, in_quotes, is_change, own_phrase, part_whole, tier_conflict
+from qa.answer.features import base_conflict, change_mismatch, in_quotes, is_change, own_phrase, part_whole, tier_conflict
 from qa.answer.question import analyze
 from qa.answer.score import Vocabulary, key_missing
 from qa.corpus.documents import Document
@@ -100,3 +100,26 @@ def test_a_figure_inside_a_quoted_slogan_is_marked() -> None:
 def test_a_who_heads_question_asks_for_a_person(question: str, asks_leader: bool) -> None:
     # text_answer declines such a question when the best sentence names no person
     assert bool(LEAD_Q.search(question)) is asks_leader
+
+
+BASES = ("In 2013, the per capita net income of farmers in Baiyun reached 4,100 Yuan, up 198% over 2000 and up "
+         "11.5% over the previous year.")
+
+
+def _base_facts():
+    doc = Document(id="gansu-2013", title=TITLE, text=f"{TITLE}\n\n[Overview]\n\n{BASES}\n",
+                   meta={"year": 2013, "region": "Gansu"})
+    return {f.raw: f for f in extract_facts(doc, split_passages(doc)) if f.kind in NUMERIC_KINDS}
+
+
+@pytest.mark.parametrize(("question", "conflicts"), [
+    ("By what percentage did farmers' income grow in 2013?", {"198%"}),  # no base named: the year before
+    ("Year-on-year growth of farmer income, Baiyun 2013", {"198%"}),
+    ("By what percentage did farmers' income rise in 2013 compared with 2012?", {"198%"}),
+    ("How much did farmers' income grow in percent from 2000 to 2013?", {"11.5%"}),
+    ("What share of farmers' income came from wages?", set()),  # not a change: no base to disagree with
+])
+def test_a_change_asked_against_one_base_is_not_answered_by_one_against_another(question, conflicts) -> None:
+    facts = _base_facts()
+    q = analyze(question)
+    assert {raw for raw in ("198%", "11.5%") if base_conflict(q, facts[raw])} == conflicts

@@ -12,7 +12,7 @@ from qa.answer import ranker
 from qa.answer.context import Context
 from qa.answer.derived import per_unit_total, planned_from_rate, previous_year
 from qa.answer.draft import Draft, state_fact, state_facts
-from qa.answer.features import GROWTH_Q, change_mismatch, feature_rows, is_change, previous_figure
+from qa.answer.features import GROWTH_Q, base_conflict, change_mismatch, feature_rows, is_change, previous_figure
 from qa.answer.question import Query, analyze, proper_names
 from qa.answer.score import Scored, candidates, score_sentence
 from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, SUMMARY_MIN, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
@@ -50,6 +50,13 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         # a share or rate is not a change of something ("the repayment rate" is not "funds increased by
         # at least 15 percent"), nor the other way round: two different quantities in the same unit
         cands = [c for c in cands if not change_mismatch(q, c.item)]
+    elif q.kind == "change" and any(is_change(c.item) for c in cands):
+        # a growth asked is not answered by the level it grew to ("3617 Yuan, up 12.4%") when a change
+        # is stated; when none is, a level may say it ("added effective irrigation area of 1.2 million mu")
+        cands = [c for c in cands if is_change(c.item)]
+    # a change asked against one base is not answered by one against another ("year-on-year" is not
+    # "up 222% over 2000"); a figure that names no base stays
+    cands = [c for c in cands if not base_conflict(q, c.item)]
     if before is not None:
         # "And for a big village?" after the small village's figure: a follow-up asks for another figure
         cands = [c for c in cands if c.item.id != before[0].id]

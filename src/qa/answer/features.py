@@ -183,6 +183,46 @@ def change_mismatch(q: Query, f) -> float:
     return float(asked != is_change(f))
 
 
+# The base a change is measured against, stated right after the figure ("up 222% over 2000 and up
+# 12.4% over the previous year") or asked ("year-on-year", "compared with 2009", "than in 2000").
+_PREVIOUS = (r"(?:the\s+)?(?:previous|last|preceding|prior)\s+year|"
+             r"the same period (?:of|in) (?:the )?(?:previous|last) year")
+BASE_AFTER = re.compile(rf"^\s*(?:%|percent|per cent)?\s*(?:(?:more|higher|lower|less|fewer)\s+)?(?:than|over|"
+                        rf"compared (?:with|to)|from)\s+(?:that\s+(?:of|in)\s+|in\s+)?"
+                        rf"(?P<base>(?:19|20)\d\d|{_PREVIOUS})\b|"
+                        rf"^\s*(?:%|percent|per cent)?\s*(?P<yoy>year[- ]on[- ]year)\b", re.I)
+BASE_ASKED = re.compile(rf"\b(?:than|over|compared (?:with|to)|from|since|relative to|versus|vs\.?|on)\s+(?:in\s+)?"
+                        rf"(?:the\s+end\s+of\s+)?(?P<base>(?:19|20)\d\d|{_PREVIOUS})\b|(?P<yoy>\byear[- ]on[- ]year\b|"
+                        rf"\byoy\b|\bannual (?:growth|increase|rise))", re.I)
+
+
+def _base_year(m: re.Match | None, year: int | None) -> int | None:
+    """The year a base match names: a year as written, "the previous year" as ``year`` - 1."""
+    if m is None:
+        return None
+    base = m.group("base")
+    if base and base[:2] in ("19", "20") and base.isdigit():
+        return int(base)
+    return year - 1 if year is not None else None
+
+
+def base_conflict(q: Query, f) -> float:
+    """1 when the question asks a change against one base ("year-on-year", "compared with 2009", or,
+    when it names none, the year before) and the figure states it against another ("up 222% over
+    2000" in a 2010 report). A figure that states no base never conflicts."""
+    if not (q.kind == "change" or (q.kind == "percent" and GROWTH_Q.search(q.question))):
+        return 0.0
+    b = f.end - f.sentence_start
+    said = BASE_AFTER.match(f.sentence[b: b + 60])
+    if said is None:
+        return 0.0
+    asked = BASE_ASKED.search(q.question)
+    year = max((y for y in q.years if not (asked and asked.group("base") == str(y))), default=f.period_start)
+    want = _base_year(asked, year) if asked else (year - 1 if year is not None else None)
+    got = _base_year(said, year)
+    return float(want is not None and got is not None and want != got)
+
+
 TIER_RES = {t: re.compile(r"\b(" + "|".join(re.escape(w) for w in ws) + r")\b", re.I) for t, ws in TIERS.items()}
 
 
