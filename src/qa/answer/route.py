@@ -53,7 +53,7 @@ EACH_REPORT = re.compile(
     rf"\b(?:each|every|all|all the|various|different|the individual)\s+(?:of (?:the|these|those)\s+)?"
     rf"(?:(?:selected|chosen|listed)\s+)?(?:(?:19|20)\d\d\s+)?{_REPORT_NOUN}\b|"
     rf"\b(?:by|per|across(?: the)?|among(?: the)?|for all(?: the)?|in all(?: the)?|throughout(?: the)?)\s+"
-    rf"(?:{_REPORT_NOUN}|years|yearbook|series)\b|\bprovince by province\b|\byear by year\b|\bover the years\b|"
+    rf"(?:{_REPORT_NOUN}|years?(?!-)|yearbook|series)\b|\bprovince by province\b|\byear by year\b|\bover the years\b|"
     rf"\b(?:list|rank)\b.*\b(?:provinces|regions|reports)\b")
 CHANGE_WORDS = re.compile(
     r"\b(?:change[sd]?|changing|r[io]se|risen|rising|gr[eo]w[ns]?|grown|growing|increase[sd]?|increasing|"
