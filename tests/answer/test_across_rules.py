@@ -15,14 +15,16 @@ from qa.answer.route import EACH_REPORT
 
 @pytest.mark.parametrize("q", ["Poverty-relief funds of each province in 2009?", "the poor headcount in every report",
                                "Anti-poverty money in each of these reports?", "villages in each 2011 report",
-                               "key counties by province", "fund totals across the yearbook"])
+                               "key counties by province", "fund totals across the yearbook",
+                               "Guizhou's anti-poverty funds by year?"])
 def test_each_report_forms(q):
     assert EACH_REPORT.search(q.lower())
     assert detect_op(q) != "per"  # "each province" is not an average per province
 
 
 @pytest.mark.parametrize("q", ["How much did each county get?", "What was the poverty line in 2009?",
-                               "How many households were relocated each year?"])
+                               "How many households were relocated each year?",
+                               "How many were poor by year-end?"])
 def test_not_across(q):
     assert not EACH_REPORT.search(q.lower())
 

@@ -64,3 +64,15 @@ def test_report_labels_are_not_unsupported_figures():
     assert unsupported_numbers(text, snippets, None, "How much?", [2009, 2011]) == []
     assert unsupported_numbers(text, snippets, None, "How much?", [2009]) == ["2011"]
     assert unsupported_numbers("A, 2009: 8 million.", snippets, None, "How much?", [2009]) == ["8"]
+
+
+def test_each_computed_row_of_an_answer_across_reports_is_its_own_result():
+    from qa.evaluation.metrics import unsupported_numbers
+
+    text = ("2 reports state this:\nLanshan, 2009: 81,000 ÷ 96,000 = 84.4%.\n"
+            "Qingyuan, 2009: 64,300 ÷ 78,500 = 81.9%.")
+    snippets = ["81,000 of 96,000 trainees", "64,300 of 78,500 trainees"]
+    comp = "Lanshan, 2009: 81,000 ÷ 96,000 = 84.4%\nQingyuan, 2009: 64,300 ÷ 78,500 = 81.9%"
+    assert unsupported_numbers(text, snippets, comp, "What share?", [2009]) == []
+    # a figure no row computes is still unsupported
+    assert unsupported_numbers(text + "\nHexi, 2009: 12%.", snippets, comp, "What share?", [2009]) == ["12"]

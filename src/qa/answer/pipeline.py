@@ -45,8 +45,9 @@ def answer(index: QAIndex, question: str, history: list[str] | None = None,
     plan = route.across_plan(index, q, scope, picked=bool(reports) and len(scope.docs) > 1)
     if plan is not None:
         return _across_reports(index, ctx, q, plan, scope.chosen, t0, t1)
-    if len(scope.docs) > 1 and history:
-        scope = _previous_scope(index, ctx, history, reports) or scope
+    if len(scope.docs) > 1 and history:  # the previous answer's report, if among those in scope
+        prev = _previous_scope(index, ctx, history, reports)
+        scope = prev if prev is not None and set(prev.docs) <= set(scope.docs) else scope
     if len(scope.docs) > 1:
         return _across(index, ctx, q, scope.docs, t0, t1)
     hits = retrieve(index, q, None if len(index.documents) < 2 else scope.docs)

@@ -5,7 +5,10 @@ The order of the rules (issue 13):
 1. ``reports`` given by the caller (the API's ``reports``, the page's picker, ``--report``) bound
    everything: nothing outside them is ever searched or cited;
 2. a region (and year) named in the question, or in the earlier question a follow-up resolves
-   against, selects its reports: the answer needs no label, the user said which;
+   against, selects its reports: the answer needs no label, the user said which. A year none of the
+   region's reports is about selects the report of the year after (which gives it as its
+   comparison); a region with several reports left, asked no change, comparison or table, is
+   routed among them by rule 4, and the answer says which year;
 3. a follow-up that names none stays with the report(s) the previous question was answered from
    (the routing is run again on the previous question: the history is questions only);
 4. otherwise the evidence decides: one search over the candidate reports; a report whose passages
@@ -50,7 +53,7 @@ EACH_REPORT = re.compile(
     rf"\b(?:each|every|all|all the|various|different|the individual)\s+(?:of (?:the|these|those)\s+)?"
     rf"(?:(?:selected|chosen|listed)\s+)?(?:(?:19|20)\d\d\s+)?{_REPORT_NOUN}\b|"
     rf"\b(?:by|per|across(?: the)?|among(?: the)?|for all(?: the)?|in all(?: the)?|throughout(?: the)?)\s+"
-    rf"(?:{_REPORT_NOUN}|years|yearbook|series)\b|\bprovince by province\b|\byear by year\b|\bover the years\b|"
+    rf"(?:{_REPORT_NOUN}|years?(?!-)|yearbook|series)\b|\bprovince by province\b|\byear by year\b|\bover the years\b|"
     rf"\b(?:list|rank)\b.*\b(?:provinces|regions|reports)\b")
 CHANGE_WORDS = re.compile(
     r"\b(?:change[sd]?|changing|r[io]se|risen|rising|gr[eo]w[ns]?|grown|growing|increase[sd]?|increasing|"
@@ -123,7 +126,7 @@ def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[st
         for phrase, ds in regions.items():
             # "Sichuan (2009), Guizhou (2010) ...": a year written right after a region is that region's
             paired = _paired_years(text, phrase.strip()) if len(regions) > 1 else set()
-            by_year = [d for d in ds if d.meta.get("year") in (paired or q.years)]
+            by_year = [d for d in ds if d.meta.get("year") in (paired or q.years)] or _year_after(ds, paired or q.years)
             if by_year or not q.years:
                 named += by_year or ds
             elif len(regions) > 1 and all(d.meta.get("year") for d in ds):
@@ -133,6 +136,13 @@ def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[st
         keep = {d.id for d in named}
         return tuple(d for d in pool if d in keep)
     return ()
+
+
+def _year_after(ds: list, years: set[int]) -> list:
+    """The region's reports of the year after a year asked that none of them is about: a report
+    gives its previous year's figures as what it compares with ("up 12% on 2008"), which is also
+    why a report's year before its own counts as in reach (``pipeline._out_of_scope``)."""
+    return [d for d in ds if d.meta.get("year") and int(d.meta["year"]) - 1 in years]
 
 
 def _paired_years(text: str, region: str) -> set[int]:
@@ -195,7 +205,9 @@ def across_plan(index: QAIndex, q: Query, scope: Scope, picked: bool = False) ->
         if (many_regions or len(named_years) > 1) and (q.op in ("compare", "diff") or COMPARE_WORDS.search(ql)):
             mode = "diff" if q.op == "diff" or BY_HOW_MUCH.search(ql) else "compare"
             return Plan(by_year, mode)
-        if EACH_REPORT.search(ql) or not picked:
+        # one region's reports of several years, asked for no change, comparison or table: the evidence
+        # picks the year (rule 4 among them), as it does among unnamed reports
+        if EACH_REPORT.search(ql) or (not picked and len(regions) > 1):
             return Plan(tuple(sorted(docs, key=lambda d: (region_of(index, d), _year(index, d)))), "table")
         return None
     if EACH_REPORT.search(ql):

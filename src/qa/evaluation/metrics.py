@@ -183,10 +183,12 @@ def digit_tokens(text: str) -> list[str]:
 
 
 def computation_result(computation: str | None) -> set[str]:
-    """Digit tokens of the result of a computation string ('333 - 200 = 133 million' -> {'133'})."""
-    if not computation or "=" not in computation:
+    """Digit tokens of the result of a computation string ('333 - 200 = 133 million' -> {'133'}); an
+    answer across reports gives one computation a line ("Lanshan, 2009: 81,000 ÷ 96,000 = 84.4%"),
+    each line's result its own."""
+    if not computation:
         return set()
-    return set(digit_tokens(computation.rsplit("=", 1)[1]))
+    return {t for line in computation.splitlines() if "=" in line for t in digit_tokens(line.rsplit("=", 1)[1])}
 
 
 # "2 reports state this (1 other asked does not):" opens an answer across reports: counts of reports
