@@ -269,3 +269,13 @@ def test_blank_history_is_no_history() -> None:
     assert q.context == ""
     assert q.history_used == []
     assert q.kind == "auto"
+
+
+@pytest.mark.parametrize(("question", "unit"), [
+    ("What is the population of the county's key poverty villages?", "people"),
+    ("Poor headcount of the mountain area?", "people"),
+    ("How many key counties have a population over 100,000?", "counties"),  # "how many" names the unit
+    ("What share of the population is rural?", None),  # a share, not a count of people
+])
+def test_a_population_asked_counts_people(question: str, unit: str | None) -> None:
+    assert analyze(question).unit == unit

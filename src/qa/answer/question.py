@@ -1,8 +1,6 @@
-"""Question analysis: expected answer kind, operation, target unit, years, weighted terms,
-and the resolution of elliptical follow-ups against the conversation history.
-
-All rules here are about English question forms ("how many", "how much more", "which got
-more"), never about the content of one report.
+"""Question analysis: expected answer kind, operation, target unit, years, weighted terms, and the
+resolution of elliptical follow-ups against the conversation history. All rules here are about English
+question forms ("how many", "how much more", "which got more"), never about the content of one report.
 """
 
 from __future__ import annotations
@@ -344,6 +342,8 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         not re.search(r"\bhow many\b", fl) or re.search(r"\bhow many (of )?(them|those|these)\b", fl)
     ):
         unit = target_unit(context)  # "And how many of them found jobs?": them = the earlier question's noun
+    if unit is None and kind == "count" and re.search(r"\b(population|headcount|populous)\b", fl):
+        unit = "people"  # "What is the population of the key counties?" counts people, not the 8 counties
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
     asks_number = op in ("sum", "diff", "compare", "share") or (
         op == "per" and re.search(r"\b(average|per)\b", q.lower()))

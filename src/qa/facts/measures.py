@@ -241,6 +241,15 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
         return
     if n.kind in ("money", "per_capita"):
         after = s[n.end :]
+        # "of which 640 million yuan was fiscal funds", "2 billion Yuan was credit poverty alleviation fund",
+        # "80 million Yuan was for the Tibetan areas": the predicate names what the figure is
+        pred = re.match(r"(?:\s*\([^()]*\))?\s+(?:was|were)\s+(?:(?:used\s+|earmarked\s+|allocated\s+|set aside\s+)?"
+                        r"for\s+)?", after)  # past the figure's own bracket of parts
+        if pred and n.kind == "money":
+            phrase, _ = noun_after(s, n.end + pred.end() - 1, singular_ok=True)
+            if phrase:
+                n.measure = phrase
+                return
         m = re.match(r"\s+(?:of\s+)?((?:[\w’'-]+\s+){0,3}?"
                      r"(?:funds?|loans?|capital|investments?|subsid(?:y|ies)|"
                      r"budgets?|grants?|donations?|credits?|allowances?))\b", after)  # fmt: skip
