@@ -124,7 +124,8 @@ def noun_before(text: str, pos: int) -> str:
 
 _VERB_BEFORE = re.compile(
     r"\b(?:was|were|is|are|reached|totaled|totalled|amounted to|stood at|fell to|rose to|dropped to|"
-    r"increased to|decreased to|expanded to|grew to|hit)\s+(?:set at\s+)?(?:a total of\s+)?$"
+    r"increased to|decreased to|expanded to|grew to|reduced to|declined to|cut to|lowered to|brought down to|hit)"
+    r"\s+(?:set at\s+)?(?:a total of\s+)?$"
 )
 
 
@@ -137,6 +138,9 @@ def subject_np(text: str, pos: int) -> str:
     seg = text[: m.start()]
     b = max(max(seg.rfind(c) for c in ",;:(") + 1, seg.rfind(" and ") + 5 if " and " in seg else 0)
     seg = re.sub(r"^\s*(?:the|a|an|its|their)\s+", "", seg[b:], flags=re.I).strip()
+    # "the number of poor people had been reduced to 3.7 million": the people, not "number"
+    seg = re.sub(r"\s+(?:had|has|have)\s+been$", "", seg)
+    seg = re.sub(r"^(?:total\s+)?number\s+of\s+(?:the\s+)?", "", seg, flags=re.I)
     seg = re.split(r"\s(?:for|from|in|of|under|by|to|on|at|with)\s", seg)[0].strip()
     ws = seg.split()
     if not ws or len(ws) > 6 or any(w[0].isupper() or (w.endswith("ed") and len(w) > 4) for w in ws):
@@ -246,8 +250,13 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
         pred = re.match(r"(?:\s*\([^()]*\))?\s+(?:was|were)\s+(?:(?:used\s+|earmarked\s+|allocated\s+|set aside\s+)?"
                         r"for\s+)?", after)  # past the figure's own bracket of parts
         if pred and n.kind == "money":
-            phrase, _ = noun_after(s, n.end + pred.end() - 1, singular_ok=True)
-            if phrase:
+            # the predicate runs to the clause's end or the next figure ("… for social poverty alleviation
+            # and 2 billion Yuan was …"); its place stays ("for development in Tibetan areas")
+            rest = re.match(r"(?:the\s+)?([A-Za-z][^,;:()\d]*?)\s*(?:[,;:()]|\band\s+(?=\d)|\.|$)",
+                            after[pred.end():])
+            phrase = rest.group(1).strip() if rest else ""
+            verb = re.match(r"\w+ed\b|(?:spent|put|given|paid|built|made|won|sent|lent|raised|granted)\b", phrase)
+            if phrase and not verb and len(phrase.split()) <= 8:  # "was invested" is no predicate noun
                 n.measure = phrase
                 return
         m = re.match(r"\s+(?:of\s+)?((?:[\w’'-]+\s+){0,3}?"
