@@ -371,3 +371,11 @@ def test_a_dollar_figure_is_money_in_dollars_not_yuan() -> None:
 def test_a_unit_of_length_or_weight_is_the_figures_unit(sentence: str, raw: str, unit: str, measure: str) -> None:
     f = figure(facts_of(sentence), raw)
     assert (f.unit, f.measure) == (unit, measure)
+
+
+def test_per_capita_before_the_counties_it_is_of() -> None:
+    # "per capita" stands before the counted counties, not between them and the amount
+    f = figure(facts_of("It resettled 12,000 poor people and the rural per capita net income of the 17 key "
+                        "counties for poverty alleviation and development reached 2,950 Yuan."), "2,950 Yuan")
+    assert f.kind == "per_capita"
+    assert f.measure == "rural per capita net income"

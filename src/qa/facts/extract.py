@@ -212,6 +212,10 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
 def _is_per_capita(s: str, n: Figure, prev: list[Figure], c0: int) -> bool:
     if PER_CAPITA.search(n.measure) or PER_CAPITA.match(s[n.end :].lstrip()):
         return True
+    inside = [p for p in prev if c0 <= p.start and p.end <= n.start]
+    if inside and re.search(r"\bof\s+(?:the\s+|its\s+)?$", s[c0 : inside[-1].start]) and PER_CAPITA.search(
+            s[c0 : inside[-1].start][-80:]):
+        return True  # "the per capita net income of the 25 key counties ... reached 3,490 Yuan"
     a = max([c0] + [p.end for p in prev if p.end <= n.start])
     between = re.sub(r"^\s*per\s+\w+(?:\s+per\s+\w+)?", "", s[a : n.start])
     return bool(PER_CAPITA.search(between[-80:]))

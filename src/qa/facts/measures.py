@@ -136,7 +136,10 @@ def subject_np(text: str, pos: int) -> str:
     if not m:
         return ""
     seg = text[: m.start()]
-    b = max(max(seg.rfind(c) for c in ",;:(") + 1, seg.rfind(" and ") + 5 if " and " in seg else 0)
+    # a new clause starts after a comma or an "and" that opens a noun phrase ("... 192,200 poor people and
+    # the rural per capita net income of ... reached"); "poverty alleviation and development" is one phrase
+    ands = [m.end() for m in re.finditer(r"\band\s+(?=(?:the|its|their|a|an)\s)", seg)]
+    b = max(max(seg.rfind(c) for c in ",;:(") + 1, ands[-1] if ands else 0)
     seg = re.sub(r"^\s*(?:the|a|an|its|their)\s+", "", seg[b:], flags=re.I).strip()
     # "the number of poor people had been reduced to 3.7 million": the people, not "number"
     seg = re.sub(r"\s+(?:had|has|have)\s+been$", "", seg)
