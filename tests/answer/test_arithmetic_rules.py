@@ -152,6 +152,9 @@ def test_refusal_names_the_section_when_no_measure() -> None:
     [
         ("How much did Lanshan, Qingshui and Baiyun get altogether?", "sum", ["Lanshan", "Qingshui", "Baiyun"]),
         ("What was the difference between the loans and the grants?", "diff", ["the loans", "the grants"]),
+        # the words that ask for the sum are no operand's words
+        ("What do Lanshan's 2013 road funds and school funds add up to?", "sum",
+         ["Lanshan's 2013 road funds", "school funds"]),
     ],
 )
 def testsplit_parts(question: str, op: str, parts: list[str]) -> None:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from qa.answer.question import Query, numbers_in, target_unit, weighted_terms
 from qa.answer.score import candidates
 from qa.answer.thresholds import OPERAND_MIN
+from qa.text.words import stem
 
 SPLITTERS = {
     "diff": [r"\bdifference between (?P<a>.+?) and (?P<b>.+)", r"(?P<a>.+?)\b(?:than|compared (?:with|to)|"
@@ -24,8 +25,9 @@ def split_parts(question: str, op: str) -> list[str]:
     text = question.strip().rstrip("?.! ")
     if op == "sum":
         body = re.sub(r"\b(combined|together|altogether|in total|in all|provide|put in|invest(ed)?|spent|"
-                      r"get|got|receive[d]?)\b", " ", text, flags=re.I)
-        body = re.sub(r"^.*?\b(on|for|were|was|are|is|of|did)\b\s+", "", body, count=1, flags=re.I)
+                      r"get|got|receive[d]?|add(?:s|ed)? up(?: to)?|amount(?:s|ed)? to|come to|sum(?:med)? up)\b",
+                      " ", text, flags=re.I)
+        body = re.sub(r"^.*?\b(on|for|were|was|are|is|of|did|do|does)\b\s+", "", body, count=1, flags=re.I)
         parts = re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+plus\s+", body)
         return [p.strip() for p in parts if weighted_terms(p)]
     for rx in SPLITTERS.get(op, []):
@@ -76,6 +78,11 @@ def distinct(options: list[list]):
     return best
 
 
+# The words that ask for the computation ("add up to", "combined") are no operand's context.
+CONNECTIVE_STEMS = frozenset(stem(w) for w in "add adds added up amount amounts amounted come sum summed combined "
+                             "together altogether".split())
+
+
 def part_terms(q: Query, part: str, parts: list[str] | None = None, borrow: bool = False) -> dict[str, float]:
     """The operand's own words, plus the question's words that belong to no operand (shared
     context) at low weight; a bare modifier ("project" in "project and household loans") borrows
@@ -84,7 +91,7 @@ def part_terms(q: Query, part: str, parts: list[str] | None = None, borrow: bool
     others = set()
     for p in parts or []:
         others |= set(weighted_terms(p))
-    terms = {t: w * 0.3 for t, w in q.terms.items() if t not in others}
+    terms = {t: w * 0.3 for t, w in q.terms.items() if t not in others and t not in CONNECTIVE_STEMS}
     if borrow and parts and len(own) == 1 and part != parts[-1]:
         head = list(weighted_terms(parts[-1]))[-1:]
         for t in head:
