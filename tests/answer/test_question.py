@@ -279,3 +279,9 @@ def test_blank_history_is_no_history() -> None:
 ])
 def test_a_population_asked_counts_people(question: str, unit: str | None) -> None:
     assert analyze(question).unit == unit
+
+
+@pytest.mark.parametrize("question", ["What did the road funds and the school funds total in 2013?",
+                                      "How much did loans and grants come to?"])
+def test_what_did_x_and_y_total_asks_a_sum(question: str) -> None:
+    assert analyze(question).op == "sum"
