@@ -326,3 +326,17 @@ def test_a_share_the_report_states_is_not_recomputed(monkeypatch) -> None:
     stated = Fig("75%", 75, unit="%", kind="percent", measure="key counties finished plan", sentence_start=200,
                  sentence="75% of key counties finished the plan.")  # fmt: skip
     assert run(monkeypatch, question, [sixty, done, stated]) is None  # stated: answered as it stands
+
+
+def test_how_many_times_larger_is_the_ratio_of_the_two_figures() -> None:
+    question = "How many times larger was Lanshan's road money than its school money in 2013?"
+    q = analyze(question)
+    assert q.op == "times"
+    assert split_parts(q.question, q.op) == ["Lanshan's road money", "its school money in 2013"]
+    d = combine(question, [ROADS, SCHOOLS])
+    assert d.text == "300 million Yuan ÷ 120 million Yuan = 2.50 times."
+    assert (d.computed_value, d.computed_unit) == (2.5, "times")
+
+
+def test_how_many_times_without_a_comparison_is_a_count() -> None:
+    assert analyze("How many times did the inspection team visit Lanshan?").op is None

@@ -24,13 +24,15 @@ def compute(q: Query, index, hits, ctx, wider: list | None = None):
     """A computed answer (``Draft``) for an arithmetic or comparison question, or None. ``hits`` are
     the question's passages; ``wider`` the same ranking further down, where an operand may stand."""
     kind = q.kind if q.kind in ("money", "count", "percent") else None
+    if q.op == "times":  # "how many times larger" counts nothing: its operands are of any one kind
+        kind = "auto"
     if q.op == "complement":
         return _complement(q, index, hits, ctx, kind)
     if q.op == "sum":
         stated = _stated_total(q, index, hits, ctx, kind)
         if stated is not None:  # the report states the total itself: answer it directly
             return Draft(state_fact(stated), [stated], 0.7, stated.kind)
-    if q.op in ("diff", "compare", "sum"):
+    if q.op in ("diff", "compare", "sum", "times"):
         parts = split_parts(q.question, q.op)
         if q.op != "compare":  # "X or Y" names two parties even where the report writes "X and Y"
             parts = _merge_known(parts, ctx.lower_texts)
@@ -130,6 +132,13 @@ def _combine(q: Query, parts: list[str], ops: list):
         return Draft(f"{comp} in total.", ops, 0.7, "arithmetic", computation=comp, computed_value=total,
                      computed_unit=unit)
     a, b = ops
+    if q.op == "times":
+        if not b.value:
+            return None
+        r = a.value / b.value
+        comp = f"{a.raw} ÷ {b.raw} = {r:.2f} times"
+        return Draft(f"{comp}.", ops, 0.7, "arithmetic", computation=comp, computed_value=round(r, 2),
+                     computed_unit="times")
     if q.op == "diff":
         d = a.value - b.value
         comp = f"{a.raw} − {b.raw} = {fmt(d, unit, ops)}"

@@ -16,6 +16,8 @@ from qa.text.words import stem
 SPLITTERS = {
     "diff": [r"\bdifference between (?P<a>.+?) and (?P<b>.+)", r"(?P<a>.+?)\b(?:than|compared (?:with|to)|"
              r"over|versus|vs\.?)\b(?P<b>.+)"],
+    "times": [r"(?P<a>.+?)\b(?:than|compared (?:with|to))\b(?P<b>.+)", r"(?P<a>.+?)\bwhat multiple of\b(?P<b>.+)",
+              r"\btimes as (?:much|many|large|big|high) as\b(?P<b>.+)"],
     "compare": [r"(?:,|:)\s*(?P<a>.+?)\s+or\s+(?P<b>.+)", r"^(?:did|does|was|were|is|are)\s+(?P<a>.+?)\s+or\s+"
                 r"(?P<b>.+?)\s+(?:receive|get|got|have|had|spend|invest)", r"(?P<a>.+?)\b(?:than)\b(?P<b>.+)"],
 }
@@ -30,6 +32,9 @@ def split_parts(question: str, op: str) -> list[str]:
         body = re.sub(r"^.*?\b(on|for|were|was|are|is|of|did|do|does)\b\s+", "", body, count=1, flags=re.I)
         parts = re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+plus\s+", body)
         return [p.strip() for p in parts if weighted_terms(p)]
+    if op == "times":  # "How many times larger was X than Y": the words of the ratio are no operand's
+        text = re.sub(r"^how many times\s+(?:as\s+\w+\s+)?(?:larger|bigger|greater|more|higher)?\s*"
+                      r"(?:was|were|is|are|did|does)?\s*", "", text, flags=re.I)
     for rx in SPLITTERS.get(op, []):
         m = re.search(rx, text, flags=re.I)
         if m:

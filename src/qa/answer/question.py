@@ -27,6 +27,8 @@ ARITH_PATTERNS = [
             r"lower|fewer)\b"
         ),
     ),
+    # "How many times larger was X than Y?", "X is what multiple of Y?": the ratio of two figures
+    ("times", re.compile(r"\bhow many times (?:as |larger|bigger|greater|more|higher)|\bwhat multiple of\b")),
     (
         "diff",
         re.compile(
@@ -41,9 +43,8 @@ ARITH_PATTERNS = [
             r"\bwhat % of\b"
         ),
     ),
-    # "each year", "each time" say how often, not per what: no average is asked
-    # "in yuan per person" names the unit an amount is asked in, and "per head" is "per capita": the
-    # report states such figures, no average is computed
+    # "each year", "each time" say how often, not per what; "in yuan per person" names the unit an amount is
+    # asked in, and "per head" is "per capita": the report states such figures, no average is computed
     ("per", re.compile(r"(?<!yuan )(?<!dollars )(?<!usd )(?<!rmb )\bper (?!capita\b|head\b)(\w+)|\bon average\b|"
                        r"\baverage\b.*\b(per (?!capita\b|head\b)|each\b)|"
                        r"\beach\b(?! (?:year|month|time|quarter|season)\b)"
@@ -345,7 +346,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     if unit is None and kind == "count" and re.search(r"\b(population|headcount|populous)\b", fl):
         unit = "people"  # "What is the population of the key counties?" counts people, not the 8 counties
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
-    asks_number = op in ("sum", "diff", "compare", "share") or (
+    asks_number = op in ("sum", "diff", "compare", "share", "times") or (
         op == "per" and re.search(r"\b(average|per)\b", q.lower()))
     if asks_number and kind in ("explanation", "which"):
         kind = "auto"  # "What were X and Y combined?" asks for a number without saying "how much"
