@@ -37,6 +37,8 @@ from qa.errors import BuildLockedError, CorpusError
 from qa.index.incremental import DocumentParts, PreviousBuild, load_previous, pipeline_fingerprint
 from qa.index.load import FILES, FORMAT_VERSION, MANIFEST, build_in_use
 from qa.index.progress import BuildProgress
+from qa.index.wordvecs import FILES as WORD_FILES
+from qa.index.wordvecs import write_word_vectors
 from qa.settings import Settings
 
 KEEP_BUILDS = 2
@@ -154,6 +156,8 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             _write_fact_vectors(parts, tmp)
             _maybe_fail(fail_after, "facts")
             lap("facts")
+            words = _write_words(parts, tmp, prev, set(fresh), enc, bar)
+            lap("words")
 
             embedded = sum(len(v) for v in fresh.values())
             manifest = {
@@ -173,13 +177,13 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
                     for d in docs
                 ],
                 "skipped": [{"path": path, "reason": reason} for path, reason in scan.skipped],
-                "counts": {"documents": len(docs), "passages": len(passages), "facts": facts},
+                "counts": {"documents": len(docs), "passages": len(passages), "facts": facts, "words": words[0]},
                 "build": {"incremental": prev is not None, "reused_documents": len(scan.reused),
                           "parsed_documents": len(docs) - len(scan.reused), "embedded_passages": embedded,
-                          "seconds": steps},
+                          "embedded_words": words[1], "seconds": steps},
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "build_seconds": round(time.perf_counter() - t0, 2),
-                "files": FILES,
+                "files": {**FILES, **WORD_FILES},
             }
             _write_json(tmp / MANIFEST, manifest, indent=1)
             os.replace(tmp, final)
@@ -276,6 +280,28 @@ def _write_sentences(parts: list[DocumentParts], out: Path) -> None:
     _write_json(out / FILES["sentences"], sents)
     np.save(out / FILES["sentence_vectors"], np.vstack(vecs).astype(np.float32) if vecs
             else np.zeros((0, 1), np.float32))
+
+
+def _write_words(parts: list[DocumentParts], out: Path, prev: PreviousBuild | None, fresh: set[str], enc,
+                 bar: BuildProgress) -> tuple[int, int]:
+    """The word vectors (``qa.index.wordvecs``): the previous build's, and the words of the new
+    documents it lacks (of every document when it has none). Returns (words stored, words encoded)."""
+    from qa.index.encoder import OnnxEncoder
+    from qa.index.wordvecs import WORDS, document_words, load_word_vectors
+
+    base = prev.path if prev is not None and (prev.path / WORDS).exists() else None
+    wanted: set[str] = set()
+    for x in parts:
+        if base is None or x.document.id in fresh:
+            wanted |= document_words(x.document.text, (p.section for p in x.passages), (t for _, t in x.fact_rows))
+
+    def encode(ws: list[str]) -> np.ndarray:
+        # The float ONNX encoder that encodes questions (a build with no new passage opened none)
+        return _encode(enc or OnnxEncoder(out / "encoder", threads=0), ws, bar, "embedding words", batch=64)
+
+    encoded = write_word_vectors(out, base, wanted, encode)
+    stored = load_word_vectors(out)
+    return (len(stored) if stored is not None else 0), encoded
 
 
 def _maybe_fail(fail_after: str | None, step: str) -> None:

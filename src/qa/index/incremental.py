@@ -31,7 +31,8 @@ from qa.index.load import FILES, FORMAT_VERSION, MANIFEST
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # src/qa
 # The code whose change changes what a build writes for a document.
-PIPELINE_SOURCES = ("text", "corpus", "facts", "index/build.py", "index/incremental.py", "index/encoder.py")
+PIPELINE_SOURCES = ("text", "corpus", "facts", "index/build.py", "index/incremental.py", "index/encoder.py",
+                    "index/wordvecs.py")
 SOURCE_SUFFIXES = (".py", ".toml", ".json")  # code and the data it reads (the lexicon)
 
 
