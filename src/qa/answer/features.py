@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -45,9 +46,12 @@ def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None, 
     scores = [c.score for c in cands]
     cover = [context_cover(q, index.fact_context.get(c.item.id, c.item.sentence)) for c in cands]
     texts = [index.fact_context.get(c.item.id, c.item.sentence) for c in cands]
-    vectors = word_vectors(index, set().union(*map(content_words, texts)) | {w for w in words(q.question)
-                                                                              if stem(w) in q.terms})
-    near = [near_cover(q, t, vectors) for t in texts]
+    vectors = word_vectors(index, set().union(*map(_content_words, texts)) | {w for w in words(q.question)
+                                                                               if stem(w) in q.terms})
+    memo = index.derived.setdefault("answer.near_sims", {})
+    if len(memo) > 500_000:
+        memo.clear()
+    near = [near_cover(q, t, vectors, memo) for t in texts]
     best_near = max(near)
     best_cover = max(cover)
     best_clause, best_score = max(clause), max(scores)
@@ -125,19 +129,31 @@ def word_vectors(index, wanted: set[str]) -> dict[str, np.ndarray]:
     return cache
 
 
-def near_cover(q: Query, text: str, vectors: dict[str, np.ndarray]) -> float:
+@lru_cache(maxsize=65536)
+def _content_words(text: str) -> frozenset[str]:
+    # Cached: the same figure contexts come up question after question
+    return frozenset(content_words(text))
+
+
+def near_cover(q: Query, text: str, vectors: dict[str, np.ndarray], memo: dict | None = None) -> float:
     """``context_cover`` where a question word the figure's words lack counts by its closest word
     there, as the embedding model sees single words ("destitute" ~ "poverty-stricken", "budgetary" ~
     "budget", "acreage" ~ "farmland"): paraphrases no word list holds. Measured with the lexicon's
-    synonyms removed, it won back part of what they give (eval/RANKER.md)."""
-    found_words = content_words(text)
+    synonyms removed, it won back part of what they give (eval/RANKER.md). ``memo`` keeps the
+    closest similarity per (text, question word) across questions (a word's vector never changes)."""
+    found_words = _content_words(text)
     surface = {stem(w): w for w in words(q.question)}
 
     def near(t: str) -> float:
         if t not in surface or not found_words:
             return 0.0
-        qv = vectors[surface[t]]
-        sim = max(float(vectors[c] @ qv) for c in found_words)
+        key = (text, surface[t])
+        sim = memo.get(key) if memo is not None else None
+        if sim is None:
+            qv = vectors[surface[t]]
+            sim = max(float(vectors[c] @ qv) for c in found_words)
+            if memo is not None:
+                memo[key] = sim
         return sim if sim >= NEAR_MIN else 0.0
 
     return _covered(q, {stem(w) for w in found_words}, near)
