@@ -58,3 +58,22 @@ def test_ordinal_conflict(question: str, sentence: str, conflict: bool):
     q = analyze(question)
     assert ordinal_conflict(q, f) is conflict
     assert ordinal_conflict(q, f) is conflict  # cached the second time, the same
+
+
+def test_gap_tests_agree_with_the_regexes_over_the_gap():
+    import random
+    import re
+
+    from qa.answer.score import gap_tests
+    from qa.text.clauses import CLAUSE_BREAK
+
+    rng = random.Random(11)
+    pieces = ["funds", " ", "and", "band", "7", "2,500", ";", ":", " - ", " – ", "-", "(", ")", ",", " and ", "x"]
+    for _ in range(3000):
+        s = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 14)))
+        x, y = sorted(rng.randrange(len(s) + 1) for _ in range(2))
+        if rng.random() < 0.1:
+            x, y = y, x  # an empty gap, as for a word inside the figure's span
+        gap = s[x:y]
+        assert gap_tests(s, x, y) == (bool(re.search(r"\d", gap)), bool(CLAUSE_BREAK.search(gap)),
+                                      bool(re.search(r"[,()]", gap))), (s, x, y)

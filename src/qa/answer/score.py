@@ -25,7 +25,7 @@ from qa.answer.thresholds import (
     PREVIOUS_SENTENCE,
 )
 from qa.facts.model import NUMERIC_KINDS
-from qa.text.clauses import CLAUSE_BREAK, pairing
+from qa.text.clauses import pairing
 from qa.text.lexicon import CHANGE_WORDS, MONEY_WORDS, SYNONYM_GROUPS
 from qa.text.words import stem, tokenize, words
 
@@ -80,8 +80,18 @@ def _term_positions(text: str) -> tuple[tuple[str, int, int], ...]:
 
 @lru_cache(maxsize=4096)
 def _base_weights(passage_text: str, section: str, sentence: str) -> dict[str, float]:
+    weights = dict(_passage_weights(passage_text, section))  # the same keys, in the same order
+    for t, *_ in _term_positions(sentence):
+        if weights.get(t, 0.0) < 0.4:
+            weights[t] = 0.4
+    return weights
+
+
+@lru_cache(maxsize=4096)
+def _passage_weights(passage_text: str, section: str) -> dict[str, float]:
+    # The passage's and section's share of ``_base_weights``, once per passage, not once per sentence
     weights: dict[str, float] = {}
-    for text, w in ((passage_text, 0.25), (section, 0.6), (sentence, 0.4)):
+    for text, w in ((passage_text, 0.25), (section, 0.6)):
         for t, *_ in _term_positions(text):
             if w > weights.get(t, 0.0):
                 weights[t] = w
@@ -122,9 +132,34 @@ def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> floa
 
 
 _DIGIT = re.compile(r"\d")
-_LIST_GAP = re.compile(r"[,()]|\band\b")
 _BRACKET_GAP = re.compile(r"\s*[()]\s*")
 _AND = re.compile(r"\band\b")
+# The one-character tests of a gap, and the start of every " - " (overlapping): found once per
+# sentence, so that each word's gap is tested by a bisection instead of a regex over the gap
+# (quadratic in the sentence; 90 searches a figure). CLAUSE_BREAK is ``[;:]|\s[-–]\s``: its two
+# halves are _SEMI and _DASH_AT (tests/answer/test_answer_caches.py checks the split against it).
+_SEMI = re.compile(r"[;:]")
+_DASH_AT = re.compile(r"(?=\s[-–]\s)")
+_COMMA = re.compile(r"[,()]")
+
+
+@lru_cache(maxsize=16384)
+def _marks(sentence: str) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Where in ``sentence`` a digit, a ``;`` or ``:``, a dash between spaces, a comma or bracket stand."""
+    return tuple([m.start() for m in rx.finditer(sentence)] for rx in (_DIGIT, _SEMI, _DASH_AT, _COMMA))
+
+
+def _inside(marks: list[int], x: int, y: int, width: int = 1) -> bool:
+    """Some mark (``width`` characters from its position) lies wholly within ``[x, y)``."""
+    i = bisect_left(marks, x)
+    return i < len(marks) and marks[i] + width <= y
+
+
+def gap_tests(sentence: str, x: int, y: int) -> tuple[bool, bool, bool]:
+    """For ``gap = sentence[x:y]``: ``_DIGIT.search(gap)``, ``CLAUSE_BREAK.search(gap)`` and
+    ``re.search(r"[,()]", gap)``, as truth values, off the sentence's marks."""
+    digits, semis, dashes, commas = _marks(sentence)
+    return (_inside(digits, x, y), _inside(semis, x, y) or _inside(dashes, x, y, 3), _inside(commas, x, y))
 
 
 @lru_cache(maxsize=65536)
@@ -160,22 +195,24 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
         gap = sent[x:y]
         dist = bisect_left(starts, y) - bisect_right(ends, x) if x < y else 0
         w = max(0.0, 1.0 - DISTANCE_DECAY * dist)
-        # (patterns compiled once: this loop runs for every word of every figure's sentence the first
-        # time a question meets the figure, ~6,000 figures for 200 questions at 1,000 reports)
-        if _DIGIT.search(gap):
+        # This loop runs for every word of a figure's sentence the first time a question meets the
+        # figure (~6,000 figures for 200 questions at 1,000 reports): the gap's tests come off marks
+        # found once per sentence (``gap_tests``), the same answers as a regex over the gap.
+        digit, brk, comma = gap_tests(sent, x, y)
+        if digit:
             w *= 0.3  # another figure stands in between: the word belongs to that one
-        elif OWN_SEGMENT and not CLAUSE_BREAK.search(gap) and not _LIST_GAP.search(gap):
+        elif OWN_SEGMENT and not brk and not (comma or _AND.search(gap)):
             # No figure and no break between the word and this figure: the words of its own phrase
             # say what it is ("the regional financial department provided 102 million", "16.5
             # million Yuan were put in for the second batch of industrial projects").
             w = max(w, OWN_SEGMENT)
-        elif CLAUSE_BREAK.search(gap):
+        elif brk:
             w *= 0.5
         elif _BRACKET_GAP.fullmatch(gap):
             pass  # "along the border (7.6%)": the figure in brackets belongs to the phrase before it
         elif not before and _AND.search(gap):
             w *= 0.7  # "1.44 billion and the regional department provided 102 million": next clause
-        elif "," in gap or "(" in gap or ")" in gap:
+        elif comma:
             # English puts what a figure counts after it ("31 key counties for ..."); words before
             # it across a comma usually belong to the previous figure of a list.
             w *= 0.6 if before else 0.85
