@@ -316,11 +316,12 @@ def load_index(index_dir: Path, model: str, encoder_int8: bool = False) -> QAInd
     sentences = read("sentences", lambda p: orjson.loads(p.read_bytes()))
     # Memory-mapped: a question reads a few rows; at 1,000 reports the two files are ~130 MB, which
     # np.load would read whole at every start (builds are never written in place: a mapping stays valid).
-    sentence_vectors = read("sentence_vectors", lambda p: np.load(p, mmap_mode="r"))
+    # (viewed as plain arrays: indexing a np.memmap row builds a memmap object, 4 us each, ~60 a question)
+    sentence_vectors = read("sentence_vectors", lambda p: np.load(p, mmap_mode="r").view(np.ndarray))
     if len(sentences) != len(sentence_vectors):
         raise IndexLoadError(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
     fact_ids = read("fact_ids", lambda p: orjson.loads(p.read_bytes()))
-    fact_vectors = read("fact_vectors", lambda p: np.load(p, mmap_mode="r"))
+    fact_vectors = read("fact_vectors", lambda p: np.load(p, mmap_mode="r").view(np.ndarray))
     if len(fact_ids) != len(fact_vectors):
         raise IndexLoadError(f"{real / FILES['fact_vectors']} does not match {FILES['fact_ids']}; {fix}")
     # Stored word vectors are the float encoder's: with the int8 one, the answerer encodes words itself,
