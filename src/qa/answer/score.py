@@ -25,7 +25,7 @@ from qa.answer.thresholds import (
     PREVIOUS_SENTENCE,
 )
 from qa.facts.model import NUMERIC_KINDS
-from qa.text.clauses import pairing
+from qa.text.clauses import gap_tests, pairing
 from qa.text.lexicon import CHANGE_WORDS, MONEY_WORDS, SYNONYM_GROUPS
 from qa.text.words import stem, tokenize, words
 
@@ -37,6 +37,7 @@ KIND_OK = {
     "auto": NUMERIC_KINDS,
 }
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+ORDINAL_RES = tuple((o, re.compile(rf"\b{o}\b")) for o in ORDINALS)
 
 
 @dataclass
@@ -69,13 +70,10 @@ class Vocabulary:
         return math.log(1 + (self.n - d + 0.5) / (d + 0.5)) + 0.1
 
 
-_WORD = re.compile(r"[^\W_]+")
-
-
 @lru_cache(maxsize=16384)
 def _term_positions(text: str) -> tuple[tuple[str, int, int], ...]:
     # Cached: the same passages, sections and sentences are tokenised for every question.
-    return tuple((stem(m.group(0).lower()), m.start(), m.end()) for m in _WORD.finditer(text))
+    return tuple((stem(m.group(0).lower()), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text))
 
 
 @lru_cache(maxsize=4096)
@@ -109,10 +107,8 @@ CHANGE_STEMS = frozenset(stem(w) for group in CHANGE_WORDS for w in group.split(
 
 def _found(term: str, weights: dict[str, float]) -> float:
     own = weights.get(term, 0.0)
-    syns = SYNONYMS.get(term)
-    if not syns:  # most terms: no generator to run (100k calls over 200 questions at 1,000 reports)
-        return max(own, 0.0)
-    syn = max((weights.get(s, 0.0) for s in syns), default=0.0)
+    syns = SYNONYMS.get(term)  # most terms have none: no generator to run (100k calls for 200 questions)
+    syn = max((weights.get(s, 0.0) for s in syns), default=0.0) if syns else 0.0
     return max(own, 0.8 * syn)
 
 
@@ -129,37 +125,6 @@ def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> floa
             found = min(found, 0.4)
         num += w * found
     return num / den if den else 0.0
-
-
-_DIGIT = re.compile(r"\d")
-_BRACKET_GAP = re.compile(r"\s*[()]\s*")
-_AND = re.compile(r"\band\b")
-# The one-character tests of a gap, and the start of every " - " (overlapping): found once per
-# sentence, so that each word's gap is tested by a bisection instead of a regex over the gap
-# (quadratic in the sentence; 90 searches a figure). CLAUSE_BREAK is ``[;:]|\s[-–]\s``: its two
-# halves are _SEMI and _DASH_AT (tests/answer/test_answer_caches.py checks the split against it).
-_SEMI = re.compile(r"[;:]")
-_DASH_AT = re.compile(r"(?=\s[-–]\s)")
-_COMMA = re.compile(r"[,()]")
-
-
-@lru_cache(maxsize=16384)
-def _marks(sentence: str) -> tuple[list[int], list[int], list[int], list[int]]:
-    """Where in ``sentence`` a digit, a ``;`` or ``:``, a dash between spaces, a comma or bracket stand."""
-    return tuple([m.start() for m in rx.finditer(sentence)] for rx in (_DIGIT, _SEMI, _DASH_AT, _COMMA))
-
-
-def _inside(marks: list[int], x: int, y: int, width: int = 1) -> bool:
-    """Some mark (``width`` characters from its position) lies wholly within ``[x, y)``."""
-    i = bisect_left(marks, x)
-    return i < len(marks) and marks[i] + width <= y
-
-
-def gap_tests(sentence: str, x: int, y: int) -> tuple[bool, bool, bool]:
-    """For ``gap = sentence[x:y]``: ``_DIGIT.search(gap)``, ``CLAUSE_BREAK.search(gap)`` and
-    ``re.search(r"[,()]", gap)``, as truth values, off the sentence's marks."""
-    digits, semis, dashes, commas = _marks(sentence)
-    return (_inside(digits, x, y), _inside(semis, x, y) or _inside(dashes, x, y, 3), _inside(commas, x, y))
 
 
 @lru_cache(maxsize=65536)
@@ -195,22 +160,19 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
         gap = sent[x:y]
         dist = bisect_left(starts, y) - bisect_right(ends, x) if x < y else 0
         w = max(0.0, 1.0 - DISTANCE_DECAY * dist)
-        # This loop runs for every word of a figure's sentence the first time a question meets the
-        # figure (~6,000 figures for 200 questions at 1,000 reports): the gap's tests come off marks
-        # found once per sentence (``gap_tests``), the same answers as a regex over the gap.
-        digit, brk, comma = gap_tests(sent, x, y)
+        digit, brk, comma = gap_tests(sent, x, y)  # the regexes' answers, off the sentence's marks
         if digit:
             w *= 0.3  # another figure stands in between: the word belongs to that one
-        elif OWN_SEGMENT and not brk and not (comma or _AND.search(gap)):
+        elif OWN_SEGMENT and not brk and not (comma or re.search(r"\band\b", gap)):
             # No figure and no break between the word and this figure: the words of its own phrase
             # say what it is ("the regional financial department provided 102 million", "16.5
             # million Yuan were put in for the second batch of industrial projects").
             w = max(w, OWN_SEGMENT)
         elif brk:
             w *= 0.5
-        elif _BRACKET_GAP.fullmatch(gap):
+        elif re.fullmatch(r"\s*[()]\s*", gap):
             pass  # "along the border (7.6%)": the figure in brackets belongs to the phrase before it
-        elif not before and _AND.search(gap):
+        elif not before and re.search(r"\band\b", gap):
             w *= 0.7  # "1.44 billion and the regional department provided 102 million": next clause
         elif comma:
             # English puts what a figure counts after it ("31 key counties for ..."); words before
@@ -421,14 +383,10 @@ def ordinal_conflict(query: Query, fact) -> bool:
     return bool(said) and not asked & said
 
 
-ORDINAL_RES = tuple((o, re.compile(rf"\b{o}\b")) for o in ORDINALS)
-
-
 @lru_cache(maxsize=16384)
 def _ordinals(text: str) -> frozenset[str]:
-    # Cached: a question meets ~50 figures, each sentence many questions (1.4 ms a question at 1,000 reports)
-    low = text.lower()
-    return frozenset(o for o, rx in ORDINAL_RES if rx.search(low))
+    # Cached: a question meets ~50 figures, a sentence many questions (1.4 ms a question at 1,000 reports)
+    return frozenset(o for o, rx in ORDINAL_RES if rx.search(text.lower()))
 
 
 
