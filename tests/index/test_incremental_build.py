@@ -65,8 +65,10 @@ def test_first_build_is_full_and_records_source_hashes(built):
     m = json.loads((s.index_dir / "manifest.json").read_text())
     assert m["pipeline"] and all(len(d["source_sha256"]) == 64 for d in m["documents"])
     assert {k: v for k, v in m["build"].items() if k != "seconds"} == {
-        "incremental": False, "reused_documents": 0, "parsed_documents": 4, "embedded_passages": rep.passages}
-    assert set(m["build"]["seconds"]) >= {"scan", "encoder", "embed_and_facts", "bm25", "facts"}
+        "incremental": False, "reused_documents": 0, "parsed_documents": 4, "embedded_passages": rep.passages,
+        "embedded_words": m["counts"]["words"]}
+    assert m["counts"]["words"] > 100
+    assert set(m["build"]["seconds"]) >= {"scan", "encoder", "embed_and_facts", "bm25", "facts", "words"}
 
 
 def test_unchanged_corpus_embeds_nothing(built):

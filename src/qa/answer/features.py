@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from qa.answer.question import Query, analyze
 from qa.answer.score import SYNONYMS, TOTAL_Q, Scored, candidates
 from qa.answer.thresholds import TOP_PASSAGES
 from qa.text.lexicon import TIERS
-from qa.text.words import STOPWORDS, stem, words
+from qa.text.words import content_words, stem, words
 
 NAMES = (
     "rule_score", "coverage", "unit_match", "measure_precision", "miss", "passage_rank", "dense_sentence",
@@ -45,8 +46,12 @@ def feature_rows(q: Query, cands: list[Scored], index, qvec: np.ndarray | None, 
     scores = [c.score for c in cands]
     cover = [context_cover(q, index.fact_context.get(c.item.id, c.item.sentence)) for c in cands]
     texts = [index.fact_context.get(c.item.id, c.item.sentence) for c in cands]
-    vectors = word_vectors(index, set().union(*map(_content_words, texts)) | set(words(q.question)))
-    near = [near_cover(q, t, vectors) for t in texts]
+    vectors = word_vectors(index, set().union(*map(_content_words, texts)) | {w for w in words(q.question)
+                                                                               if stem(w) in q.terms})
+    memo = index.derived.setdefault("answer.near_sims", {})
+    if len(memo) > 500_000:
+        memo.clear()
+    near = [near_cover(q, t, vectors, memo) for t in texts]
     best_near = max(near)
     best_cover = max(cover)
     best_clause, best_score = max(clause), max(scores)
@@ -104,33 +109,51 @@ NEAR_MIN = 0.5  # cosine of two single words below which the model's neighbours 
 
 
 def word_vectors(index, wanted: set[str]) -> dict[str, np.ndarray]:
-    """Vectors of single words, kept for the index's life; the words not seen before are encoded in
-    one batch (one ONNX run for a question's hundred-odd new words, not a hundred runs)."""
+    """Vectors of single words, kept for the index's life: those the index stored at build time
+    (``qa.index.wordvecs``: every content word of its reports, so the question path rarely runs the
+    encoder), and the others (question words the reports lack) encoded in one batch."""
     cache = index.derived.setdefault("answer.word_vectors", {})
-    new = sorted(w for w in wanted if w not in cache)
-    if new:
-        for w, v in zip(new, index.retriever.encoder.encode(new), strict=True):
-            cache[w] = v
+    missing = [w for w in wanted if w not in cache]
+    if missing:
+        stored, new = getattr(index, "word_vectors", None), []
+        for w in missing:
+            v = stored.get(w) if stored is not None else None
+            if v is None:
+                new.append(w)
+            else:
+                cache[w] = v
+        new.sort()
+        if new:
+            for w, v in zip(new, index.retriever.encoder.encode(new), strict=True):
+                cache[w] = v
     return cache
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in words(text) if w not in STOPWORDS and len(w) > 2}
+@lru_cache(maxsize=65536)
+def _content_words(text: str) -> frozenset[str]:
+    # Cached: the same figure contexts come up question after question
+    return frozenset(content_words(text))
 
 
-def near_cover(q: Query, text: str, vectors: dict[str, np.ndarray]) -> float:
+def near_cover(q: Query, text: str, vectors: dict[str, np.ndarray], memo: dict | None = None) -> float:
     """``context_cover`` where a question word the figure's words lack counts by its closest word
     there, as the embedding model sees single words ("destitute" ~ "poverty-stricken", "budgetary" ~
     "budget", "acreage" ~ "farmland"): paraphrases no word list holds. Measured with the lexicon's
-    synonyms removed, it won back part of what they give (eval/RANKER.md)."""
+    synonyms removed, it won back part of what they give (eval/RANKER.md). ``memo`` keeps the
+    closest similarity per (text, question word) across questions (a word's vector never changes)."""
     found_words = _content_words(text)
     surface = {stem(w): w for w in words(q.question)}
 
     def near(t: str) -> float:
         if t not in surface or not found_words:
             return 0.0
-        qv = vectors[surface[t]]
-        sim = max(float(vectors[c] @ qv) for c in found_words)
+        key = (text, surface[t])
+        sim = memo.get(key) if memo is not None else None
+        if sim is None:
+            qv = vectors[surface[t]]
+            sim = max(float(vectors[c] @ qv) for c in found_words)
+            if memo is not None:
+                memo[key] = sim
         return sim if sim >= NEAR_MIN else 0.0
 
     return _covered(q, {stem(w) for w in found_words}, near)

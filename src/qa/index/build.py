@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from qa.corpus.documents import Document, scan_corpus
 from qa.corpus.passages import Passage, split_passages
@@ -37,6 +38,8 @@ from qa.errors import BuildLockedError, CorpusError
 from qa.index.incremental import DocumentParts, PreviousBuild, load_previous, pipeline_fingerprint
 from qa.index.load import FILES, FORMAT_VERSION, MANIFEST, build_in_use
 from qa.index.progress import BuildProgress
+from qa.index.wordvecs import FILES as WORD_FILES
+from qa.index.wordvecs import write_word_vectors
 from qa.settings import Settings
 
 KEEP_BUILDS = 2
@@ -119,9 +122,8 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             fresh = {d.id: split_passages(d, settings.max_passage_tokens, count) for d in docs if d.id not in kept}
             passages = [p for d in docs for p in (fresh[d.id] if d.id in fresh else kept[d.id].passages)]
             _write_json(tmp / FILES["documents"], [_doc_record(d) for d in docs])
-            with open(tmp / FILES["passages"], "w", encoding="utf-8") as fh:
-                for p in passages:
-                    fh.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+            # orjson serialises the dataclass itself (asdict's deep copies took 0.2 s at 1,000 reports)
+            (tmp / FILES["passages"]).write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in passages))
             _maybe_fail(fail_after, "passages")
             lap("passages")
 
@@ -130,8 +132,9 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
                 from qa.index.quantize import INT8_DIR, write_int8
 
                 write_int8(tmp / "encoder", tmp / INT8_DIR, prev.path / INT8_DIR if prev else None)
-            # Opened only when there is something to embed: a rebuild with nothing new skips it.
-            enc = OnnxEncoder(tmp / "encoder", threads=0) if fresh else None
+            # Opened only when there is something to embed: a rebuild with nothing new skips it. Both cores,
+            # their threads not spinning (spinning, they fought the build's other work and other jobs).
+            enc = OnnxEncoder(tmp / "encoder", threads=0, spinning=False) if fresh else None
             lap("encoder")
             parts = _document_parts(docs, fresh, kept, enc, bar, st)
             lap("embed_and_facts")
@@ -154,6 +157,8 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
             _write_fact_vectors(parts, tmp)
             _maybe_fail(fail_after, "facts")
             lap("facts")
+            words = _write_words(parts, tmp, prev, set(fresh), enc, bar)
+            lap("words")
 
             embedded = sum(len(v) for v in fresh.values())
             manifest = {
@@ -173,13 +178,13 @@ def build_index(settings: Settings, progress: bool = True, fail_after: str | Non
                     for d in docs
                 ],
                 "skipped": [{"path": path, "reason": reason} for path, reason in scan.skipped],
-                "counts": {"documents": len(docs), "passages": len(passages), "facts": facts},
+                "counts": {"documents": len(docs), "passages": len(passages), "facts": facts, "words": words[0]},
                 "build": {"incremental": prev is not None, "reused_documents": len(scan.reused),
                           "parsed_documents": len(docs) - len(scan.reused), "embedded_passages": embedded,
-                          "seconds": steps},
+                          "embedded_words": words[1], "seconds": steps},
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "build_seconds": round(time.perf_counter() - t0, 2),
-                "files": FILES,
+                "files": {**FILES, **WORD_FILES},
             }
             _write_json(tmp / MANIFEST, manifest, indent=1)
             os.replace(tmp, final)
@@ -253,16 +258,29 @@ def _document_parts(docs: list[Document], fresh: dict[str, list[Passage]], kept:
 
 
 def _encode(enc, texts: list[str], bar: BuildProgress, label: str, batch: int = 16) -> np.ndarray:
-    """Embed texts in batches of similar length (less padding; pooling is masked, so a text's
-    vector does not depend on its batch), in the input order."""
+    """Embed texts in batches of similar length in tokens, in the input order. A batch is padded to
+    its longest text: one long sentence among short ones made the whole batch long (adding one
+    report: 8 sentences padded to 157 tokens where all but one had under 48). Pooling is masked and
+    ONNX Runtime gives a text the same bits whatever its batch (tests/index/test_word_vectors.py),
+    so the batching changes only the time."""
     vecs = np.zeros((len(texts), enc.dimension), np.float32)
-    order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
     task = bar.task(label, len(texts))
-    for k in range(0, len(order), batch):
-        idx = order[k : k + batch]
+    for idx in length_batches(enc.token_counts(texts), batch):
         vecs[idx] = enc.encode([texts[m] for m in idx])
         bar.advance(task, len(idx))
     return vecs
+
+
+def length_batches(lengths: list[int], size: int, slack: float = 1.25) -> list[list[int]]:
+    """Indexes of ``lengths`` in batches of at most ``size``, shortest first, a batch closed when the
+    next text is more than ``slack`` times (plus 4 tokens) its shortest: little padding, few runs."""
+    out: list[list[int]] = []
+    for k in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if out and len(out[-1]) < size and lengths[k] <= lengths[out[-1][0]] * slack + 4:
+            out[-1].append(k)
+        else:
+            out.append([k])
+    return out
 
 
 def _write_sentences(parts: list[DocumentParts], out: Path) -> None:
@@ -276,6 +294,29 @@ def _write_sentences(parts: list[DocumentParts], out: Path) -> None:
     _write_json(out / FILES["sentences"], sents)
     np.save(out / FILES["sentence_vectors"], np.vstack(vecs).astype(np.float32) if vecs
             else np.zeros((0, 1), np.float32))
+
+
+def _write_words(parts: list[DocumentParts], out: Path, prev: PreviousBuild | None, fresh: set[str], enc,
+                 bar: BuildProgress) -> tuple[int, int]:
+    """The word vectors (``qa.index.wordvecs``): the previous build's, and the words of the new
+    documents it lacks (of every document when it has none). Returns (words stored, words encoded)."""
+    from qa.index.encoder import OnnxEncoder
+    from qa.index.wordvecs import WORDS, document_words, load_word_vectors
+
+    base = prev.path if prev is not None and (prev.path / WORDS).exists() else None
+    wanted: set[str] = set()
+    for x in parts:
+        if base is None or x.document.id in fresh:
+            wanted |= document_words(x.document.text, (p.section for p in x.passages), (t for _, t in x.fact_rows))
+
+    def encode(ws: list[str]) -> np.ndarray:
+        # The float ONNX encoder that encodes questions (a build with no new passage opened none)
+        return _encode(enc or OnnxEncoder(out / "encoder", threads=0, spinning=False), ws, bar, "embedding words",
+                       batch=64)
+
+    encoded = write_word_vectors(out, base, wanted, encode)
+    stored = load_word_vectors(out)
+    return (len(stored) if stored is not None else 0), encoded
 
 
 def _maybe_fail(fail_after: str | None, step: str) -> None:
@@ -315,7 +356,11 @@ def _doc_record(d: Document) -> dict:
 def _write_json(path: Path, obj: object, indent: int | None = None) -> None:
     # Compact by default: the data files are read by programs, and at 1,000 reports an indented
     # sentences.json puts each of ~40k numbers on its own line. The manifest stays readable.
-    path.write_text(json.dumps(obj, ensure_ascii=False, indent=indent), encoding="utf-8")
+    # orjson for the data files: ~10 MB of JSON rewritten by every build, in a fifth of json's time.
+    if indent is None:
+        path.write_bytes(orjson.dumps(obj))
+    else:
+        path.write_text(json.dumps(obj, ensure_ascii=False, indent=indent), encoding="utf-8")
 
 
 def _swap_symlink(index_dir: Path, target: Path) -> None:

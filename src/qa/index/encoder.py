@@ -38,7 +38,7 @@ def model_id(name: str) -> str:
 class OnnxEncoder:
     """Query encoder over an exported model folder; thread-safe, with a small LRU cache."""
 
-    def __init__(self, folder: Path, threads: int = 1, cache_size: int = 2048) -> None:
+    def __init__(self, folder: Path, threads: int = 1, cache_size: int = 2048, spinning: bool = True) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -55,12 +55,18 @@ class OnnxEncoder:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if not spinning:  # idle pool threads sleep instead of spinning: on a shared machine they took turns
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             str(folder / "model.onnx"), opts, providers=["CPUExecutionProvider"]
         )
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
+
+    def token_counts(self, texts: list[str]) -> list[int]:
+        """Each text's length in word pieces, as ``encode`` feeds it (truncated, unpadded)."""
+        return [sum(e.attention_mask) for e in self.tokenizer.encode_batch(texts)]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         encs = self.tokenizer.encode_batch(texts)

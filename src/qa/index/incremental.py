@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from qa.corpus.documents import Document
 from qa.corpus.passages import Passage
@@ -31,7 +32,8 @@ from qa.index.load import FILES, FORMAT_VERSION, MANIFEST
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # src/qa
 # The code whose change changes what a build writes for a document.
-PIPELINE_SOURCES = ("text", "corpus", "facts", "index/build.py", "index/incremental.py", "index/encoder.py")
+PIPELINE_SOURCES = ("text", "corpus", "facts", "index/build.py", "index/incremental.py", "index/encoder.py",
+                    "index/wordvecs.py")
 SOURCE_SUFFIXES = (".py", ".toml", ".json")  # code and the data it reads (the lexicon)
 
 
@@ -74,19 +76,19 @@ class PreviousBuild:
         self.manifest = manifest
         self._by_file = {(Path(d.get("path", "")).name, d.get("source_sha256")): d["id"]
                          for d in manifest.get("documents", []) if d.get("source_sha256")}
-        records = json.loads((path / FILES["documents"]).read_text(encoding="utf-8"))
+        records = orjson.loads((path / FILES["documents"]).read_bytes())
         self.documents = {r["id"]: Document(id=r["id"], title=r["title"], text=r["text"], meta=r.get("meta", {}),
                                             path=r.get("path", ""), source_sha256=r.get("source_sha256", ""))
                           for r in records}
-        self.passages = [Passage(**json.loads(line))
-                         for line in (path / FILES["passages"]).read_text(encoding="utf-8").splitlines() if line]
+        self.passages = [Passage(**orjson.loads(line))
+                         for line in (path / FILES["passages"]).read_bytes().splitlines() if line]
         import faiss
 
         vindex = faiss.read_index(str(path / FILES["vectors"]))
         if vindex.ntotal != len(self.passages):
             raise ValueError("vector count does not match the passages")
         self.vectors = vindex.reconstruct_n(0, vindex.ntotal)
-        self.sentences = json.loads((path / FILES["sentences"]).read_text())
+        self.sentences = orjson.loads((path / FILES["sentences"]).read_bytes())
         self.sentence_vectors = np.load(path / FILES["sentence_vectors"])
         self._passage_rows: dict[str, list[int]] = {}
         for row, p in enumerate(self.passages):
@@ -94,7 +96,7 @@ class PreviousBuild:
         self._sentence_rows: dict[int, list[int]] = {}
         for row, (i, _a, _b) in enumerate(self.sentences):
             self._sentence_rows.setdefault(i, []).append(row)
-        self.fact_rows = json.loads((path / FILES["fact_ids"]).read_text())
+        self.fact_rows = orjson.loads((path / FILES["fact_ids"]).read_bytes())
         self.fact_vectors = np.load(path / FILES["fact_vectors"])
         if len(self.fact_rows) != len(self.fact_vectors):
             raise ValueError("figure vectors do not match their ids")
@@ -108,7 +110,7 @@ class PreviousBuild:
         from qa.index.search import TERMS_FILE
 
         terms = path / TERMS_FILE
-        self.terms = json.loads(terms.read_text(encoding="utf-8")) if terms.exists() else None
+        self.terms = orjson.loads(terms.read_bytes()) if terms.exists() else None
         if self.terms is not None and len(self.terms) != len(self.passages):
             self.terms = None  # not this build's: tokenize again
 

@@ -99,7 +99,11 @@ def check_manifest(manifest: dict, index_dir: Path, model: str) -> None:
             f"{index_dir / MANIFEST}: built with model {manifest.get('model')!r}, settings ask for "
             f"{model_id(model)!r}; {fix} (or set QA_MODEL={manifest.get('model')})"
         )
-    for name in FILES.values():
+    from qa.index.wordvecs import FILES as WORD_FILES
+
+    # The word vectors are optional (an index built before them loads without), unless the manifest lists them.
+    listed = [n for n in WORD_FILES.values() if n in (manifest.get("files") or {}).values()]
+    for name in [*FILES.values(), *listed]:
         if not (index_dir / name).exists():
             raise IndexLoadError(f"{index_dir / name} is missing; {fix}")
 
@@ -117,7 +121,7 @@ class QAIndex:
     def __init__(self, path: Path, manifest: dict, documents: dict[str, Document], passages: list[Passage],
                  retriever: object, facts: list | None, facts_db: Path, sentences: list | None = None,
                  sentence_vectors: np.ndarray | None = None, fact_ids: list | None = None,
-                 fact_vectors: np.ndarray | None = None) -> None:
+                 fact_vectors: np.ndarray | None = None, word_vectors=None) -> None:
         self.path = path
         self.manifest = manifest
         self.documents = documents
@@ -128,6 +132,9 @@ class QAIndex:
         self.sentence_vectors = sentence_vectors
         self.fact_ids = fact_ids if fact_ids is not None else []  # [fact id, figure context] per row of fact_vectors
         self.fact_vectors = fact_vectors
+        # Single words embedded at index time (``qa.index.wordvecs.WordVectors``), or None: the answerer
+        # then encodes the words it meets.
+        self.word_vectors = word_vectors
         # State that later stages derive from this index once (the answer stage's vocabulary, the page's
         # example questions), keyed by the stage that owns it: one explicit slot instead of ad-hoc attributes.
         self.derived: dict = {}
@@ -271,7 +278,7 @@ def load_index(index_dir: Path, model: str, encoder_int8: bool = False) -> QAInd
     (``qa.index.quantize``; built with ``QA_ENCODER_INT8=1``)."""
     from qa.facts.store import fact_count
     from qa.index.encoder import OnnxEncoder
-    from qa.index.quantize import encoder_folder
+    from qa.index.quantize import FLOAT_DIR, encoder_folder
     from qa.index.search import Retriever
 
     index_dir = Path(index_dir)
@@ -309,13 +316,25 @@ def load_index(index_dir: Path, model: str, encoder_int8: bool = False) -> QAInd
     sentences = read("sentences", lambda p: orjson.loads(p.read_bytes()))
     # Memory-mapped: a question reads a few rows; at 1,000 reports the two files are ~130 MB, which
     # np.load would read whole at every start (builds are never written in place: a mapping stays valid).
-    sentence_vectors = read("sentence_vectors", lambda p: np.load(p, mmap_mode="r"))
+    # (viewed as plain arrays: indexing a np.memmap row builds a memmap object, 4 us each, ~60 a question)
+    sentence_vectors = read("sentence_vectors", lambda p: np.load(p, mmap_mode="r").view(np.ndarray))
     if len(sentences) != len(sentence_vectors):
         raise IndexLoadError(f"{real / FILES['sentence_vectors']} does not match {FILES['sentences']}; {fix}")
     fact_ids = read("fact_ids", lambda p: orjson.loads(p.read_bytes()))
-    fact_vectors = read("fact_vectors", lambda p: np.load(p, mmap_mode="r"))
+    fact_vectors = read("fact_vectors", lambda p: np.load(p, mmap_mode="r").view(np.ndarray))
     if len(fact_ids) != len(fact_vectors):
         raise IndexLoadError(f"{real / FILES['fact_vectors']} does not match {FILES['fact_ids']}; {fix}")
+    # Stored word vectors are the float encoder's: with the int8 one, the answerer encodes words itself,
+    # so that a word and the question it is compared with come from the same encoder.
+    word_vectors = None
+    if encoder_folder(real, encoder_int8).name == FLOAT_DIR:
+        from qa.index.wordvecs import WORD_VECTORS, load_word_vectors
+
+        try:
+            word_vectors = load_word_vectors(real)
+        except Exception as exc:
+            raise IndexLoadError(f"{real / WORD_VECTORS}: cannot be read ({type(exc).__name__}: "
+                                 f"{str(exc)[:120]}); {fix}") from exc
     return QAIndex(real, manifest, documents, passages, retriever, None, real / FILES["facts"], sentences,
-                   sentence_vectors, fact_ids, fact_vectors)
+                   sentence_vectors, fact_ids, fact_vectors, word_vectors)
 

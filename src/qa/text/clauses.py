@@ -16,10 +16,40 @@ which words belong to another item than the figure's own.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 CLAUSE_BREAK = re.compile(r"[;:]|\s[-–]\s")
 PHRASE_BREAK = re.compile(r"[,;:.](\s|$)")
+
+# The tests the answerer puts to the gap between a word and a figure (a digit, a clause break, a
+# comma or bracket: ``qa.answer.score.fact_context_weights``), answered off marks found once per
+# sentence: a regex over each word's gap was quadratic in the sentence (90 searches a figure).
+# CLAUSE_BREAK's two halves are _SEMI and _DASH_AT, every start of a spaced dash, overlapping
+# (tests/answer/test_answer_caches.py checks the split against CLAUSE_BREAK on random gaps).
+_DIGIT = re.compile(r"\d")
+_SEMI = re.compile(r"[;:]")
+_DASH_AT = re.compile(r"(?=\s[-–]\s)")
+_COMMA = re.compile(r"[,()]")
+
+
+@lru_cache(maxsize=16384)
+def _marks(sentence: str) -> tuple[list[int], ...]:
+    """Where in ``sentence`` a digit, a ``;`` or ``:``, a spaced dash, a comma or bracket stand."""
+    return tuple([m.start() for m in rx.finditer(sentence)] for rx in (_DIGIT, _SEMI, _DASH_AT, _COMMA))
+
+
+def _inside(marks: list[int], x: int, y: int, width: int = 1) -> bool:
+    """Some mark (``width`` characters from its position) lies wholly within ``[x, y)``."""
+    i = bisect_left(marks, x)
+    return i < len(marks) and marks[i] + width <= y
+
+
+def gap_tests(sentence: str, x: int, y: int) -> tuple[bool, bool, bool]:
+    """For ``gap = sentence[x:y]``, as truth values: ``re.search(r"\\d", gap)``,
+    ``CLAUSE_BREAK.search(gap)`` and ``re.search(r"[,()]", gap)``."""
+    digits, semis, dashes, commas = _marks(sentence)
+    return _inside(digits, x, y), _inside(semis, x, y) or _inside(dashes, x, y, 3), _inside(commas, x, y)
 
 
 def clause_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:

@@ -37,6 +37,12 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD_RE.findall(text)]
 
 
+def content_words(text: str) -> set[str]:
+    """The words of ``text`` that carry meaning on their own: no stop words, none under three letters
+    (the words whose embeddings the answerer compares, and the index stores)."""
+    return {w for w in words(text) if w not in STOPWORDS and len(w) > 2}
+
+
 def tokenize(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
