@@ -59,7 +59,7 @@ ARITH_PATTERNS = [
         "sum",
         re.compile(
             r"\b(combined|together|altogether|in total|in all|sum of|plus)\b|"
-            r"\btotal of\b.*\band\b|\b(add|added) up\b|\b(did|do|does)\b.+\band\b.+\b(total|amount to|come to)\b"
+            r"\btotal of\b.*\band\b|\b(add|added) up\b|\b(did|do|does)\b.+\band\b.+\b(total|come to)\b"
         ),
     ),
     (
