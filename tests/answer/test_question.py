@@ -285,3 +285,13 @@ def test_a_population_asked_counts_people(question: str, unit: str | None) -> No
                                       "How much did loans and grants come to?"])
 def test_what_did_x_and_y_total_asks_a_sum(question: str) -> None:
     assert analyze(question).op == "sum"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("What was the year-on-year growth of the county's road funds in 2013?", "change"),
+    ("What was the increase in school funds in 2013?", "change"),
+    ("lanshan road fund growth 2013 %", "percent"),  # a bare "%" asks a percentage
+    ("What was the total road fund in 2013?", "money"),
+])
+def test_a_growth_asked_with_what_is_a_change(question: str, kind: str) -> None:
+    assert analyze(question).kind == kind

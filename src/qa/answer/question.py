@@ -159,14 +159,14 @@ KIND_RULES = [
                 r"\b(?:under|by|with|from|to|for|of|in|on|at) (?:whose|whom)\b|\bwhich (person|official|leader)\b")),
     ("date", _rx(r"^(and )?when\b|\b(what|which) (dates?|days?|months?|years?)\b|\bas of what\b|\bin what year\b|"
                  r"\bfrom which year\b|\bwhat time\b")),
-    # "Working back from the growth rate, how large was X in 2009?" asks for X: a rate named as the
-    # means is not the answer.
-    ("percent", lambda q, t: re.search(r"\b(percentage|percent|share|proportion|fraction|%|rate)\b", q)
+    # "Working back from the growth rate, how large was X in 2009?" asks for X, not the rate (its means)
+    ("percent", lambda q, t: re.search(r"\b(?:percentage|percent|share|proportion|fraction|rate)\b|%", q)
      and not _HOW_MUCH_MANY.search(q)
      and not (re.search(r"\bhow (large|big)\b", q) or _AMOUNT_TO.search(q))),
     ("change", lambda q, t: re.search(r"\bby how (much|many)\b|\bhow much (did|has|have|was|were) .* (rise|grow|"
                                       r"increase|fall|drop|decline)|\bhow (fast|quickly)\b|\bgrowth rate\b|"
-                                      r"\brate of (growth|increase)\b", q)
+                                      r"\brate of (growth|increase)\b|\bwhat (?:was|is|were|are) (?:the |its )?"
+                                      r"(?:[\w-]+ ){0,2}(?:growth|increase|rise|decline|drop|fall|decrease)\b", q)
      and not (re.search(r"\bhow (large|big)\b", q) or _AMOUNT_TO.search(q))),
     # "Guizhou 2011 central grant growth", "key-county farmer income rise": a keyword question that
     # names a growth asks for the change, not the level
