@@ -7,16 +7,27 @@ Invented sentences about fictional counties, not text of the eval sets.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from qa.answer.compose import LEAD_Q
-from qa.answer.features import base_conflict, change_mismatch, in_quotes, is_change, own_phrase, part_whole, tier_conflict
+from qa.answer.features import (
+    base_conflict,
+    change_mismatch,
+    in_quotes,
+    is_change,
+    lacks_asked_word,
+    own_phrase,
+    part_whole,
+    tier_conflict,
+)
 from qa.answer.question import analyze
 from qa.answer.score import Vocabulary, key_missing
 from qa.corpus.documents import Document
 from qa.corpus.passages import split_passages
 from qa.facts.extract import extract_facts
 from qa.facts.model import NUMERIC_KINDS
+from qa.index.wordvecs import WordVectors
 
 TITLE = "Poverty Alleviation and Development in Gansu"
 SENTENCE = ("In 2013, Baiyun reduced the rural poor by 52,000, leaving 310,000 rural poor, and the per capita "
@@ -123,3 +134,32 @@ def test_a_change_asked_against_one_base_is_not_answered_by_one_against_another(
     facts = _base_facts()
     q = analyze(question)
     assert {raw for raw in ("198%", "11.5%") if base_conflict(q, facts[raw])} == conflicts
+
+
+class _Encoder:
+    """Fixed vectors for the question words of the test below (the logic, not the model, is tested)."""
+
+    VECTORS = {"incidence": [0.0, 0.0, 1.0], "salaries": [0.0, 0.8, 0.6]}
+
+    def encode(self, texts):
+        return [np.asarray(self.VECTORS[t], np.float32) for t in texts]
+
+
+class _Index:
+    def __init__(self) -> None:
+        self.word_vectors = WordVectors(["poverty", "income"], np.eye(3, dtype=np.float32)[:2])
+        self.derived: dict = {}
+        self.retriever = type("R", (), {"encoder": _Encoder()})()
+
+
+class _Vocab:
+    df = {"poverti": 1, "incom": 1}
+
+
+@pytest.mark.parametrize(("question", "lacks"), [
+    ("What was the poverty incidence?", True),  # no report word comes close to "incidence"
+    ("What were the salaries?", False),  # "income" is close enough
+    ("What was the poverty income?", False),  # every word is there
+])
+def test_a_question_word_no_report_holds_in_any_form(question: str, lacks: bool) -> None:
+    assert lacks_asked_word(analyze(question), _Index(), _Vocab()) is lacks

@@ -12,7 +12,15 @@ from qa.answer import ranker
 from qa.answer.context import Context
 from qa.answer.derived import per_unit_total, planned_from_rate, previous_year
 from qa.answer.draft import Draft, state_fact, state_facts
-from qa.answer.features import GROWTH_Q, base_conflict, change_mismatch, feature_rows, is_change, previous_figure
+from qa.answer.features import (
+    GROWTH_Q,
+    base_conflict,
+    change_mismatch,
+    feature_rows,
+    is_change,
+    lacks_asked_word,
+    previous_figure,
+)
 from qa.answer.question import Query, analyze, proper_names
 from qa.answer.score import Scored, candidates, score_sentence
 from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, SUMMARY_MIN, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
@@ -178,6 +186,8 @@ def best_sentences(q: Query, index: QAIndex, hits, ctx: Context, n: int = 2):
 
 
 def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    if q.kind == "explanation" and lacks_asked_word(q, index, ctx.vocab):
+        return None  # a sentence that merely shares the other words does not answer
     top = best_sentences(q, index, hits, ctx, 3)
     if not top or top[0][0] < TEXT_MIN:
         return None

@@ -129,6 +129,25 @@ def word_vectors(index, wanted: set[str]) -> dict[str, np.ndarray]:
     return cache
 
 
+def lacks_asked_word(q: Query, index, vocab) -> bool:
+    """The question's own word no report of the index holds in any form, by a lexicon synonym, or by
+    a close word as the embedding model sees single words ("What was the poverty incidence?" asked of
+    a report that never gives one): no sentence of the index answers it. Only the words the index
+    stored at build time are compared (``qa.index.wordvecs``); without them nothing is lacking."""
+    stored = getattr(index, "word_vectors", None)
+    if stored is None or not len(stored):
+        return False
+    surface = {stem(w): w for w in words(q.question)}
+    for t, w in q.terms.items():
+        if w < 1.0 or t not in surface or t in vocab.df or SYNONYMS.get(t, frozenset()) & vocab.df.keys():
+            continue
+        word = surface[t]
+        v = word_vectors(index, {word})[word]
+        if float(np.max(np.asarray(stored.vectors) @ v)) < NEAR_MIN:
+            return True
+    return False
+
+
 @lru_cache(maxsize=65536)
 def _content_words(text: str) -> frozenset[str]:
     # Cached: the same figure contexts come up question after question
