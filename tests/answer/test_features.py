@@ -18,6 +18,7 @@ from qa.answer.features import (
     is_change,
     lacks_asked_word,
     own_phrase,
+    part_named,
     part_whole,
     tier_conflict,
 )
@@ -163,3 +164,16 @@ class _Vocab:
 ])
 def test_a_question_word_no_report_holds_in_any_form(question: str, lacks: bool) -> None:
     assert lacks_asked_word(analyze(question), _Index(), _Vocab()) is lacks
+
+
+@pytest.mark.parametrize(("question", "phrase", "named"), [
+    # the whole does not answer for its part
+    ("How much of Lanshan's 2013 fiscal money came from the provincial budget?",
+     "In 2013, Lanshan issued fiscal funds of 90 million Yuan", False),
+    ("How much of Lanshan's 2013 fiscal money came from the provincial budget?",
+     "of which 30 million Yuan was from the province's own budget", True),  # a tier word names it
+    ("How much of the grant went to road building?", "25 million Yuan for building village roads", True),
+    ("How much did Lanshan spend on roads?", "In 2013, Lanshan issued fiscal funds of 90 million Yuan", True),
+])
+def test_a_part_asked_is_named_by_the_figures_own_phrase(question: str, phrase: str, named: bool) -> None:
+    assert part_named(question, phrase) is named

@@ -19,6 +19,8 @@ from qa.answer.features import (
     feature_rows,
     is_change,
     lacks_asked_word,
+    own_phrase,
+    part_named,
     previous_figure,
 )
 from qa.answer.question import Query, analyze, proper_names
@@ -79,6 +81,9 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         if conf < model.threshold:
             return None
         best = cands[k]
+        f = best.item
+        if not part_named(q.question, own_phrase(f.sentence, f.start - f.sentence_start, f.end - f.sentence_start)):
+            return None  # the part asked is not what this figure is: it is the whole, or another part
         if TOTAL_WORDS.search(q.question):
             total = per_unit_total(best.item, index)
             if total is not None:

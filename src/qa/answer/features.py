@@ -20,7 +20,7 @@ from qa.answer.question import Query, analyze
 from qa.answer.score import SYNONYMS, TOTAL_Q, Scored, candidates
 from qa.answer.thresholds import TOP_PASSAGES
 from qa.text.lexicon import TIERS
-from qa.text.words import content_words, stem, words
+from qa.text.words import STOPWORDS, content_words, stem, words
 
 NAMES = (
     "rule_score", "coverage", "unit_match", "measure_precision", "miss", "passage_rank", "dense_sentence",
@@ -295,6 +295,29 @@ def own_phrase(sentence: str, a: int, b: int) -> str:
 
 PART_Q = re.compile(r"\b(how (much|many) of|what (share|part|portion|proportion) of|of (it|them|which|those))\b", re.I)
 WHOLE_AFTER = re.compile(r"^[^.;]{0,80}?\b(of which|among which|among them|including)\b", re.I)
+
+
+# "How much of the grant came from the provincial budget?": the words that name the part asked
+PART_NAMED = re.compile(r"\bhow (?:much|many) of\b.*?\b(?:came|come|comes|was|were|is|are|went|go|goes)\s+"
+                        r"(?:from|for|to|by)\s+(?P<part>[^?.,;]+)", re.I)
+
+
+def part_named(question: str, phrase: str) -> bool:
+    """False when the question asks for the part of a whole that comes from or goes to something
+    ("how much of the fiscal money came from the provincial budget") and the figure's own phrase
+    names it in no form (the word, a lexicon synonym, its tier of government): that figure is the
+    whole, or another part. True when no such part is asked."""
+    m = PART_NAMED.search(question)
+    if not m:
+        return True
+    asked = {stem(w) for w in words(m.group("part")) if w not in STOPWORDS and not w.isdigit()}
+    asked -= {"govern", "budget", "fund", "money", "financ", "level"}  # say where money sits, not whose
+    if not asked:
+        return True
+    said = {stem(w) for w in words(phrase)}
+    if asked & said or any(SYNONYMS.get(t, frozenset()) & said for t in asked):
+        return True
+    return bool(tiers(m.group("part")) & tiers(phrase))
 
 
 def part_whole(question: str, sentence: str, b: int) -> float:
