@@ -9,7 +9,7 @@ import pytest
 
 from qa.answer import across
 from qa.answer.draft import Draft
-from qa.answer.question import detect_op
+from qa.answer.operations import detect_op
 from qa.answer.route import EACH_REPORT
 
 

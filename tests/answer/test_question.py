@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from qa.answer.operations import detect_op
 from qa.answer.question import (
     analyze,
     corrected_terms,
     detect_kind,
-    detect_op,
     is_elliptical,
     numbers_in,
     proper_names,
@@ -295,3 +295,17 @@ def test_what_did_x_and_y_total_asks_a_sum(question: str) -> None:
 ])
 def test_a_growth_asked_with_what_is_a_change(question: str, kind: str) -> None:
     assert analyze(question).kind == kind
+
+
+def test_a_follow_up_word_replaces_the_earlier_word_of_its_contrast_set() -> None:
+    q = analyze("And a small one?", ["What does the county put into a big village?"])
+    assert q.terms["small"] == 1.0 and "big" not in q.terms and q.terms["villag"] < 1.0
+    q = analyze("And provincial ones?", ["How many national key counties does Lanshan have?"])
+    assert q.terms["provinci"] == 1.0 and "nation" not in q.terms
+    q = analyze("And in the pastoral areas?", ["How many national key counties does Lanshan have?"])
+    assert "nation" in q.terms  # no contrast: nothing is replaced
+
+
+def test_a_follow_up_that_names_its_own_unit_counts_it() -> None:
+    assert analyze("and counties?", ["How many districts and cities is Lanshan divided into?"]).unit == "counties"
+    assert analyze("And how many of them found jobs?", ["How many migrant workers were trained?"]).unit == "people"

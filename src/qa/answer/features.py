@@ -101,8 +101,12 @@ def previous_figure(q: Query, index, ctx, hits):
         return None
     docs = {p.doc for p, _ in hits} or None
     prev_hits = index.search(prev.query_text or prev.question, TOP_PASSAGES, docs=docs)
-    cands = candidates(prev, index, prev_hits, ctx)
-    return cands[0].item if cands else None
+    # the word-level score's best, unless its own phrase names another tier or it is a change where a
+    # level was asked ("national key counties?": not "7 provincial key counties" beside "73 national")
+    fits = [c for c in candidates(prev, index, prev_hits, ctx) if not change_mismatch(prev, c.item) and not
+            tier_conflict(prev.question, own_phrase(c.item.sentence, c.item.start - c.item.sentence_start,
+                                                    c.item.end - c.item.sentence_start))]
+    return fits[0].item if fits else None
 
 
 NEAR_MIN = 0.5  # cosine of two single words below which the model's neighbours are mostly noise

@@ -8,68 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.text.lexicon import GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS, expand_shorthand
+from qa.answer.operations import detect_op
+from qa.text.lexicon import CONTRASTS, GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS, expand_shorthand
 from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
 from qa.text.words import STOPWORDS, is_english_word, stem, words
 
-ARITH_PATTERNS = [
-    (
-        "compare",
-        re.compile(
-            r"\b(which|who|what)\b.*\b(more|most|larger|largest|bigger|biggest|higher|"
-            r"highest|less|least|fewer|fewest|smaller|smallest|lower|lowest)\b.*\bor\b"
-        ),
-    ),
-    (
-        "compare",
-        re.compile(
-            r"^(did|does|was|were|is|are)\b.*\b(more|larger|bigger|higher|less|smaller|"
-            r"lower|fewer)\b"
-        ),
-    ),
-    # "How many times larger was X than Y?", "X is what multiple of Y?": the ratio of two figures
-    ("times", re.compile(r"\bhow many times (?:as |larger|bigger|greater|more|higher)|\bwhat multiple of\b")),
-    (
-        "diff",
-        re.compile(
-            r"\bhow (much|many) (more|less|fewer|higher|lower|bigger|larger|smaller)\b|"
-            r"\bdifference between\b|\bgap between\b|\bexceed"
-        ),
-    ),
-    (
-        "share",
-        re.compile(
-            r"\b(what|which) (share|fraction|proportion|percentage|percent)\b|"
-            r"\bwhat % of\b"
-        ),
-    ),
-    # "each year", "each time" say how often, not per what; "in yuan per person" names the unit an amount is
-    # asked in, and "per head" is "per capita": the report states such figures, no average is computed
-    ("per", re.compile(r"(?<!yuan )(?<!dollars )(?<!usd )(?<!rmb )\bper (?!capita\b|head\b)(\w+)|\bon average\b|"
-                       r"\baverage\b.*\b(per (?!capita\b|head\b)|each\b)|"
-                       r"\beach\b(?! (?:year|month|time|quarter|season)\b)"
-                       # "each province", "each of these reports", "each 2011 report" ask across reports
-                       r"(?! (?:of (?:the|these|those) )?(?:(?:19|20)\d\d )?(?:provinces?|regions?|reports?|"
-                       r"municipalit\w*|autonomous)\b)")),
-    (
-        "grow",
-        re.compile(r"\b(now|after|following)\b.*\b(additions?|added|adding|new ones)\b|\bin total after\b"),
-    ),
-    (
-        "sum",
-        re.compile(
-            r"\b(combined|together|altogether|in total|in all|sum of|plus)\b|"
-            r"\btotal of\b.*\band\b|\b(add|added) up\b|\b(did|do|does)\b.+\band\b.+\b(total|come to)\b"
-        ),
-    ),
-    (
-        "complement",
-        re.compile(
-            r"\b(not|didn't|did not|weren't|were not|aren't|are not|isn't|left "
-            r"unchanged|remaining|rest of|other than|besides)\b"
-        ),
-    ),
-]
 # stemmed word -> unit family (stems so that any inflection the stemmer folds is covered)
 UNIT_NOUNS = {stem(w): unit for unit, ws in UNIT_WORDS.items() for w in ws.split()}
 
@@ -210,26 +153,20 @@ def detect_kind(q: str) -> str:
     return "explanation"
 
 
-# "By what percentage did X rise?", "what percentage increase": a rate of change the report states,
-# not a share to compute.
-RATE_OF_CHANGE = re.compile(r"\bby what (percentage|percent)\b|\b(what|which) (percentage|percent)\b.*\b(rise|rose|"
-                            r"risen|grow|grew|grown|growth|increase|increased|fall|fell|drop|dropped|decline|"
-                            r"declined|go up|went up|higher|lower|climb|climbed|jump|jumped)\b")
-
-
-def detect_op(q: str) -> str | None:
-    ql = q.lower()
-    for op, rx in ARITH_PATTERNS:
-        if rx.search(ql):
-            return None if op == "share" and RATE_OF_CHANGE.search(ql) else op
-    return None
-
-
 IRREGULAR_PAST = frozenset(
     "sent got took went gave made held found built set paid put spent won lost saw came became began brought "
     "bought caught chose drew fell felt fought grew heard kept knew led left lent met ran rose sold stood "
     "taught told thought understood wrote".split()
 )
+
+
+def contrasted(q: str, context: str) -> tuple[set[str], set[str]]:
+    """Stems of the earlier question's words that a word of the follow-up replaces (another word of
+    the same contrast set, ``lexicon.toml``: big/small, national/provincial, cities/counties), and of
+    the follow-up's words that replace them."""
+    new, old = set(words(q.lower())), set(words(context.lower()))
+    groups = [g for g in CONTRASTS if (old & g) - new and (new & g) - old]
+    return ({stem(w) for g in groups for w in (old & g) - new}, {stem(w) for g in groups for w in (new & g) - old})
 
 
 def target_unit(q: str) -> str | None:
@@ -327,6 +264,11 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
             kind = prev_kind
         # "And in Hulunbeier?" after a question about Xing'an: the new name replaces the old one.
         replaced = {stem(n) for n in proper_names(context)} if proper_names(q) else set()
+        # "And a small one?" after "a big village": small, not big (even where "small" is a question word)
+        old, new = contrasted(q, context)
+        replaced |= old
+        for t in new:
+            terms[t] = 1.0
         carry = (0.35 if replaced else 0.6) if elliptical else 0.1
         for t, w in weighted_terms(prev_fixed, carry).items():
             if t not in replaced:
@@ -342,7 +284,9 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     if unit is None and followup and kind == "count" and (
         not re.search(r"\bhow many\b", fl) or re.search(r"\bhow many (of )?(them|those|these)\b", fl)
     ):
-        unit = target_unit(context)  # "And how many of them found jobs?": them = the earlier question's noun
+        # "And how many of them found jobs?": them = the earlier question's noun; "and counties?" names its own
+        own = [UNIT_NOUNS[stem(w)] for w in words(fl) if stem(w) in UNIT_NOUNS]
+        unit = own[-1] if own else target_unit(context)
     if unit is None and kind == "count" and re.search(r"\b(population|headcount|populous)\b", fl):
         unit = "people"  # "What is the population of the key counties?" counts people, not the 8 counties
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"

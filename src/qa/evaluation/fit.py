@@ -38,10 +38,12 @@ NUMERIC = ("money", "count", "percent", "auto", "change")
 # figure's surroundings lack; whether the figure is a change when a level is asked or the other way
 # round; whether its own phrase names another tier of government than the question, it is the whole
 # of which a part is asked, it stands in a quoted slogan; for a follow-up, whether it stands in the
-# sentence that answered the previous question, or is that answer. Adding the sentence and clause
-# embedding similarities, unit and kind signals or shape signals lowered the held-out accuracy.
+# sentence that answered the previous question, or is that answer; how much of the figure's own measure
+# ("credit poverty alleviation fund") the question asks (night session: +1 top-1, eval/RANKER.md). Adding
+# the sentence and clause embedding similarities, unit and kind signals or shape signals lowered the
+# held-out accuracy.
 FEATURES = ("near_cover", "cover_lead", "rule_score", "score_lead", "key_miss", "change_mismatch",
-            "tier_conflict", "part_whole", "in_quotes", "beside_previous", "is_previous")
+            "tier_conflict", "part_whole", "in_quotes", "beside_previous", "is_previous", "measure_precision")
 
 
 @dataclass

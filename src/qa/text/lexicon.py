@@ -43,6 +43,7 @@ CHANGE_WORDS = (raw()["synonyms"]["up"], raw()["synonyms"]["down"])
 SYNONYM_GROUPS: list[str] = [*CHANGE_WORDS, *raw()["synonyms"]["groups"]]
 TIERS = {"national": tuple(word_list("tier_national")), "provincial": tuple(word_list("tier_provincial"))}
 LEAD_VERBS = frozenset(word_list("lead_verbs"))
+CONTRASTS = tuple(frozenset(group.split()) for group in raw()["contrasts"])
 WARM_QUESTIONS = tuple(raw()["service"]["warm_questions"])
 ABBREVIATIONS: dict[str, str] = dict(raw().get("abbreviations", {}))
 _SHORTHAND = re.compile(r"\b(" + "|".join(map(re.escape, sorted(ABBREVIATIONS, key=len, reverse=True))) + r")\b",

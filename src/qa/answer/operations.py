@@ -1,0 +1,83 @@
+"""Which arithmetic a question asks: a comparison, a difference, a sum, a share, a ratio ("how many
+times"), an average per something, a complement ("how many did not"), a level after additions. English
+question forms only; the operands are found by ``qa.answer.operands`` and combined by
+``qa.answer.arithmetic``.
+"""
+
+from __future__ import annotations
+
+import re
+
+ARITH_PATTERNS = [
+    (
+        "compare",
+        re.compile(
+            r"\b(which|who|what)\b.*\b(more|most|larger|largest|bigger|biggest|higher|"
+            r"highest|less|least|fewer|fewest|smaller|smallest|lower|lowest)\b.*\bor\b"
+        ),
+    ),
+    (
+        "compare",
+        re.compile(
+            r"^(did|does|was|were|is|are)\b.*\b(more|larger|bigger|higher|less|smaller|"
+            r"lower|fewer)\b"
+        ),
+    ),
+    # "How many times larger was X than Y?", "X is what multiple of Y?": the ratio of two figures
+    ("times", re.compile(r"\bhow many times (?:as |larger|bigger|greater|more|higher)|\bwhat multiple of\b")),
+    (
+        "diff",
+        re.compile(
+            r"\bhow (much|many) (more|less|fewer|higher|lower|bigger|larger|smaller)\b|"
+            r"\bdifference between\b|\bgap between\b|\bexceed"
+        ),
+    ),
+    (
+        "share",
+        re.compile(
+            r"\b(what|which) (share|fraction|proportion|percentage|percent)\b|"
+            r"\bwhat % of\b"
+        ),
+    ),
+    # "each year", "each time" say how often, not per what; "in yuan per person" names the unit an amount is
+    # asked in, and "per head" is "per capita": the report states such figures, no average is computed
+    ("per", re.compile(r"(?<!yuan )(?<!dollars )(?<!usd )(?<!rmb )\bper (?!capita\b|head\b)(\w+)|\bon average\b|"
+                       r"\baverage\b.*\b(per (?!capita\b|head\b)|each\b)|"
+                       r"\beach\b(?! (?:year|month|time|quarter|season)\b)"
+                       # "each province", "each of these reports", "each 2011 report" ask across reports
+                       r"(?! (?:of (?:the|these|those) )?(?:(?:19|20)\d\d )?(?:provinces?|regions?|reports?|"
+                       r"municipalit\w*|autonomous)\b)")),
+    (
+        "grow",
+        re.compile(r"\b(now|after|following)\b.*\b(additions?|added|adding|new ones)\b|\bin total after\b"),
+    ),
+    (
+        "sum",
+        re.compile(
+            r"\b(combined|together|altogether|in total|in all|sum of|plus)\b|"
+            r"\btotal of\b.*\band\b|\b(add|added) up\b|\b(did|do|does)\b.+\band\b.+\b(total|come to)\b"
+        ),
+    ),
+    (
+        "complement",
+        re.compile(
+            r"\b(not|didn't|did not|weren't|were not|aren't|are not|isn't|left "
+            r"unchanged|remaining|rest of|other than|besides)\b"
+        ),
+    ),
+]
+
+
+# "By what percentage did X rise?", "what percentage increase": a rate of change the report states,
+# not a share to compute.
+RATE_OF_CHANGE = re.compile(r"\bby what (percentage|percent)\b|\b(what|which) (percentage|percent)\b.*\b(rise|rose|"
+                            r"risen|grow|grew|grown|growth|increase|increased|fall|fell|drop|dropped|decline|"
+                            r"declined|go up|went up|higher|lower|climb|climbed|jump|jumped)\b")
+
+
+def detect_op(q: str) -> str | None:
+    ql = q.lower()
+    for op, rx in ARITH_PATTERNS:
+        if rx.search(ql):
+            return None if op == "share" and RATE_OF_CHANGE.search(ql) else op
+    return None
