@@ -10,10 +10,10 @@ import numpy as np
 
 from qa.answer import ranker
 from qa.answer.context import Context
-from qa.answer.derived import per_unit_total, planned_from_rate, previous_year
+from qa.answer.derived import change_worked_out, per_unit_total, planned_from_rate, previous_year
 from qa.answer.draft import Draft, state_fact, state_facts
 from qa.answer.features import (
-    GROWTH_Q,
+    asks_change,
     base_conflict,
     change_mismatch,
     feature_rows,
@@ -67,6 +67,9 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
     # a change asked against one base is not answered by one against another ("year-on-year" is not
     # "up 222% over 2000"); a figure that names no base stays
     cands = [c for c in cands if not base_conflict(q, c.item)]
+    worked = change_worked_out(q, index, hits, ctx) if asks_change(q) else None
+    if worked is not None:  # "by how many yuan" when the report says "up 75%"
+        return worked
     if before is not None:
         # "And for a big village?" after the small village's figure: a follow-up asks for another figure
         cands = [c for c in cands if c.item.id != before[0].id]
@@ -148,11 +151,6 @@ def figure_after(q: Query, index: QAIndex, f, conf: float, rate: bool | None = N
         if (g.kind == "percent") == rate:
             return Draft(state_fact(g), [g], round(min(UNCALIBRATED_MAX, conf), 2), g.kind)
     return None
-
-
-def asks_change(q: Query) -> bool:
-    """The question asks by how much something changed, as an amount or a rate."""
-    return q.kind == "change" or (q.kind == "percent" and bool(GROWTH_Q.search(q.question)))
 
 
 def _confidence(score: float, cands: list[Scored]) -> float:

@@ -8,9 +8,9 @@ import re
 from dataclasses import replace
 
 from qa.answer.draft import Draft
-from qa.answer.features import is_change
+from qa.answer.features import BASE_AFTER, asks_change, is_change
 from qa.answer.question import Query
-from qa.answer.score import candidates
+from qa.answer.score import candidates, change_in
 
 
 def fmt(value: float, unit: str, like: list) -> str:
@@ -98,16 +98,29 @@ def _change_after(tail: str):
     """The change a figure's sentence gives right after it, as (match, reference year or None). A
     bracket right after the figure ("793 million Yuan (of which ...), 177 million Yuan more than")
     is read past: its figures are the parts, the change after it is the whole's."""
+    return next(_changes_after(tail), (None, ""))
+
+
+def _changes_after(tail: str):
+    """Every change stated right after a figure, first to last: "3617 Yuan, up 222% over 2000 and up
+    12.4% over the previous year" states two, against two bases."""
     skipped = 0
     b = re.match(r"\s*\([^()]*\)", tail)
     if b:
         skipped = b.end()
     blank = " " * skipped + tail[skipped:]
+    found = []
     for rx in (CHANGE_RE, MORE_THAN_RE, BARE_CHANGE_RE):
-        m = rx.search(blank[: 120 + skipped])
-        if m and m.start() - skipped <= 60:
-            return m, (m.groupdict().get("ref") or "")
-    return None, ""
+        for m in rx.finditer(blank[: 120 + skipped]):
+            if m.start() - skipped > 60 or any(m.start() < e and s < m.end() for s, e, _, _ in found):
+                continue
+            ref = m.groupdict().get("ref") or ""
+            base = BASE_AFTER.match(blank[m.end():]) if not ref else None
+            if base and base.group("base"):  # "up 222% over 2000": over that year, not the one before
+                ref = base.group("base")
+            found.append((m.start(), m.end(), m, ref))
+    for _, _, m, ref in sorted(found, key=lambda x: x[0]):
+        yield m, ref
 
 
 def previous_year(q: Query, index, hits, ctx):
@@ -122,11 +135,12 @@ def previous_year(q: Query, index, hits, ctx):
         tail = f.sentence[f.end - f.sentence_start :]
         if is_change(f):
             continue  # "177 million Yuan more than that in 2009" is the change, not the level
-        m, ref = _change_after(tail)
+        # the change against the year asked ("up 222% over 2000 and up 12.4% over the previous year")
+        m = next((m for m, ref in _changes_after(tail)
+                  if (int(ref) if ref.isdigit() else (f.period_end or f.period_start or 0) - 1) == target), None)
         if not m or tail[: m.start()].count(")") > tail[: m.start()].count("("):
             continue  # "(of which ... 30 million Yuan for Yushu), 177 million more than": the whole's change
-        year = int(ref) if ref.isdigit() else (f.period_end or f.period_start or 0) - 1
-        if year != target or (f.period_end and f.period_end != target + 1):
+        if f.period_end and f.period_end != target + 1:
             continue
         change_at = f.end + m.start("num")
         delta = next((d for d in index.facts_by_passage.get(f.passage_id, ())
@@ -146,6 +160,54 @@ def previous_year(q: Query, index, hits, ctx):
         text = f"{comp}, worked back from the later figure and the change the report gives."
         return Draft(text, [f, delta], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit)
     return None
+
+
+def change_worked_out(q: Query, index, hits, ctx):
+    """A change asked in the other form than the report gives it: "By how many yuan did X rise?" when
+    it gives "X, up 75%" (X less its level before the rise), "By what percentage did X grow?" when it
+    gives "X, 500 million Yuan more than that in 2008" (the rise over the level before it). The levels
+    are read best-fitting first: when the first one with a change states it in the form asked, that
+    stated change answers (None here), not another figure's worked out."""
+    want = change_in(q.question)
+    if not asks_change(q) or want is None:
+        return None
+    for c in candidates(replace(q, kind="auto"), index, hits, ctx)[:4]:
+        f = c.item
+        if c.score < 0.0 or f.value is None or f.kind == "percent" or is_change(f):
+            continue
+        if q.years and not any(f.period_start == y or _states(f.sentence, y) for y in q.years):
+            continue
+        tail = f.sentence[f.end - f.sentence_start:]
+        m, _ = _change_after(tail)
+        if not m or tail[: m.start()].count(")") > tail[: m.start()].count("("):
+            continue
+        at = f.end + m.start("num")
+        delta = next((d for d in index.facts_by_passage.get(f.passage_id, ())
+                      if d.start <= at < d.end or d.start == at), None)
+        if delta is None or not delta.value:
+            continue
+        if (delta.kind == "percent") == (want == "percent"):
+            return None  # the best-fitting level's change is stated in the form asked: that answers
+        falling = bool(FALLING.match(m.group("dir")))
+        if want == "amount" and delta.kind == "percent":
+            before = f.value / (1 - delta.value / 100 if falling else 1 + delta.value / 100)
+            v = abs(f.value - before)
+            way = "fall" if falling else "rise"
+            comp = f"{f.raw} less its level before a {way} of {delta.raw} = {fmt(v, f.unit, [f])}"
+            return Draft(f"{comp}.", [f, delta], 0.55, "arithmetic", computation=comp, computed_value=v,
+                         computed_unit=f.unit)
+        if want == "percent" and delta.kind != "percent" and (delta.unit or "") == (f.unit or "") and (
+                falling or delta.value < f.value):
+            base = f.value + delta.value if falling else f.value - delta.value
+            v = round(100 * delta.value / base, 1)
+            comp = f"{delta.raw} ÷ ({f.raw} {'+' if falling else '−'} {delta.raw}) = {v}%"
+            return Draft(f"{comp}, the {'fall' if falling else 'rise'} over the level before it.", [f, delta], 0.55,
+                         "arithmetic", computation=comp, computed_value=v, computed_unit="%")
+    return None
+
+
+def _states(sentence: str, year: int) -> bool:
+    return re.search(rf"\b{year}\b", sentence) is not None
 
 
 PLAN_Q = re.compile(r"\b(plann\w*|scheduled|targets?|targeted for|goals?|intended|meant to)\b", re.I)

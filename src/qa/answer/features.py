@@ -230,6 +230,11 @@ def is_change(f) -> bool:
     return bool(CHANGE_BEFORE.search(f.sentence[max(0, a - 40): a]) or CHANGE_AFTER.match(f.sentence[b: b + 60]))
 
 
+def asks_change(q: Query) -> bool:
+    """The question asks by how much something changed, as an amount or a rate."""
+    return q.kind == "change" or (q.kind == "percent" and bool(GROWTH_Q.search(q.question)))
+
+
 def change_mismatch(q: Query, f) -> float:
     """1 when the question asks for a change and the figure states a level, or the other way round
     ("how many poor were left" is not answered by "reduced the poor by 600,000")."""

@@ -192,7 +192,7 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
     return weights
 
 
-def _change_in(question: str) -> str | None:
+def change_in(question: str) -> str | None:
     """What a question about a change asks it in: "percent" ("by what percentage", "how fast"),
     "amount" ("by how many yuan", "how much money"), or None when it does not say."""
     q = question.lower()
@@ -265,7 +265,7 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
     kind = kind or query.kind
     if fact.kind not in KIND_OK.get(kind, NUMERIC_KINDS):
         return None
-    if kind == "change" and _change_in(query.question) not in (None, "percent" if fact.kind == "percent" else "amount"):
+    if kind == "change" and change_in(query.question) not in (None, "percent" if fact.kind == "percent" else "amount"):
         return None  # "by how many yuan did it rise" is not answered by "up 28.8%", nor the other way
     if not period_ok(query, fact):
         return None

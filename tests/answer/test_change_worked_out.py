@@ -1,0 +1,60 @@
+"""A change asked in the other form than the report states it (qa.answer.derived.change_worked_out), and
+the year before worked back from the change over that year (previous_year):
+"by how many yuan" when the report says "up 40%", "by what percentage" when it says "15 million Yuan
+more than that in 2012". On a real index (real model, FAISS, SQLite) of an invented report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+TEXT = "\n\n".join([
+    "Poverty Alleviation and Development in Baiyun",
+    "      【Social poverty alleviation】 In 2013, Baiyun raised social anti-poverty funds of 70 million Yuan, up "
+    "40%, from 230 enterprises.",
+    "      【Fiscal funds】 In 2013, the county's fiscal anti-poverty funds reached 90 million Yuan, an increase of 15 "
+    "million Yuan over 2012, and built 120 kilometers of village roads.",
+    "      【Income】 In 2013, the per capita net income of farmers in the key counties reached 4,100 Yuan, up 198% "
+    "over 2000 and up 11.5% over the previous year.",
+]) + "\n"
+
+
+@pytest.fixture(scope="module")
+def baiyun(tmp_path_factory):
+    from qa.index.build import build_index
+    from qa.index.load import load_index
+    from qa.settings import get_settings
+
+    corpus = tmp_path_factory.mktemp("corpus")
+    (corpus / "baiyun-2013.txt").write_text(TEXT, encoding="utf-8")
+    (corpus / "baiyun-2013.json").write_text(json.dumps({"id": "baiyun-2013", "title": "Poverty Alleviation and "
+                                                         "Development in Baiyun", "region": "Baiyun", "year": 2013}))
+    s = get_settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("baiyun") / "index")
+    build_index(s, progress=False)
+    return load_index(s.index_dir, s.model)
+
+
+def test_an_amount_asked_from_a_stated_rate(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "By how many yuan did Baiyun's social anti-poverty funds increase in 2013?")
+    assert a.answered and "= 20 million Yuan" in a.answer
+    assert "70 million Yuan" in a.answer and "40%" in a.answer  # its operands, as the report states them
+
+
+def test_a_rate_asked_from_a_stated_amount(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "By what percentage did Baiyun's fiscal anti-poverty funds grow in 2013?")
+    assert a.answered and "= 20.0%" in a.answer
+    assert "15 million Yuan" in a.answer and "90 million Yuan" in a.answer
+
+
+def test_the_year_before_is_worked_back_from_the_change_over_that_year(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "Working back from its growth, what was the per capita net income of farmers in the key "
+                       "counties in 2012?")
+    assert a.answered and "11.5%" in a.answer and "198%" not in a.answer  # not the rise over 2000
+    assert "3,677" in a.answer
