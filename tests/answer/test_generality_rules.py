@@ -185,7 +185,7 @@ def test_the_counted_noun_is_the_head_of_the_phrase() -> None:
 # --- a change asked in yuan is not a percentage, and the other way round --------------------------------
 
 def test_a_change_asked_in_yuan_takes_no_percentage() -> None:
-    from qa.answer.score import change_in
+    from qa.answer.question import change_in
 
     assert change_in("By how many yuan did the funds exceed the 2012 level?") == "amount"
     assert change_in("By what percentage did the funds rise?") == "percent"

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from qa.answer.draft import Draft
 from qa.answer.features import BASE_AFTER, asks_change, is_change
-from qa.answer.question import Query
-from qa.answer.score import candidates, change_in
+from qa.answer.question import Query, change_in
+from qa.answer.score import candidates
 
 
 def fmt(value: float, unit: str, like: list) -> str:

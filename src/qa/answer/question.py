@@ -194,6 +194,18 @@ def target_unit(q: str) -> str | None:
     return unit
 
 
+def change_in(question: str) -> str | None:
+    """What a question about a change asks it in: "percent" ("by what percentage", "how fast"),
+    "amount" ("by how many yuan", "how much money"), or None when it does not say."""
+    q = question.lower()
+    if re.search(r"\b(percent|percentage|per cent|rate|fast|quickly)\b|%", q):
+        return "percent"
+    # "by how many yuan", "by how many households" (any unit the lexicon knows): an amount
+    if re.search(r"\bhow many (yuan|dollars|usd|rmb)\b|\bhow much money\b|\bin yuan\b", q) or target_unit(q):
+        return "amount"
+    return None
+
+
 def counted_noun(q: str) -> str:
     """The stem of the plural noun that heads "how many <phrase>" ("how many tourist beds did ..."
     -> "bed"), whether or not the lexicon knows it as a unit; "" when there is none."""

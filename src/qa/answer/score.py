@@ -15,7 +15,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from qa.answer.question import UNIT_NOUNS, Query, target_unit
+from qa.answer.question import UNIT_NOUNS, Query, change_in
 from qa.answer.sentences import previous_sentence, previous_sentences
 from qa.answer.thresholds import (
     DISTANCE_DECAY,
@@ -192,18 +192,6 @@ def fact_context_weights(fact, passage_text: str, passage_start: int, section: s
     return weights
 
 
-def change_in(question: str) -> str | None:
-    """What a question about a change asks it in: "percent" ("by what percentage", "how fast"),
-    "amount" ("by how many yuan", "how much money"), or None when it does not say."""
-    q = question.lower()
-    if re.search(r"\b(percent|percentage|per cent|rate|fast|quickly)\b|%", q):
-        return "percent"
-    # "by how many yuan", "by how many households" (any unit the lexicon knows): an amount
-    if re.search(r"\bhow many (yuan|dollars|usd|rmb)\b|\bhow much money\b|\bin yuan\b", q) or target_unit(q):
-        return "amount"
-    return None
-
-
 def names_found(names: list[str], text: str) -> bool:
     """Every name is in ``text`` (lower case), or a run of them is, as its initials ("world bank" as
     "wb")."""
@@ -361,12 +349,9 @@ def _close(a: float, b: float) -> bool:
 @lru_cache(maxsize=4096)
 def sentence_weights(sentence: str, section: str, passage_text: str) -> dict[str, float]:
     weights: dict[str, float] = {}
-    for t, *_ in _term_positions(passage_text):
-        weights[t] = 0.3
-    for t, *_ in _term_positions(section):
-        weights[t] = max(weights.get(t, 0), 0.7)
-    for t, *_ in _term_positions(sentence):
-        weights[t] = 1.0
+    for text, w in ((passage_text, 0.3), (section, 0.7), (sentence, 1.0)):  # the nearest place counts
+        for t, *_ in _term_positions(text):
+            weights[t] = max(weights.get(t, 0.0), w)
     return weights
 
 
