@@ -61,7 +61,7 @@ def test_equally_good_reports_get_one_cited_line_each(two):
     assert a.answered and {c.doc for c in a.citations} == {IM, LS}
     lines = a.answer.splitlines()
     assert any(x.startswith("Inner Mongolia, 2009: ") and "350 million" in x for x in lines)
-    assert any(x.startswith("Lanshan, 2009: ") and "320,000" in x for x in lines)
+    assert any(x.startswith("Lanshan, 2009: ") and "410 million" in x for x in lines)
 
 
 def test_named_region_needs_no_label(two):
@@ -82,7 +82,7 @@ def test_follow_up_stays_with_the_previous_report_unless_it_names_another(two):
 def test_scope_bounds_the_answer(two):
     _, index = two
     a = answer(index, VILLAGE, reports=[LS])
-    assert a.answered and {c.doc for c in a.citations} == {LS} and "320,000" in a.answer
+    assert a.answered and {c.doc for c in a.citations} == {LS} and "410 million" in a.answer
     # the one report in scope was chosen by the user: no label
     assert not a.answer.startswith("Lanshan")
 
@@ -225,7 +225,7 @@ def test_health_and_about_list_the_reports(api):
 
 def test_no_js_chat_keeps_the_picked_report(api):
     r = api.post("/", data={"question": VILLAGE, "reports": [LS]}, headers={"accept": "text/html"})
-    assert r.status_code == 200 and "320,000" in r.text and "350 million" not in r.text
+    assert r.status_code == 200 and "410 million" in r.text and "350 million" not in r.text
     assert f'<option value="{LS}" selected>' in r.text and f'<option value="{IM}">' in r.text
 
 
@@ -240,9 +240,9 @@ def test_cli_report_option(two):
     s, _ = two
     ix = ["--index", str(s.index_dir)]
     r = _qa("ask", VILLAGE, "--report", LS, *ix)
-    assert r.returncode == 0 and "320,000" in r.stdout and "350 million" not in r.stdout
+    assert r.returncode == 0 and "410 million" in r.stdout and "350 million" not in r.stdout
     r = _qa("ask", VILLAGE, "--report", LS, "--report", IM, *ix)
-    assert r.returncode == 0 and "320,000" in r.stdout and "350 million" in r.stdout
+    assert r.returncode == 0 and "410 million" in r.stdout and "350 million" in r.stdout
     r = _qa("search", "entire village advancement", "--report", IM, "--json", *ix)
     assert r.returncode == 0 and LS not in r.stdout and IM in r.stdout
     r = _qa("facts", "--report", LS, "--format", "json", *ix)
@@ -303,13 +303,13 @@ def test_browser_pick_ask_follow_up_switch(two_server, browser, js):
 
     page.select_option("#reports", [LS])
     first = ask(VILLAGE, 1)
-    assert "320,000" in first and "350 million" not in first
+    assert "410 million" in first and "350 million" not in first
     follow = ask("And how many villages?", 2 if js else 1)
     assert "350 million" not in follow and "Inner Mongolia" not in follow
     assert page.eval_on_selector("#reports", "s => Array.from(s.selectedOptions).map(o => o.value)") == [LS]
     page.select_option("#reports", [IM])
     switched = ask(VILLAGE, 3 if js else 1)
-    assert "350 million" in switched and "320,000" not in switched
+    assert "350 million" in switched and "410 million" not in switched
     if js:  # the picker is kept with the conversation: a reload restores it
         page.reload()
         assert page.eval_on_selector("#reports", "s => Array.from(s.selectedOptions).map(o => o.value)") == [IM]

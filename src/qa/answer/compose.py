@@ -32,6 +32,9 @@ from qa.text.clauses import CLAUSE_BREAK, phrases
 from qa.text.lexicon import LEAD_VERBS, OFFICES
 from qa.text.words import STOPWORDS, stem, words
 
+# An average asked ("per village", "on average", "each") and a figure stated as one ("average input per village")
+AVERAGE_ASKED = re.compile(r"\b(average|per|each|apiece|a head|mean)\b", re.I)
+AVERAGE_MEASURE = re.compile(r"\baverage\b|\bper (?!capita\b)\w+", re.I)
 TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", re.I)
 
 
@@ -64,6 +67,9 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         # a growth asked is not answered by the level it grew to ("3617 Yuan, up 12.4%") when a change
         # is stated; when none is, a level may say it ("added effective irrigation area of 1.2 million mu")
         cands = [c for c in cands if is_change(c.item)]
+    if not AVERAGE_ASKED.search(q.question):
+        # "How much was invested in X?" asks the amount, not "the average input per village" beside it
+        cands = [c for c in cands if not (c.item.kind == "per_capita" and AVERAGE_MEASURE.search(c.item.measure or ""))]
     # a change asked against one base is not answered by one against another ("year-on-year" is not
     # "up 222% over 2000"); a figure that names no base stays
     cands = [c for c in cands if not base_conflict(q, c.item)]

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from qa.answer.question import Query, analyze
+from qa.answer.question import Query, analyze, proper_names
 from qa.answer.score import SYNONYMS, TOTAL_Q, Scored, candidates
 from qa.answer.thresholds import TOP_PASSAGES
 from qa.text.lexicon import TIERS
@@ -93,8 +93,10 @@ def previous_figure(q: Query, index, ctx, hits):
     """The figure that best answers the previous question of a follow-up, by the word-level score (not
     the fitted ranker, so that its features do not depend on a model): "And what share of the target
     did that represent?" is most often answered in the sentence that answered the question before.
-    Searched within the reports of ``hits``."""
-    if not q.context:
+    Searched within the reports of ``hits``. None when the follow-up names another report's region
+    ("And in Inner Mongolia?"): the previous question asked of that report is this one, and its figure
+    the answer (a place inside the report, "And in Hulunbeier?", keeps the previous figure apart)."""
+    if not q.context or any(w in ctx.common_names for n in proper_names(q.question) for w in n.lower().split()):
         return None
     prev = analyze(q.context, ignore_names=ctx.common_names, ignore_stems=ctx.common_stems)
     if prev.op or prev.kind not in ("money", "count", "percent", "auto", "change"):
