@@ -123,6 +123,12 @@ def _changes_after(tail: str):
         yield m, ref
 
 
+def _fact_at(index, passage_id: str, at: int):
+    """The figure of a passage that stands at offset ``at`` (the change a sentence states after a level)."""
+    return next((d for d in index.facts_by_passage.get(passage_id, ()) if d.start <= at < d.end or d.start == at),
+                None)
+
+
 def previous_year(q: Query, index, hits, ctx):
     """A figure for the year before the report's, worked back from "X, down by D over <year>":
     the earlier value is X + D (or X - D for a rise; X / (1 +- p%) for a percentage change)."""
@@ -143,8 +149,7 @@ def previous_year(q: Query, index, hits, ctx):
         if f.period_end and f.period_end != target + 1:
             continue
         change_at = f.end + m.start("num")
-        delta = next((d for d in index.facts_by_passage.get(f.passage_id, ())
-                      if d.start <= change_at < d.end or d.start == change_at), None)
+        delta = _fact_at(index, f.passage_id, change_at)
         if delta is None or delta.value is None:
             continue
         falling = bool(FALLING.match(m.group("dir")))
@@ -182,8 +187,7 @@ def change_worked_out(q: Query, index, hits, ctx):
         if not m or tail[: m.start()].count(")") > tail[: m.start()].count("("):
             continue
         at = f.end + m.start("num")
-        delta = next((d for d in index.facts_by_passage.get(f.passage_id, ())
-                      if d.start <= at < d.end or d.start == at), None)
+        delta = _fact_at(index, f.passage_id, at)
         if delta is None or not delta.value:
             continue
         if (delta.kind == "percent") == (want == "percent"):

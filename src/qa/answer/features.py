@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from qa.answer.question import Query, analyze, proper_names
-from qa.answer.score import SYNONYMS, TOTAL_Q, Scored, candidates
+from qa.answer.score import KIND_STEMS, SYNONYMS, TOTAL_Q, Scored, candidates
 from qa.answer.thresholds import TOP_PASSAGES
 from qa.text.lexicon import TIERS
 from qa.text.words import STOPWORDS, content_words, stem, words
@@ -330,7 +330,7 @@ def part_named(question: str, phrase: str) -> bool:
     if not m:
         return True
     asked = {stem(w) for w in words(m.group("part")) if w not in STOPWORDS and not w.isdigit()}
-    asked -= {"govern", "budget", "fund", "money", "financ", "level"}  # say where money sits, not whose
+    asked -= KIND_STEMS | {"govern", "level"}  # money words and "government" say where money sits, not whose
     if not asked:
         return True
     said = {stem(w) for w in words(phrase)}
