@@ -292,6 +292,8 @@ def test_what_did_x_and_y_total_asks_a_sum(question: str) -> None:
     ("What was the increase in school funds in 2013?", "change"),
     ("lanshan road fund growth 2013 %", "percent"),  # a bare "%" asks a percentage
     ("What was the total road fund in 2013?", "money"),
+    ("Road funds grew faster in 2013 for which county, Lanshan or Baiyun?", "percent"),  # a speed is a rate
+    ("Which county shows the fastest growth of farmers' income?", "percent"),
 ])
 def test_a_growth_asked_with_what_is_a_change(question: str, kind: str) -> None:
     assert analyze(question).kind == kind

@@ -111,6 +111,10 @@ KIND_RULES = [
                                       r"\brate of (growth|increase)\b|\bwhat (?:was|is|were|are) (?:the |its )?"
                                       r"(?:[\w-]+ ){0,2}(?:growth|increase|rise|decline|drop|fall|decrease)\b", q)
      and not (re.search(r"\bhow (large|big)\b", q) or _AMOUNT_TO.search(q))),
+    # "grew faster", "the fastest growth": a speed of growth is a rate, whatever else the question names
+    ("percent", _rx(r"\b(grew|grow|grown|growing|rose|risen|rise|rising|increased?|increasing|growth)\b.{0,40}"
+                    r"\b(faster|fastest|quicker|quickest|slower|slowest|more quickly|more slowly)\b|"
+                    r"\b(faster|fastest|quicker|quickest|slower|slowest)\s+(growth|rise|increase)\b")),
     # "Guizhou 2011 central grant growth", "key-county farmer income rise": a keyword question that
     # names a growth asks for the change, not the level
     ("change", lambda q, t: not _QUESTION_WORD.search(q) and re.search(
