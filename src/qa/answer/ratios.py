@@ -48,6 +48,8 @@ def per_average(q: Query, index, hits, ctx):
             top, den = n.item, d.item
             if den.id == top.id or not den.value or den.passage_id != top.passage_id:
                 continue
+            if top.kind == "per_capita":
+                continue  # an amount per person is already an average: it is not spread over a count again
             if den.unit and den.unit == top.unit:
                 continue  # villages per village is no average
             if den_unit and den.unit != den_unit:

@@ -1,0 +1,46 @@
+"""Averages computed from two figures (qa.answer.ratios.per_average): an amount per person is already an
+average and is not spread over a count again. On a real index (real model, FAISS, SQLite) of an invented
+report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+TEXT = "\n\n".join([
+    "Poverty Alleviation and Development in Baiyun",
+    "      【Income】 In 2013, the per capita net income of farmers in the key counties reached 4,100 Yuan, and "
+    "12,000 poor people had their food and clothing problem addressed.",
+    "      【Training】 In 2013, the county spent 6 million Yuan on training 3,000 poor labourers.",
+]) + "\n"
+
+
+@pytest.fixture(scope="module")
+def baiyun(tmp_path_factory):
+    from qa.index.build import build_index
+    from qa.index.load import load_index
+    from qa.settings import get_settings
+
+    corpus = tmp_path_factory.mktemp("corpus")
+    (corpus / "baiyun-2013.txt").write_text(TEXT, encoding="utf-8")
+    (corpus / "baiyun-2013.json").write_text(json.dumps({"id": "baiyun-2013", "title": "Poverty Alleviation and "
+                                                         "Development in Baiyun", "region": "Baiyun", "year": 2013}))
+    s = get_settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("baiyun") / "index")
+    build_index(s, progress=False)
+    return load_index(s.index_dir, s.model)
+
+
+def test_a_total_is_spread_over_a_count_of_the_same_clause(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "How much was spent on training per poor labourer?")
+    assert a.answered and "6 million Yuan ÷ 3,000" in a.answer and "2,000" in a.answer
+
+
+def test_an_amount_per_person_is_not_divided_again(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "How much net income per poor person whose food and clothing problem was addressed did "
+                       "farmers have on average in 2013?")
+    assert "÷ 12,000" not in a.answer  # 4,100 Yuan per capita is no total to divide
