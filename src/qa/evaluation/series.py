@@ -32,9 +32,9 @@ DEV_SETS = {
     "sanjiang": ("tests/data/heldout3/corpus", "eval/questions_heldout3.jsonl"),
 }
 # The series' question folders that are development data: each blind set joins once its first run is
-# recorded (``questions_c``: first run in the 2026-11-30 evening session; ``questions_d`` and ``questions_e``:
-# in the night session). The next blind set joins only after its own first run.
-DEVELOPMENT_QUESTIONS = ("questions", "questions_b", "questions_c", "questions_d", "questions_e")
+# recorded (``questions_c``: first run in the 2026-11-30 evening session; ``questions_d``, ``questions_e`` and
+# ``questions_f``: in the night session). The next blind set joins only after its own first run.
+DEVELOPMENT_QUESTIONS = ("questions", "questions_b", "questions_c", "questions_d", "questions_e", "questions_f")
 # Code whose change changes what an index holds.
 INDEX_CODE = ("corpus", "facts", "index", "text")
 
