@@ -5,9 +5,8 @@ more than that in 2012". On a real index (real model, FAISS, SQLite) of an inven
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from invented import invented_index
 
 TEXT = "\n\n".join([
     "Poverty Alleviation and Development in Baiyun",
@@ -22,17 +21,7 @@ TEXT = "\n\n".join([
 
 @pytest.fixture(scope="module")
 def baiyun(tmp_path_factory):
-    from qa.index.build import build_index
-    from qa.index.load import load_index
-    from qa.settings import get_settings
-
-    corpus = tmp_path_factory.mktemp("corpus")
-    (corpus / "baiyun-2013.txt").write_text(TEXT, encoding="utf-8")
-    (corpus / "baiyun-2013.json").write_text(json.dumps({"id": "baiyun-2013", "title": "Poverty Alleviation and "
-                                                         "Development in Baiyun", "region": "Baiyun", "year": 2013}))
-    s = get_settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("baiyun") / "index")
-    build_index(s, progress=False)
-    return load_index(s.index_dir, s.model)
+    return invented_index(tmp_path_factory, TEXT)
 
 
 def test_an_amount_asked_from_a_stated_rate(baiyun) -> None:

@@ -180,8 +180,6 @@ def change_worked_out(q: Query, index, hits, ctx):
         f = c.item
         if c.score < 0.0 or f.value is None or f.kind == "percent" or is_change(f):
             continue
-        if q.years and not any(f.period_start == y or _states(f.sentence, y) for y in q.years):
-            continue
         tail = f.sentence[f.end - f.sentence_start:]
         m, _ = _change_after(tail)
         if not m or tail[: m.start()].count(")") > tail[: m.start()].count("("):
@@ -208,10 +206,6 @@ def change_worked_out(q: Query, index, hits, ctx):
             return Draft(f"{comp}, the {'fall' if falling else 'rise'} over the level before it.", [f, delta], 0.55,
                          "arithmetic", computation=comp, computed_value=v, computed_unit="%")
     return None
-
-
-def _states(sentence: str, year: int) -> bool:
-    return re.search(rf"\b{year}\b", sentence) is not None
 
 
 PLAN_Q = re.compile(r"\b(plann\w*|scheduled|targets?|targeted for|goals?|intended|meant to)\b", re.I)
