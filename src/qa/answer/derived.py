@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from qa.answer.draft import Draft
 from qa.answer.features import BASE_AFTER, asks_change, is_change
-from qa.answer.question import Query, change_in
-from qa.answer.score import candidates
+from qa.answer.question import Query, change_in, target_unit
+from qa.answer.score import candidates, unit_match
 
 
 def fmt(value: float, unit: str, like: list) -> str:
@@ -176,9 +176,11 @@ def change_worked_out(q: Query, index, hits, ctx):
     want = change_in(q.question)
     if not asks_change(q) or want is None:
         return None
+    # "by what percentage did the number of poor people fall": the level worked from counts people
+    counted = replace(q, unit=q.unit or target_unit(re.sub(r"\bnumber of\b", "how many", q.question.lower())))
     for c in candidates(replace(q, kind="auto"), index, hits, ctx)[:4]:
         f = c.item
-        if c.score < 0.0 or f.value is None or f.kind == "percent" or is_change(f):
+        if c.score < 0.0 or f.value is None or f.kind == "percent" or is_change(f) or unit_match(counted, f) < -0.1:
             continue
         tail = f.sentence[f.end - f.sentence_start:]
         m, _ = _change_after(tail)

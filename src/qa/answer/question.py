@@ -205,7 +205,9 @@ def change_in(question: str) -> str | None:
     if re.search(r"\b(percent|percentage|per cent|rate|fast|quickly)\b|%", q):
         return "percent"
     # "by how many yuan", "by how many households" (any unit the lexicon knows): an amount
-    if re.search(r"\bhow many (yuan|dollars|usd|rmb)\b|\bhow much money\b|\bin yuan\b", q) or target_unit(q):
+    # "the drop in the poor headcount", "how did the number of poor people change": a count's change
+    if re.search(r"\bhow many (yuan|dollars|usd|rmb)\b|\bhow much money\b|\bin yuan\b|\b(headcount|number of)\b",
+                 q) or target_unit(q):
         return "amount"
     return None
 
@@ -303,7 +305,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         # "And how many of them found jobs?": them = the earlier question's noun; "and counties?" names its own
         own = [UNIT_NOUNS[stem(w)] for w in words(fl) if stem(w) in UNIT_NOUNS]
         unit = own[-1] if own else target_unit(context)
-    if unit is None and kind == "count" and re.search(r"\b(population|headcount|populous)\b", fl):
+    if unit is None and kind in ("count", "change") and re.search(r"\b(population|headcount|populous)\b", fl):
         unit = "people"  # "What is the population of the key counties?" counts people, not the 8 counties
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
     asks_number = op in ("sum", "diff", "compare", "share", "times") or (

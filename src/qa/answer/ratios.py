@@ -33,9 +33,11 @@ def per_average(q: Query, index, hits, ctx):
     num_kind = "money" if q.kind == "money" else "count"
     num_q = replace(q, op=None)
     nums = candidates(num_q, index, hits, ctx, num_kind)
+    if re.match(r"(years?|annum)\b", denom_part.strip()):
+        return per_year(q, index, hits, ctx, num_kind)
     den_unit = target_unit("how many " + denom_part.strip())
     if den_unit is None:
-        return None  # "per head", "per year": no count of something the report counts to divide by
+        return None  # "per head": no count of something the report counts to divide by
     den_q = replace(q, terms=part_terms(q, denom_part), op=None, unit=den_unit)
     dens = candidates(den_q, index, hits, ctx, "count")
     if not nums or not dens:
@@ -64,6 +66,29 @@ def per_average(q: Query, index, hits, ctx):
     comp = f"{top.raw} ÷ {den.raw} = {fmt(v, top.unit, [])}"
     return Draft(f"{comp} on average.", [top, den], 0.6, "arithmetic", computation=comp, computed_value=v,
                  computed_unit=top.unit)
+
+
+NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+
+
+def per_year(q: Query, index, hits, ctx, kind: str):
+    """"How many a year over 2001-2010?": a figure the report gives for a span of years it names
+    ("From 2001 to 2010, ... trainings for 3.93 million poor people") spread over those years. The
+    count of years is written out in words: it is worked out from the cited years, not stated."""
+    for c in candidates(replace(q, op=None), index, hits, ctx, kind)[:3]:
+        f = c.item
+        lo, hi = f.period_start, f.period_end
+        if c.score < 0.3 or not f.value or f.kind == "per_capita" or lo is None or not hi or hi <= lo:
+            continue
+        if str(lo) not in f.sentence or str(hi) not in f.sentence or hi - lo - 1 >= len(NUMBER_WORDS):
+            continue  # the span must be the cited sentence's own
+        years = hi - lo + 1
+        v = f.value / years
+        comp = f"{f.raw} over the {NUMBER_WORDS[years - 2]} years from {lo} to {hi} = {fmt(v, f.unit, [f])}"
+        return Draft(f"{comp} a year on average.", [f], 0.6, "arithmetic", computation=comp, computed_value=v,
+                     computed_unit=f.unit)
+    return None
 
 
 def _same_clause(f, g) -> bool:

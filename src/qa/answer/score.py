@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from qa.answer.period import period_ok
 from qa.answer.question import UNIT_NOUNS, Query, change_in
 from qa.answer.sentences import previous_sentence, previous_sentences
 from qa.answer.thresholds import (
@@ -226,27 +227,6 @@ def _family(word: str) -> str | None:
     if w in ("people", "persons", "person", "%", "yuan", "km²"):
         return {"persons": "people", "person": "people"}.get(w, w)
     return UNIT_NOUNS.get(stem(w.split()[-1]))
-
-
-def _states_year(sentence: str, year: int) -> bool:
-    """The sentence gives figures for ``year`` ("in 2008"), not just compares with it ("over 2008")."""
-    for m in re.finditer(rf"\b{year}\b", sentence):
-        if not re.search(r"\b(over|than|compared with|compared to|versus)\s+(the end of\s+)?$", sentence[: m.start()]):
-            return True
-    return False
-
-
-def period_ok(query: Query, fact) -> bool:
-    if not query.years:
-        return True
-    if query.kind == "change" and any(str(y) in fact.sentence for y in query.years):
-        return True  # "rise over 2008" is answered by "an increase of 11.6 percent over 2008"
-    if any(_states_year(fact.sentence, y) for y in query.years):
-        return True
-    lo, hi = fact.period_start, fact.period_end
-    if lo is None:
-        return False
-    return any(lo <= y <= (hi or lo) for y in query.years)
 
 
 def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: str | None = None) -> Scored | None:

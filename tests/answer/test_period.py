@@ -1,0 +1,38 @@
+"""Whether a figure is of the year asked (qa.answer.period): a figure over a span of years does not
+answer a question about its last year, unless the question asks what was done up to then."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from qa.answer.period import period_ok
+from qa.answer.question import analyze
+
+SPAN = "From 2001 to 2010, the province organized the relocation of 1.33 million poor people."
+YEAR = "In 2010, the province relocated 52,000 poor people, of whom 1,200 from 2001-2009 lists."
+
+
+def fact(sentence: str, lo: int | None, hi: int | None) -> SimpleNamespace:
+    return SimpleNamespace(sentence=sentence, period_start=lo, period_end=hi)
+
+
+@pytest.mark.parametrize("question, ok", [
+    ("How many poor people were relocated during 2010?", False),
+    ("How many poor people were relocated in 2010?", False),
+    ("How many poor people had been relocated by the end of 2010?", True),
+    ("How many poor people were relocated from 2001 to 2010?", True),
+    ("How many poor people were relocated in total up to 2010?", True),
+])
+def test_a_span_answers_only_a_question_about_the_span(question: str, ok: bool) -> None:
+    assert period_ok(analyze(question), fact(SPAN, 2001, 2010)) is ok
+
+
+def test_a_year_stated_outside_a_span_is_stated() -> None:
+    # "In 2010" states the year; the span "2001-2009" later in the sentence does not undo that
+    assert period_ok(analyze("How many poor people were relocated in 2010?"), fact(YEAR, 2001, 2010))
+
+
+def test_the_end_of_a_span_alone_does_not_state_the_year() -> None:
+    q = analyze("How many poor people were relocated in 2010?")
+    assert not period_ok(q, fact("From 2001 to 2010, 1.33 million were relocated.", None, None))
+    assert period_ok(q, fact("Up 5% over 2009, 1.33 million were relocated in 2010.", None, None))
