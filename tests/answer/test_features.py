@@ -177,3 +177,11 @@ def test_a_question_word_no_report_holds_in_any_form(question: str, lacks: bool)
 ])
 def test_a_part_asked_is_named_by_the_figures_own_phrase(question: str, phrase: str, named: bool) -> None:
     assert part_named(question, phrase) is named
+
+
+def test_a_misspelt_word_of_growth_still_asks_a_change() -> None:
+    from qa.answer.features import asks_change
+
+    q = analyze("percent increse in fiscal money 2010", correct=lambda t: t.replace("increse", "increase"))
+    assert q.kind == "percent" and asks_change(q)
+    assert not asks_change(analyze("percent of fiscal money spent on roads 2010"))

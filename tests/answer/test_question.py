@@ -311,3 +311,11 @@ def test_a_follow_up_word_replaces_the_earlier_word_of_its_contrast_set() -> Non
 def test_a_follow_up_that_names_its_own_unit_counts_it() -> None:
     assert analyze("and counties?", ["How many districts and cities is Lanshan divided into?"]).unit == "counties"
     assert analyze("And how many of them found jobs?", ["How many migrant workers were trained?"]).unit == "people"
+
+
+def test_a_change_of_a_headcount_is_asked_as_an_amount() -> None:
+    from qa.answer.question import change_in
+
+    assert change_in("QINGHAI 2011 DROP IN POOR HEADCOUNT") == "amount"
+    assert change_in("By how much did the number of poor people fall?") == "amount"
+    assert change_in("By what percentage did the number of poor people fall?") == "percent"

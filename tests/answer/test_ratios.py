@@ -12,6 +12,7 @@ TEXT = "\n\n".join([
     "      【Income】 In 2013, the per capita net income of farmers in the key counties reached 4,100 Yuan, and "
     "12,000 poor people had their food and clothing problem addressed.",
     "      【Training】 In 2013, the county spent 6 million Yuan on training 3,000 poor labourers.",
+    "      【Review】 From 2004 to 2013, the county trained 45,000 poor labourers.",
 ]) + "\n"
 
 
@@ -33,3 +34,17 @@ def test_an_amount_per_person_is_not_divided_again(baiyun) -> None:
     a = answer(baiyun, "How much net income per poor person whose food and clothing problem was addressed did "
                        "farmers have on average in 2013?")
     assert "÷ 12,000" not in a.answer  # 4,100 Yuan per capita is no total to divide
+
+
+def test_an_amount_per_farmer_is_the_stated_per_capita_figure(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "What was the net income per farmer in the key counties in 2013?")
+    assert a.answered and "4,100" in a.answer and "÷" not in a.answer
+
+
+def test_a_figure_over_a_span_of_years_is_spread_over_them(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "On average, how many poor labourers were trained per year over 2004-2013?")
+    assert a.answered and "45,000 over the ten years from 2004 to 2013" in a.answer and "4,500" in a.answer

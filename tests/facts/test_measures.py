@@ -366,7 +366,8 @@ def test_a_dollar_figure_is_money_in_dollars_not_yuan() -> None:
 @pytest.mark.parametrize(("sentence", "raw", "unit", "measure"), [
     ("The county repaired village highroads of 5100 km, and more.", "5100", "kilometers", "village highroads"),
     ("The county built 300 km of roads.", "300", "kilometers", "roads"),
-    ("The per capita grain possession reached 389 kilograms.", "389", "kilograms", "kilograms"),
+    ("The per capita grain possession reached 389 kilograms.", "389", "kilograms",
+     "per capita grain possession"),  # the subject of "reached" names what is weighed
 ])
 def test_a_unit_of_length_or_weight_is_the_figures_unit(sentence: str, raw: str, unit: str, measure: str) -> None:
     f = figure(facts_of(sentence), raw)
@@ -379,3 +380,22 @@ def test_per_capita_before_the_counties_it_is_of() -> None:
                         "counties for poverty alleviation and development reached 2,950 Yuan."), "2,950 Yuan")
     assert f.kind == "per_capita"
     assert f.measure == "rural per capita net income"
+
+
+# --- a change right after its level ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sentence", "raw", "measure"), [
+    ("In 2010 the province issued fiscal funds of 1.74 billion Yuan, up 16.1%; it raised more.", "16.1%",
+     "growth of fiscal funds"),
+    ("The per capita net income reached 2,684 Yuan, an increase of 11.6 percent.", "11.6 percent",
+     "growth of per capita net income"),
+    ("It raised social funds of 1.102 billion Yuan, which rose by 19.8%.", "19.8%", "growth of social funds"),
+])
+def test_a_rate_of_change_after_a_level_measures_that_levels_growth(sentence: str, raw: str, measure: str) -> None:
+    assert figure(facts_of(sentence), raw).measure == measure
+
+
+def test_a_rate_not_right_after_a_level_keeps_its_own_measure() -> None:
+    f = figure(facts_of("Funds reached 1.74 billion Yuan; the repayment rate was 98%."), "98%")
+    assert not f.measure.startswith("growth of")

@@ -234,13 +234,18 @@ def is_change(f) -> bool:
 
 def asks_change(q: Query) -> bool:
     """The question asks by how much something changed, as an amount or a rate."""
-    return q.kind == "change" or (q.kind == "percent" and bool(GROWTH_Q.search(q.question)))
+    return q.kind == "change" or (q.kind == "percent" and growth_asked(q))
+
+
+def growth_asked(q: Query) -> bool:
+    """A word of growth in the question as asked or as typo-corrected ("percent increse")."""
+    return bool(GROWTH_Q.search(q.question) or (q.corrected and GROWTH_Q.search(q.corrected)))
 
 
 def change_mismatch(q: Query, f) -> float:
     """1 when the question asks for a change and the figure states a level, or the other way round
     ("how many poor were left" is not answered by "reduced the poor by 600,000")."""
-    asked = q.kind == "change" or (q.kind == "percent" and bool(GROWTH_Q.search(q.question)))
+    asked = asks_change(q)
     return float(asked != is_change(f))
 
 
@@ -271,7 +276,7 @@ def base_conflict(q: Query, f) -> float:
     """1 when the question asks a change against one base ("year-on-year", "compared with 2009", or,
     when it names none, the year before) and the figure states it against another ("up 222% over
     2000" in a 2010 report). A figure that states no base never conflicts."""
-    if not (q.kind == "change" or (q.kind == "percent" and GROWTH_Q.search(q.question))):
+    if not asks_change(q):
         return 0.0
     b = f.end - f.sentence_start
     said = BASE_AFTER.match(f.sentence[b: b + 60])

@@ -52,6 +52,7 @@ class Query:
     history_used: list[str] = field(default_factory=list)  # earlier questions that shape retrieval
     query_text: str = ""  # the text sent to retrieval (typo-corrected, with the follow-up's context)
     counted: str = ""  # stem of the noun "how many <phrase>" counts, known unit or not ("beds")
+    corrected: str = ""  # the question typo-corrected against the index's words ("increse" -> "increase")
 
     @property
     def numeric(self) -> bool:
@@ -329,6 +330,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         history_used=history_used,
         query_text=" ".join([fix(q)] + [fix(h) for h in history_used]),
         counted=counted_noun(q),
+        corrected=fixed,
     )
 
 

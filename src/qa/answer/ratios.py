@@ -17,16 +17,20 @@ from qa.text.clauses import same_clause
 
 def per_average(q: Query, index, hits, ctx):
 
+    m = re.search(r"\b(?:per (?!capita\b)|each\s)\s*((?:[\w-]+\s*){1,3})", q.question.lower())
+    # "net income per farmer", "grain per head": an amount per person, which the report states per capita
+    per_person = bool(m) and (target_unit("how many " + m.group(1).split()[0]) == "people" or
+                              m.group(1).startswith(("head", "capita")))
     # A figure the report already states per unit ("Yuan 300,000 per village") answers directly.
     for c in candidates(replace(q, op=None), index, hits, ctx)[:5]:
         f = c.item
         tail = f.sentence[f.end - f.sentence_start : f.end - f.sentence_start + 20]
         head = f.sentence[max(0, f.start - f.sentence_start - 20) : f.start - f.sentence_start]
         if c.score >= 0.3 and (re.match(r"\s*(per|each|a|for each)\s+\w+", tail) or re.search(r"average\W*$|"
-                                                                                           r"average of\s*$", head)):
+                                                                                           r"average of\s*$", head)
+                               or (per_person and f.kind == "per_capita")):
             return Draft(state_fact(f), [f], 0.7, f.kind)
 
-    m = re.search(r"\b(?:per (?!capita\b)|each\s)\s*((?:[\w-]+\s*){1,3})", q.question.lower())
     if not m:
         return None
     denom_part = m.group(1)

@@ -178,6 +178,11 @@ def clause(s: str, a: int) -> tuple[int, int]:
     return clause_bounds(s, a)
 
 
+# Between a level and its change: "1.74 billion Yuan, up 16.1%", "2,684 Yuan, an increase of 11.6 percent",
+# "1.102 billion Yuan, which rose by 19.8%", "2,912 Yuan, with an increase of 13%".
+_CHANGE_OF_LAST = re.compile(r"\s*,\s*(?:which\s+|with\s+)?(?:an?\s+)?(?:year[- ]on[- ]year\s+)?"
+                             r"(?:up|down|increas\w*|decreas\w*|ris\w*|rose|grow\w*|grew|growth|fell|dropp\w*|drop)"
+                             r"(?:\s+(?:of|by))?\s*$", re.I)
 _CHANGED_BY = re.compile(r"\b(?:reduc|decreas|cut|lower|increas|rais|grew|grow|rose|fell|dropp)\w*\s+"
                          r"(?:the\s+)?(?:number\s+of\s+)?(?P<np>(?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+by\s+(?:about\s+)?$")
 
@@ -197,7 +202,8 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
         unit = _UNIT_NAMES.get(u.group("u").lower(), u.group("u").lower())
         of = re.match(r"\s+of\b", s[n.end + u.end() :])
         phrase = noun_after(s, n.end + u.end() + of.end())[0] if of else ""
-        n.measure = phrase or re.sub(r"\s+of$", "", noun_before(s, n.start) or "") or unit
+        # "the per capita grain possession reached 389 kilograms": the subject names what is measured
+        n.measure = phrase or re.sub(r"\s+of$", "", noun_before(s, n.start) or "") or subject_np(s, n.start) or unit
         n.unit = unit
         return
     if n.kind == "count":
@@ -282,6 +288,11 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
             if phrase:
                 n.measure = phrase
                 return
+        lead = [p for p in prev if p.kind != "percent" and p.measure and p.end <= n.start]
+        if lead and _CHANGE_OF_LAST.match(s[lead[-1].end : n.start]):
+            # "funds of 1.74 billion Yuan, up 16.1%": the growth of the figure just before it
+            n.measure = "growth of " + lead[-1].measure
+            return
         if re.search(r"accounting for\s+$", before):
             ref = [p for p in prev if p.kind != "percent" and p.measure]
             n.measure = "share of " + ref[-1].measure if ref else "share"
