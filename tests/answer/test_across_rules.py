@@ -74,3 +74,31 @@ def test_a_table_keeps_to_the_unit_most_reports_answer_in():
     d = across.table(rows, 3)
     assert [f.doc for f in d.facts] == ["a", "b"] and "another unit" in d.text and "C" in d.text
     assert [r.draft is None for r in d.rows] == [False, False, True]
+
+
+def _silent(doc):
+    return across.Row(doc, doc.title(), None, "not found", doc)
+
+
+def test_a_pool_of_reports_compares_those_that_state_it_and_names_the_others():
+    rows = [_row("a", 16.1, "16.1%", unit="%"), _silent("b"), _row("c", 28.8, "28.8%", unit="%")]
+    d = across.compare(rows, "Which of the 2010 reports shows the faster rise?", by_how_much=False, among=True)
+    assert d.facts[0].doc == "c" and "Not stated in B." in d.text
+    # reports the question names are compared only when each states it
+    named = across.compare(rows, "Which rose faster, A, B or C?", by_how_much=False)
+    assert "No comparison is made" in named.text
+
+
+def test_the_gap_between_two_rates_is_in_percentage_points():
+    rows = [_row("a", 13.0, "13%", unit="%", measure="growth of per capita net income"),
+            _row("b", 17.0, "17%", unit="%")]
+    d = across.compare(rows, "Which was faster, and by how much?", by_how_much=True)
+    assert d.computed_value == 4 and "higher by 4 percentage points" in d.text
+
+
+@pytest.mark.parametrize("q", ["Which of the 2010 reports shows the faster rise in funds?",
+                               "Among the 2011 reports, whose farmers earned most?"])
+def test_reports_of_a_year_are_a_pool(q):
+    from qa.answer.route import YEAR_REPORTS
+
+    assert YEAR_REPORTS.search(q.lower())

@@ -16,6 +16,8 @@ TEXT = "\n\n".join([
     "million Yuan over 2012, and built 120 kilometers of village roads.",
     "      【Income】 In 2013, the per capita net income of farmers in the key counties reached 4,100 Yuan, up 198% "
     "over 2000 and up 11.5% over the previous year.",
+    "      【Credit】 In 2013, the county issued discount loans of 60 million Yuan, 12 million Yuan more than that in "
+    "2012, up 25%.",
 ]) + "\n"
 
 
@@ -47,3 +49,10 @@ def test_the_year_before_is_worked_back_from_the_change_over_that_year(baiyun) -
                        "counties in 2012?")
     assert a.answered and "11.5%" in a.answer and "198%" not in a.answer  # not the rise over 2000
     assert "3,677" in a.answer
+
+
+def test_a_rate_stated_after_the_amount_is_not_worked_out(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "By what percentage did the discount loans grow in 2013?")
+    assert a.answered and "25%" in a.answer and "÷" not in a.answer  # the report states the rate itself

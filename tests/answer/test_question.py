@@ -319,3 +319,8 @@ def test_a_change_of_a_headcount_is_asked_as_an_amount() -> None:
     assert change_in("QINGHAI 2011 DROP IN POOR HEADCOUNT") == "amount"
     assert change_in("By how much did the number of poor people fall?") == "amount"
     assert change_in("By what percentage did the number of poor people fall?") == "percent"
+
+
+def test_share_as_a_verb_asks_no_percentage() -> None:
+    assert analyze("Which other provinces share the rocky areas with Yunnan?").kind != "percent"
+    assert analyze("What share of the funds went to relocation?").kind == "percent"

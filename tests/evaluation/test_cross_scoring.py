@@ -41,10 +41,16 @@ def test_list_refuses_a_value_for_a_report_not_expected_and_accepts_rounding():
     assert not score(q, _answer([(A, 1000.0), (B, 7.0)]))[0]
 
 
-def test_unanswerable_is_right_only_when_declined():
+def test_unanswerable_is_right_only_when_declined_or_the_comparison_refused():
     q = {"type": "unanswerable", "answerable": False, "expected": None}
     assert score(q, _answer([], answered=False))[0]
     assert not score(q, _answer([(A, 1.0)]))[0]
+    # "No comparison is made: b-2010 gives no single figure": one report's line, the other's missing
+    assert score(q, _answer([(A, 1.0), (B, None)], [Value(value=1.0, raw="1", doc=A)]))[0]
+    # a value computed from the one figure and something else is no refusal
+    computed = [Value(value=1.0, raw="1", doc=A), Value(value=0.5, raw="0.5", computed=True)]
+    assert not score(q, _answer([(A, 1.0), (B, None)], computed))[0]
+    assert not score(q, _answer([(A, 1.0), (B, 2.0)]))[0]  # both stated: answered
 
 
 def test_compare_by_how_much_needs_the_gap_too():

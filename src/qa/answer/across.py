@@ -123,7 +123,7 @@ def _figures(rows: list[Row]) -> tuple[list, str]:
     if len({f.unit for f in figs}) > 1:
         return [], "No comparison is made: the figures are in different units."
     per = [bool(PER_UNIT.search(f"{f.measure or ''} {_own_words(f)}")) for f in figs]
-    if any(per) and not all(per):
+    if any(per) and not all(per) and not all(f.unit == "%" for f in figs):  # rates are no totals
         return [], "No comparison is made: some figures are per unit (an average), others totals."
     return figs, ""
 
@@ -135,12 +135,18 @@ def _own_words(f) -> str:
         return ""
 
 
-def compare(rows: list[Row], question: str, by_how_much: bool) -> Draft | None:
+def compare(rows: list[Row], question: str, by_how_much: bool, among: bool = False) -> Draft | None:
     """Which report's figure is higher (or lower), or by how much; the table with the reason when
-    the figures cannot be compared."""
+    the figures cannot be compared. ``among``: the reports were a pool ("which of the 2010 reports"),
+    so those that state a figure are compared and the answer says which do not."""
     every = rows
     if len({r.group for r in rows}) > 1:
         rows = one_per_group(rows)
+    silent = [r.label for r in rows if r.figure is None]
+    if among and silent and len(rows) - len(silent) >= 2:
+        rows = [r for r in rows if r.figure is not None]
+    else:
+        silent = []
     figs, why = _figures(rows)
     if not figs:
         return table(every, len(every), why)
@@ -156,7 +162,11 @@ def compare(rows: list[Row], question: str, by_how_much: bool) -> Draft | None:
         sm, sl = (lo, rows[runner].label) if hi is w else (w, rows[win].label)
         d = hi.value - sm.value
         comp = f"{hi.raw} ({hl}) − {sm.raw} ({sl}) = {fmt(d, unit, [hi, sm])}"
-        text = f"{hl} is higher by {fmt(d, unit, [hi, sm])}: {hi.raw} against {sm.raw} ({sl})."
+        gap = fmt(d, unit, [hi, sm])
+        if unit == "%":  # the gap between two rates is in percentage points, not a percentage of either
+            gap = gap.rstrip("%").rstrip() + " percentage points"
+        text = f"{hl} is higher by {gap}: {hi.raw} against {sm.raw} ({sl})." + (
+            f" Not stated in {', '.join(silent)}." if silent else "")
         return Draft(text, [hi, sm], conf, "arithmetic", computation=comp, computed_value=d,
                      computed_unit=unit, rows=every)
     rel = " > " if want_greater else " < "
@@ -167,6 +177,8 @@ def compare(rows: list[Row], question: str, by_how_much: bool) -> Draft | None:
     else:
         text = f"{rows[win].label} has the {word} figure: {w.raw}, against " + ", ".join(
             f"{figs[i].raw} for {rows[i].label}" for i in order[1:]) + "."
+    if silent:
+        text += f" Not stated in {', '.join(silent)}."
     return Draft(text, [figs[i] for i in order], conf, "comparison", computation=comp, rows=every)
 
 

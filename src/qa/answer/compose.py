@@ -187,11 +187,18 @@ def best_sentences(q: Query, index: QAIndex, hits, ctx: Context, n: int = 2):
                 # "When ...?" is answered by a sentence that states a date; "Who ...?" by one naming someone
                 has = any(f.kind in want and a <= f.start < b for f in index.facts_by_passage.get(p.id, ()))
                 score += 0.15 if has else -0.1
+            if q.numbers and any(f.value is not None and a <= f.start < b and any(_near(f.value, n) for n in q.numbers)
+                                 for f in index.facts_by_passage.get(p.id, ())):
+                score += 0.2  # "the 141 million yuan programme": the sentence that states that figure
             if ITEM_RE.match(sent) and len(sent.split()) < 15:
                 score -= 0.15  # a numbered item's heading names a topic; it does not answer
             scored.append((score, a, b, p))
     scored.sort(key=lambda x: (-x[0], x[1]))
     return scored[:n]
+
+
+def _near(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.005 * max(abs(a), abs(b))
 
 
 def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:

@@ -183,15 +183,20 @@ def change_worked_out(q: Query, index, hits, ctx):
         if c.score < 0.0 or f.value is None or f.kind == "percent" or is_change(f) or unit_match(counted, f) < -0.1:
             continue
         tail = f.sentence[f.end - f.sentence_start:]
-        m, _ = _change_after(tail)
-        if not m or tail[: m.start()].count(")") > tail[: m.start()].count("("):
+        deltas = []
+        for m, _ in _changes_after(tail):
+            if tail[: m.start()].count(")") > tail[: m.start()].count("("):
+                continue
+            delta = _fact_at(index, f.passage_id, f.end + m.start("num"))
+            if delta is not None and delta.value:
+                deltas.append((m, delta))
+        if not deltas:
             continue
-        at = f.end + m.start("num")
-        delta = _fact_at(index, f.passage_id, at)
-        if delta is None or not delta.value:
-            continue
-        if (delta.kind == "percent") == (want == "percent"):
-            return None  # the best-fitting level's change is stated in the form asked: that answers
+        if any((d.kind == "percent") == (want == "percent") for _, d in deltas):
+            # the best-fitting level's change is stated in the form asked ("177 million Yuan more than
+            # that in 2009, up 28.8%"): that answers
+            return None
+        m, delta = deltas[0]
         falling = bool(FALLING.match(m.group("dir")))
         if want == "amount" and delta.kind == "percent":
             before = f.value / (1 - delta.value / 100 if falling else 1 + delta.value / 100)

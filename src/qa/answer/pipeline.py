@@ -131,7 +131,7 @@ def _across_reports(index: QAIndex, ctx: Context, q: Query, plan: route.Plan, na
                                group=route.region_of(index, doc)))
     timings = {"analyse": (t1 - t0) * 1e3, "retrieve": (time.perf_counter() - t1) * 1e3}
     if plan.mode in ("compare", "diff"):
-        draft = across.compare(rows, q.question, by_how_much=plan.mode == "diff")
+        draft = across.compare(rows, q.question, by_how_much=plan.mode == "diff", among=plan.among)
     elif plan.mode == "change":
         draft = across.change(rows)
     else:

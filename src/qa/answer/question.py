@@ -104,7 +104,9 @@ KIND_RULES = [
     ("date", _rx(r"^(and )?when\b|\b(what|which) (dates?|days?|months?|years?)\b|\bas of what\b|\bin what year\b|"
                  r"\bfrom which year\b|\bwhat time\b")),
     # "Working back from the growth rate, how large was X in 2009?" asks for X, not the rate (its means)
-    ("percent", lambda q, t: re.search(r"\b(?:percentage|percent|share|proportion|fraction|rate)\b|%", q)
+    # "share" as a verb ("which provinces share the rocky areas?") asks no percentage
+    ("percent", lambda q, t: re.search(r"\b(?:percentage|percent|proportion|fraction|rate)\b|%|"
+                                       r"\bshare\b(?!\s+(?:the|a|an|their|its|this|these|those|with|in)\b)", q)
      and not _HOW_MUCH_MANY.search(q)
      and not (re.search(r"\bhow (large|big)\b", q) or _AMOUNT_TO.search(q))),
     ("change", lambda q, t: re.search(r"\bby how (much|many)\b|\bhow much (did|has|have|was|were) .* (rise|grow|"

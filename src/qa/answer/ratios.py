@@ -13,6 +13,7 @@ from qa.answer.operands import distinct, operand, part_terms, split_parts
 from qa.answer.question import Query, target_unit, weighted_terms
 from qa.answer.score import candidates
 from qa.text.clauses import same_clause
+from qa.text.lexicon import MONEY_WORDS
 
 
 def per_average(q: Query, index, hits, ctx):
@@ -151,7 +152,9 @@ def _share_named(q: Query, index, hits, ctx):
     if not m:
         return None
     parts = [m.group("whole"), m.group("part")]
-    for kind in ("money", "count"):
+    # "what share of the poor": a whole that names no money is a count (not the poverty line's yuan)
+    money_first = bool(set(m.group("whole").lower().split()) & MONEY_WORDS)
+    for kind in ("money", "count") if money_first else ("count", "money"):
         wholes = operand(q, parts[0], index, hits, ctx, kind, parts)
         if not wholes:
             continue

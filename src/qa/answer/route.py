@@ -62,9 +62,12 @@ CHANGE_WORDS = re.compile(
 # a comparison between the reports named ("X or Y", "X vs Y", "which had more"), and one by how much
 COMPARE_WORDS = re.compile(
     r"\b(?:vs\.?|versus|compared?|comparison|more|most|larger|largest|bigger|biggest|higher|highest|greater|"
-    r"greatest|less|least|fewer|fewest|smaller|smallest|lower|lowest|top|ahead|outspent|exceed\w*)\b")
+    r"greatest|less|least|fewer|fewest|smaller|smallest|lower|lowest|top|ahead|outspent|exceed\w*|"
+    r"faster|fastest|quicker|quickest|slower|slowest)\b")
 BY_HOW_MUCH = re.compile(r"\bhow (?:much|many) (?:more|less|fewer|higher|lower|bigger|larger|smaller)\b|"
-                         r"\bdifference\b|\bgap\b|\bby how much\b|\bhow far\b")
+                         r"\bdifference\b|\bgap\b|\bby how (?:much|many)\b|\bhow far\b")
+# "which of the 2010 reports", "the 2011 reports": the reports of a year are the parties
+YEAR_REPORTS = re.compile(rf"\b(?:19|20)\d\d\s+{_REPORT_NOUN}\b")
 # "which of the two reports", "which province": the parties compared are the reports in scope
 WHICH_REPORT = re.compile(rf"\b(?:which|what|whose)\s+(?:one|(?:of (?:the|these|those)\s+)?(?:two |three |four |"
                           rf"five |selected |chosen |picked )*{_REPORT_NOUN})\b")
@@ -81,6 +84,9 @@ class Plan:
 
     docs: tuple[str, ...]
     mode: str
+    # the parties are a pool ("which of the 2010 reports"), not reports the question names: the reports
+    # that state the figure are compared, those that do not are said to, rather than no comparison
+    among: bool = False
 
 
 @dataclass
@@ -210,6 +216,13 @@ def across_plan(index: QAIndex, q: Query, scope: Scope, picked: bool = False) ->
         if EACH_REPORT.search(ql) or (not picked and len(regions) > 1):
             return Plan(tuple(sorted(docs, key=lambda d: (region_of(index, d), _year(index, d)))), "table")
         return None
+    if YEAR_REPORTS.search(ql) and q.years:  # "which of the 2010 reports ...": the reports of that year
+        pool = [d for d in docs if _year(index, d) in q.years]
+        if len(pool) >= 2:
+            ordered = tuple(sorted(pool, key=lambda d: (region_of(index, d), _year(index, d))))
+            if q.op in ("compare", "diff") or COMPARE_WORDS.search(ql):
+                return Plan(ordered, "diff" if q.op == "diff" or BY_HOW_MUCH.search(ql) else "compare", among=True)
+            return Plan(ordered, "table")
     if EACH_REPORT.search(ql):
         pool = [d for d in docs if not q.years or _year(index, d) in q.years]
         if len(pool) >= 2:
@@ -225,6 +238,11 @@ def report_query(index: QAIndex, q: Query, doc: str, mode: str) -> Query:
     year = _year(index, doc)
     kind = q.kind
     numeric = ("money", "count", "percent", "per_capita", "area")
+    if kind == "change" and re.search(r"\b(faster|fastest|quicker|quickest|slower|slowest|rate|points?)\b",
+                                      q.question.lower()):
+        kind = "percent"  # "whose income growth was faster": each report's growth rate
+    if kind == "change" and mode != "change":
+        numeric += ("change",)  # "which grew more": each report's own change; a change across years takes levels
     if kind not in numeric and (mode != "table" or (kind in ("explanation", "which", "who", "list", "auto")
                                                    and set(q.terms) & MEASURE_STEMS)):
         kind = "money" if set(q.terms) & MONEY_STEMS else "auto"

@@ -6,7 +6,9 @@ of the repository (the combined index of ``qa eval series --combined``), scored 
 * change   the computed difference right and both reports' values right;
 * list     every expected report's value right, and no value for another report (the table);
 * routed / followup  the value (or every ``answer_contains`` string) from the expected report;
-* unanswerable  declined.
+* unanswerable  declined, or the comparison refused: a table in which a report asked has no line
+  ("No comparison is made: Tibet, 2011 gives no single figure"), with no value computed (scored this
+  way since the 2026-11-30 late session; the runs before it counted such an answer wrong).
 
 A value is right within 0.5% (the reports round), taken only from a cited fact of the right report.
 """
@@ -56,11 +58,19 @@ def stated(a: Answer) -> dict[str, list[float]]:
     return out
 
 
+def refused(a: Answer) -> bool:
+    """The answer makes no comparison because a report asked does not state the measure: its table
+    has a report without a line and nothing is computed or ranked."""
+    return bool(a.table) and any(not r.answered for r in a.table) and a.kind != "comparison" and not any(
+        v.computed for v in a.values)
+
+
 def score(q: dict, a: Answer) -> tuple[bool, str]:
     """Whether ``a`` answers cross question ``q`` right, and why not."""
     kind, exp = q["type"], q.get("expected")
     if not q.get("answerable", True) or kind == "unanswerable":
-        return (not a.answered, "" if not a.answered else "answered an unanswerable question")
+        ok = not a.answered or refused(a)
+        return ok, "" if ok else "answered an unanswerable question"
     if not a.answered:
         return False, "declined"
     got = stated(a)
