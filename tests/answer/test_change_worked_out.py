@@ -18,6 +18,8 @@ TEXT = "\n\n".join([
     "over 2000 and up 11.5% over the previous year.",
     "      【Credit】 In 2013, the county issued discount loans of 60 million Yuan, 12 million Yuan more than that in "
     "2012, up 25%.",
+    "      【Central funds】 In 2013, the central government allocated 600 million Yuan, 100 million Yuan more than "
+    "that of 2012, and 70 million Yuan was the county's matching funds.",
 ]) + "\n"
 
 
@@ -56,3 +58,13 @@ def test_a_rate_stated_after_the_amount_is_not_worked_out(baiyun) -> None:
 
     a = answer(baiyun, "By what percentage did the discount loans grow in 2013?")
     assert a.answered and "25%" in a.answer and "÷" not in a.answer  # the report states the rate itself
+
+
+def test_the_year_before_is_worked_back_only_for_the_measure_asked(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "How much did the central government allocate in 2012?")
+    assert a.answered and "= 500 million Yuan" in a.answer
+    # the matching funds have no change stated: the central funds' level before is no answer for them
+    m = answer(baiyun, "How much matching money did the county put up in 2012?")
+    assert "500 million" not in m.answer and "70 million" not in m.answer

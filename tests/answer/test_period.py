@@ -36,3 +36,10 @@ def test_the_end_of_a_span_alone_does_not_state_the_year() -> None:
     q = analyze("How many poor people were relocated in 2010?")
     assert not period_ok(q, fact("From 2001 to 2010, 1.33 million were relocated.", None, None))
     assert period_ok(q, fact("Up 5% over 2009, 1.33 million were relocated in 2010.", None, None))
+
+
+def test_a_year_compared_with_is_not_stated() -> None:
+    q = analyze("How much matching money did the region put up in 2010?")
+    s = ("Central funds were 617.88 million Yuan, 105.75 million Yuan more than that of 2010, and 73 million Yuan "
+         "was matching.")
+    assert not period_ok(q, fact(s, 2011, 2011))

@@ -324,3 +324,10 @@ def test_a_change_of_a_headcount_is_asked_as_an_amount() -> None:
 def test_share_as_a_verb_asks_no_percentage() -> None:
     assert analyze("Which other provinces share the rocky areas with Yunnan?").kind != "percent"
     assert analyze("What share of the funds went to relocation?").kind == "percent"
+
+
+@pytest.mark.parametrize(("q", "unit"), [("What land area does Ningxia have?", "km²"), ("land area", "km²"),
+                                          ("List the territory (km2) of every province.", "km²"),
+                                          ("Which two municipalities does Hebei's territory encircle?", None)])
+def test_a_regions_land_area_is_asked_in_square_kilometres(q: str, unit: str | None) -> None:
+    assert analyze(q).unit == unit

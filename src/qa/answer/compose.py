@@ -5,6 +5,7 @@ for numeric questions, the best sentence or the entities it names for text quest
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -46,7 +47,10 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         # A question about the year before the report's: a figure worked back from "X, up by D
         # over <year>" answers it better than one that merely sits next to that year.
         earlier = previous_year(q, index, hits, ctx)
-        if earlier is not None:
+        # not worked back from one figure when the ranker is sure another is the measure asked: "matching
+        # money in 2010" is not worked back from the central funds' level and growth
+        level = sure_pick(replace(q, years=set()), index, hits, ctx) if earlier is not None else None
+        if earlier is not None and (not level or level.id == earlier.facts[0].id):
             return earlier
     # "And in Inner Mongolia?" names another place: its answer is a figure of there, and the previous
     # question's best figure there is just that one, not something to avoid
@@ -124,16 +128,30 @@ PLAN_WORDS = re.compile(r"\b(plan|planned|target|scheduled|task|tasks|goal|fulfi
 def previous_answer(q: Query, index: QAIndex, hits, ctx: Context):
     """The figure that answered the previous question of a follow-up and its confidence: the fitted
     ranker's pick for it, only when it is sure enough to have answered; else None."""
-    model = ranker.load()
-    if model is None:
+    if ranker.load() is None:
         return None
     prev = analyze(q.context, ignore_names=ctx.common_names, ignore_stems=ctx.common_stems)
     if prev.op or prev.kind not in ("money", "count", "auto"):
         return None
-    cands = candidates(prev, index, hits, ctx)
+    return _pick(prev, index, hits, ctx, with_previous=False)
+
+
+def sure_pick(q: Query, index: QAIndex, hits, ctx: Context):
+    """The fitted ranker's figure for ``q`` when it is sure enough to answer with it, else None; False
+    when there is no fitted ranker to ask."""
+    if ranker.load() is None:
+        return False
+    picked = _pick(q, index, hits, ctx)
+    return picked[0] if picked else None
+
+
+def _pick(q: Query, index: QAIndex, hits, ctx: Context, with_previous: bool = True):
+    model = ranker.load()
+    cands = candidates(q, index, hits, ctx)
     if not cands:
         return None
-    rows = feature_rows(prev, cands, index, index.retriever.encoder.encode_query(prev.query_text or prev.question))
+    qvec = index.retriever.encoder.encode_query(q.query_text or q.question)
+    rows = feature_rows(q, cands, index, qvec, previous_figure(q, index, ctx, hits) if with_previous else None)
     probs = model.probabilities(rows)
     k = int(np.argmax(probs))
     conf = model.confidence(float(probs[k]), rows[k])

@@ -13,7 +13,7 @@ def _states_year(sentence: str, year: int) -> bool:
     or ends or starts a span with it ("from 2001 to 2008", "2001-2008")."""
     for m in re.finditer(rf"\b{year}\b", sentence):
         before, after = sentence[: m.start()], sentence[m.end():]
-        if re.search(r"\b(over|than|compared with|compared to|versus)\s+(the end of\s+)?$", before):
+        if re.search(r"\b(over|than|compared with|compared to|versus)\s+(that\s+(of|in)\s+)?(the end of\s+)?$", before):
             continue
         if SPAN_BEFORE.search(before) or SPAN_AFTER.match(after):
             continue

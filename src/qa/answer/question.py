@@ -260,6 +260,10 @@ def is_elliptical(question: str) -> bool:
     return len(content) <= 1
 
 
+LAND_AREA_Q = re.compile(r"\b(land area|total area|square (?:kilomet(?:er|re)s?|km)|sq\.? ?km|km2|km²)\b|"
+                         r"\b(how (?:big|large) is \w+|size of) (?:the )?territory\b")
+
+
 def analyze(question: str, history: list[str] | None = None, correct=None,
             ignore_names: frozenset[str] = frozenset(), ignore_stems: frozenset[str] = frozenset()) -> Query:
     """Analyse ``question``; ``correct`` maps a text to its typo-corrected form. ``ignore_names`` and
@@ -310,6 +314,9 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         unit = own[-1] if own else target_unit(context)
     if unit is None and kind in ("count", "change") and re.search(r"\b(population|headcount|populous)\b", fl):
         unit = "people"  # "What is the population of the key counties?" counts people, not the 8 counties
+    if unit is None and LAND_AREA_Q.search(fl):
+        unit = "km²"  # "What land area does Ningxia have?", "territory (km2)": the region's area, a figure
+        kind = "count" if kind in ("explanation", "auto", "list", "which") else kind
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
     asks_number = op in ("sum", "diff", "compare", "share", "times") or (
         op == "per" and re.search(r"\b(average|per)\b", q.lower()))
