@@ -102,3 +102,13 @@ def test_reports_of_a_year_are_a_pool(q):
     from qa.answer.route import YEAR_REPORTS
 
     assert YEAR_REPORTS.search(q.lower())
+
+
+@pytest.mark.parametrize(("q", "years"), [("What were the funds in 2010, going by the 2011 report?", ["2011"]),
+                                          ("In its 2009 report, how many were poor?", ["2009"]),
+                                          ("Which of the 2010 reports gives more?", []),
+                                          ("How did the funds change from 2010 to 2011?", [])])
+def test_the_year_of_a_report_is_told_from_the_year_of_a_figure(q, years):
+    from qa.answer.route import REPORT_YEAR
+
+    assert REPORT_YEAR.findall(q) == years

@@ -66,6 +66,8 @@ COMPARE_WORDS = re.compile(
     r"faster|fastest|quicker|quickest|slower|slowest)\b")
 BY_HOW_MUCH = re.compile(r"\bhow (?:much|many) (?:more|less|fewer|higher|lower|bigger|larger|smaller)\b|"
                          r"\bdifference\b|\bgap\b|\bby how (?:much|many)\b|\bhow far\b")
+# "going by the 2011 report", "in its 2011 report": the year of the report, whatever the figure's year
+REPORT_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:'s|’s)?\s+(?:report|yearbook|edition)\b(?!s)", re.I)
 # "which of the 2010 reports", "the 2011 reports": the reports of a year are the parties
 YEAR_REPORTS = re.compile(rf"\b(?:19|20)\d\d\s+{_REPORT_NOUN}\b")
 # "which of the two reports", "which province": the parties compared are the reports in scope
@@ -129,10 +131,13 @@ def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[st
         if not regions:
             continue
         named = []
+        # "... in 2010, going by the 2011 report": the report's year, not the year of the figure asked
+        of_report = {int(y) for y in REPORT_YEAR.findall(said)}
         for phrase, ds in regions.items():
             # "Sichuan (2009), Guizhou (2010) ...": a year written right after a region is that region's
             paired = _paired_years(text, phrase.strip()) if len(regions) > 1 else set()
-            by_year = [d for d in ds if d.meta.get("year") in (paired or q.years)] or _year_after(ds, paired or q.years)
+            asked = paired or of_report or q.years
+            by_year = [d for d in ds if d.meta.get("year") in asked] or _year_after(ds, asked)
             if by_year or not q.years:
                 named += by_year or ds
             elif len(regions) > 1 and all(d.meta.get("year") for d in ds):
