@@ -331,3 +331,16 @@ def test_share_as_a_verb_asks_no_percentage() -> None:
                                           ("Which two municipalities does Hebei's territory encircle?", None)])
 def test_a_regions_land_area_is_asked_in_square_kilometres(q: str, unit: str | None) -> None:
     assert analyze(q).unit == unit
+
+
+def test_an_analysts_scale_suffix_and_currency_are_read_as_such() -> None:
+    q = analyze("ningxia 2009 mutual-fund pot of 85.5m - LGOP slice?")
+    assert q.numbers == [85_500_000.0] and "5m" not in q.terms
+    assert "us" not in analyze("How big is the World Bank project, in US dollars?").names
+    # the words of a quoted figure ("million", "yuan") are not what is asked
+    assert set(analyze("Of the 987.17 million yuan of fiscal money, how much was central?").terms) == {
+        "fiscal", "money", "central"}
+
+
+def test_how_big_was_the_rise_asks_a_change() -> None:
+    assert analyze("Funds were 1.74 billion yuan in 2010 - how big was the rise on the year before?").kind == "change"

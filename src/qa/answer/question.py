@@ -109,6 +109,9 @@ KIND_RULES = [
                                        r"\bshare\b(?!\s+(?:the|a|an|their|its|this|these|those|with|in)\b)", q)
      and not _HOW_MUCH_MANY.search(q)
      and not (re.search(r"\bhow (large|big)\b", q) or _AMOUNT_TO.search(q))),
+    # "how big was the rise on the year before?": the size of a change, not a level
+    ("change", _rx(r"\bhow (big|large|much|great) (was|were|is|are) the (rise|increase|growth|drop|fall|decline|"
+                   r"decrease|reduction|jump|gain)\b")),
     ("change", lambda q, t: re.search(r"\bby how (much|many)\b|\bhow much (did|has|have|was|were) .* (rise|grow|"
                                       r"increase|fall|drop|decline)|\bhow (fast|quickly)\b|\bgrowth rate\b|"
                                       r"\brate of (growth|increase)\b|\bwhat (?:was|is|were|are) (?:the |its )?"
@@ -227,9 +230,15 @@ def counted_noun(q: str) -> str:
     return stem(plural[-1]) if plural else ""
 
 
+# A figure the question quotes, with its scale and currency ("of the 987.17 million yuan"): an operand or
+# an anchor, whose words ("million", "yuan") say nothing of what is asked
+QUOTED_FIGURE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\s*(?:(?:million|billion|thousand|hundred)\b\s*)?"
+                           r"(?:(?:yuan|rmb|dollars?|usd)\b)?", re.I)
+
+
 def weighted_terms(text: str, weight: float = 1.0) -> dict[str, float]:
     out: dict[str, float] = {}
-    for w in words(text):
+    for w in words(QUOTED_FIGURE.sub(" ", text)):
         if w in STOPWORDS or w in QUESTION_WORDS or len(w) < 2:
             continue
         if w.isdigit() or YEAR_RE.fullmatch(w):
@@ -260,6 +269,15 @@ def is_elliptical(question: str) -> bool:
     return len(content) <= 1
 
 
+# "85.5m", "1.2bn", "30 mln": an analyst's scale suffixes, written out so that the number reads whole
+NUMBER_SUFFIX = re.compile(r"\b(\d+(?:[.,]\d+)*)(?:(m|bn|k)|\s?(mn|mln|bln))\b", re.I)
+_SCALES = {"m": "million", "mn": "million", "mln": "million", "bn": "billion", "bln": "billion", "k": "thousand"}
+
+
+def _scale_word(m: re.Match) -> str:
+    return f"{m.group(1)} {_SCALES[(m.group(2) or m.group(3)).lower()]}"
+
+
 LAND_AREA_Q = re.compile(r"\b(land area|total area|square (?:kilomet(?:er|re)s?|km)|sq\.? ?km|km2|km²)\b|"
                          r"\b(how (?:big|large) is \w+|size of) (?:the )?territory\b")
 
@@ -268,7 +286,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
             ignore_names: frozenset[str] = frozenset(), ignore_stems: frozenset[str] = frozenset()) -> Query:
     """Analyse ``question``; ``correct`` maps a text to its typo-corrected form. ``ignore_names`` and
     ``ignore_stems`` are words every indexed report implies (its region): not a constraint."""
-    q = expand_shorthand(" ".join(question.split()))
+    q = expand_shorthand(NUMBER_SUFFIX.sub(_scale_word, " ".join(question.split())))
     fixed = correct(q) if correct else q
     history = [h for h in (history or []) if h and h.strip()]
     elliptical = bool(history) and is_elliptical(q)
@@ -343,6 +361,9 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     )
 
 
+CURRENCY_NAMES = frozenset({"us", "usd", "rmb", "cny", "yuan", "dollar", "dollars"})  # a unit, not a name
+
+
 def proper_names(q: str) -> list[str]:
     """Capitalised words inside a mixed-case question (not its first word): places, people,
     organisations the answer must be about."""
@@ -358,7 +379,7 @@ def proper_names(q: str) -> list[str]:
             w = part.lower()
             if part.isupper() and len(part) > 3 and (len(part) > 5 or is_english_word(w)):
                 continue  # "How many LABOURERS ...": a word in capitals for emphasis, not a name
-            if part[:1].isupper() and w not in STOPWORDS and w not in QUESTION_WORDS:
+            if part[:1].isupper() and w not in STOPWORDS and w not in QUESTION_WORDS and w not in CURRENCY_NAMES:
                 out.append(w)
     return out
 

@@ -19,6 +19,7 @@ from qa.answer.period import period_ok
 from qa.answer.question import UNIT_NOUNS, Query, change_in
 from qa.answer.sentences import previous_sentence, previous_sentences
 from qa.answer.thresholds import (
+    ANCHOR_WEIGHT,
     DISTANCE_DECAY,
     FACT_DENSE_WEIGHT,
     MISS_PENALTY,
@@ -365,10 +366,18 @@ def candidates(q: Query, index, hits, ctx, kind: str | None = None) -> list[Scor
     out: list[Scored] = []
     for rank, (p, _h) in enumerate(hits):
         spans = index.sentences_by_passage.get(p.id, ())
-        for f in index.facts_by_passage.get(p.id, ()):
+        facts = index.facts_by_passage.get(p.id, ())
+        # "Of the 987.17 million yuan of fiscal money, how much did the centre put in?": a figure the
+        # question quotes points at its sentence, where the answer most often stands
+        anchors = {g.sentence_start for g in facts if g.value is not None and any(
+            _close(g.value, n) for n in q.numbers)} if q.numbers else set()
+        for f in facts:
             s = score_fact(q, f, p, rank, ctx.vocab, kind)
             if s is None:
                 continue
+            if f.sentence_start in anchors:
+                s.score += ANCHOR_WEIGHT
+                s.notes["anchor"] = 1.0
             if qvec is not None:
                 row = next((r for a, b, r in spans if a <= f.start < b), None)
                 if row is not None:

@@ -25,6 +25,7 @@ DISTANCE_DECAY = 0.06       # per word between a question term and the figure
 OWN_SEGMENT = 0.7           # weight of words outside the figure's own clause
 PREVIOUS_SENTENCE = 0.45    # weight of the previous sentence's words
 FACT_DENSE_WEIGHT = 0.5     # weight of the embedding similarity of the figure's sentence
+ANCHOR_WEIGHT = 0.2         # a figure in the sentence of a figure the question quotes
 SENTENCE_DENSE_WEIGHT = 0.5  # weight of the embedding similarity for sentence answers
 
 # --- how much of the ranking the answer reads ---------------------------------------------------
