@@ -11,21 +11,14 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from qa.answer.question import UNIT_NOUNS, Query, change_in
-from qa.answer.sentences import previous_sentence, previous_sentences
-from qa.answer.thresholds import (
-    DISTANCE_DECAY,
-    FACT_DENSE_WEIGHT,
-    MISS_PENALTY,
-    OWN_SEGMENT,
-    PREVIOUS_SENTENCE,
-)
+from qa.answer.sentences import previous_sentences
+from qa.answer.thresholds import FACT_DENSE_WEIGHT, MISS_PENALTY
+from qa.answer.weights import fact_context_weights, term_positions
 from qa.facts.model import NUMERIC_KINDS
-from qa.text.clauses import gap_tests, pairing
 from qa.text.lexicon import CHANGE_WORDS, MONEY_WORDS, SYNONYM_GROUPS
 from qa.text.words import stem, tokenize, words
 
@@ -70,31 +63,6 @@ class Vocabulary:
         return math.log(1 + (self.n - d + 0.5) / (d + 0.5)) + 0.1
 
 
-@lru_cache(maxsize=16384)
-def _term_positions(text: str) -> tuple[tuple[str, int, int], ...]:
-    # Cached: the same passages, sections and sentences are tokenised for every question.
-    return tuple((stem(m.group(0).lower()), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text))
-
-
-@lru_cache(maxsize=4096)
-def _base_weights(passage_text: str, section: str, sentence: str) -> dict[str, float]:
-    weights = dict(_passage_weights(passage_text, section))  # the same keys, in the same order
-    for t, *_ in _term_positions(sentence):
-        if weights.get(t, 0.0) < 0.4:
-            weights[t] = 0.4
-    return weights
-
-
-@lru_cache(maxsize=4096)
-def _passage_weights(passage_text: str, section: str) -> dict[str, float]:
-    # The passage's and section's share of ``_base_weights``, once per passage, not once per sentence
-    weights: dict[str, float] = {}
-    for text, w in ((passage_text, 0.25), (section, 0.6)):
-        for t, *_ in _term_positions(text):
-            if w > weights.get(t, 0.0):
-                weights[t] = w
-    return weights
-
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in SYNONYM_GROUPS:
     _stems = frozenset(stem(w) for w in _group.split())
@@ -125,71 +93,6 @@ def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> floa
             found = min(found, 0.4)
         num += w * found
     return num / den if den else 0.0
-
-
-@lru_cache(maxsize=65536)
-def fact_context_weights(fact, passage_text: str, passage_start: int, section: str) -> dict[str, float]:
-    """Weight of each nearby word for a numeric fact: 1 next to the number, decaying with distance,
-    halved across a clause break; measure/subject words 1; section 0.6; sentence 0.4; passage 0.25."""
-    sent = fact.sentence
-    s_off = fact.sentence_start
-    weights = dict(_base_weights(passage_text, section, sent))
-    # The sentence before often sets the topic the figure's sentence continues ("Third, the organs
-    # ... did fixed-point work. By the end of October, ... 310 million were invested").
-    prev = previous_sentence(passage_text, passage_start, s_off)
-    for t, *_ in _term_positions(prev):
-        if weights.get(t, 0.0) < PREVIOUS_SENTENCE:
-            weights[t] = PREVIOUS_SENTENCE
-
-    def put(term: str, w: float) -> None:
-        if w > weights.get(term, 0.0):
-            weights[term] = w
-
-    a, b = fact.start - s_off, fact.end - s_off
-    terms = _term_positions(sent)
-    # The words between a term and the figure, counted off the sentence's word positions (runs of
-    # word characters; those a gap cuts count once): ``len(words(gap))`` for every term made this
-    # quadratic in the sentence's length.
-    starts, ends = [ta for _, ta, _ in terms], [tb for _, _, tb in terms]
-    for t, ta, tb in terms:
-        if ta >= a and tb <= b:
-            put(t, 1.0)
-            continue
-        before = tb <= a
-        x, y = (tb, a) if before else (b, ta)
-        gap = sent[x:y]
-        dist = bisect_left(starts, y) - bisect_right(ends, x) if x < y else 0
-        w = max(0.0, 1.0 - DISTANCE_DECAY * dist)
-        digit, brk, comma = gap_tests(sent, x, y)  # the regexes' answers, off the sentence's marks
-        if digit:
-            w *= 0.3  # another figure stands in between: the word belongs to that one
-        elif OWN_SEGMENT and not brk and not (comma or re.search(r"\band\b", gap)):
-            # No figure and no break between the word and this figure: the words of its own phrase
-            # say what it is ("the regional financial department provided 102 million", "16.5
-            # million Yuan were put in for the second batch of industrial projects").
-            w = max(w, OWN_SEGMENT)
-        elif brk:
-            w *= 0.5
-        elif re.fullmatch(r"\s*[()]\s*", gap):
-            pass  # "along the border (7.6%)": the figure in brackets belongs to the phrase before it
-        elif not before and re.search(r"\band\b", gap):
-            w *= 0.7  # "1.44 billion and the regional department provided 102 million": next clause
-        elif comma:
-            # English puts what a figure counts after it ("31 key counties for ..."); words before
-            # it across a comma usually belong to the previous figure of a list.
-            w *= 0.6 if before else 0.85
-        put(t, w)
-    for t, *_ in _term_positions(f"{fact.measure} {fact.subject}"):
-        put(t, 1.0)
-    # "A and B ... X and Y respectively": B's words do not describe X; the shared words do.
-    others, shared = pairing(sent, a, b)
-    for w in shared:
-        put(stem(w), 0.8)
-    for w in others:
-        t = stem(w)
-        if t in weights:
-            weights[t] = min(weights[t], 0.2)
-    return weights
 
 
 def names_found(names: list[str], text: str) -> bool:
@@ -328,7 +231,7 @@ def key_missing(query: Query, vocab: Vocabulary, weights: dict[str, float], floo
 def measure_precision(query: Query, fact, vocab: Vocabulary) -> float:
     """Share of the fact's measure (IDF-weighted) that the question asks about: a fact that
     counts "key counties" fits "how many counties" less well than one that counts "counties"."""
-    terms = {t for t, *_ in _term_positions(fact.measure or "")}
+    terms = {t for t, *_ in term_positions(fact.measure or "")}
     if not terms:
         return 0.5
     asked = query.terms.keys() | _question_stems(query.question)  # "total" counts here
@@ -350,7 +253,7 @@ def _close(a: float, b: float) -> bool:
 def sentence_weights(sentence: str, section: str, passage_text: str) -> dict[str, float]:
     weights: dict[str, float] = {}
     for text, w in ((passage_text, 0.3), (section, 0.7), (sentence, 1.0)):  # the nearest place counts
-        for t, *_ in _term_positions(text):
+        for t, *_ in term_positions(text):
             weights[t] = max(weights.get(t, 0.0), w)
     return weights
 
