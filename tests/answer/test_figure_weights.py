@@ -12,8 +12,8 @@ import pytest
 
 from qa.answer.sentences import previous_sentence
 from qa.answer.thresholds import DISTANCE_DECAY, OWN_SEGMENT, PREVIOUS_SENTENCE
-from qa.answer.weights import fact_context_weights, term_positions
-from qa.text.clauses import CLAUSE_BREAK, figure_gaps, gap_tests, pairing
+from qa.answer.weights import fact_context_weights, figure_gaps, term_positions
+from qa.text.clauses import CLAUSE_BREAK, gap_tests, pairing
 from qa.text.words import stem
 
 
@@ -47,7 +47,8 @@ def table(fact, passage_text: str, passage_start: int, section: str) -> dict[str
         w = max(0.0, 1.0 - DISTANCE_DECAY * dist)
         if re.search(r"\d", gap):
             w *= 0.3
-        elif OWN_SEGMENT and not CLAUSE_BREAK.search(gap) and not (re.search(r"[,()]", gap) or re.search(r"\band\b", gap)):
+        elif OWN_SEGMENT and not CLAUSE_BREAK.search(gap) and not (re.search(r"[,()]", gap)
+                                                                   or re.search(r"\band\b", gap)):
             w = max(w, OWN_SEGMENT)
         elif CLAUSE_BREAK.search(gap):
             w *= 0.5

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from qa.answer.sentences import previous_sentence
 from qa.answer.thresholds import DISTANCE_DECAY, OWN_SEGMENT, PREVIOUS_SENTENCE
-from qa.text.clauses import figure_gaps, pairing
+from qa.text.clauses import _marks, pairing
 from qa.text.words import stem
 
 AND = re.compile(r"\band\b")
@@ -46,6 +46,29 @@ def _passage_weights(passage_text: str, section: str) -> dict[str, float]:
             if w > weights.get(t, 0.0):
                 weights[t] = w
     return weights
+
+
+def figure_gaps(sentence: str, a: int, b: int) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """``gap_tests`` of every gap that ends where the figure ``sentence[a:b]`` starts or starts where
+    it ends, as thresholds (a few bisections per figure instead of several per word of its sentence):
+    ``(d, k, c), (e, l, f)`` such that ``gap_tests(sentence, x, a) == (x <= d, x <= k, x <= c)`` for
+    ``x <= a`` and ``gap_tests(sentence, b, y) == (y >= e, y >= l, y >= f)`` for any ``y``. A mark lies
+    in ``[x, a)`` when the last one that fits before ``a`` starts at ``x`` or later, in ``[b, y)``
+    when the first one at ``b`` or later fits before ``y``. (Here, not beside ``gap_tests`` in qa.text:
+    the index build's fingerprint covers qa.text, and a change of how the answerer reads the marks
+    should not make every built index stale.)"""
+    digits, semis, dashes, commas = _marks(sentence)
+
+    def last(marks: list[int], width: int = 1) -> int:
+        i = bisect_right(marks, a - width)
+        return marks[i - 1] if i else -1
+
+    def first_end(marks: list[int], width: int = 1) -> int:
+        i = bisect_left(marks, b)
+        return marks[i] + width if i < len(marks) else len(sentence) + 4
+
+    return ((last(digits), max(last(semis), last(dashes, 3)), last(commas)),
+            (first_end(digits), min(first_end(semis), first_end(dashes, 3)), first_end(commas)))
 
 
 @lru_cache(maxsize=16384)

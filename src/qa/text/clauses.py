@@ -16,7 +16,7 @@ which words belong to another item than the figure's own.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from functools import lru_cache
 
 CLAUSE_BREAK = re.compile(r"[;:]|\s[-–]\s")
@@ -50,27 +50,6 @@ def gap_tests(sentence: str, x: int, y: int) -> tuple[bool, bool, bool]:
     ``CLAUSE_BREAK.search(gap)`` and ``re.search(r"[,()]", gap)``."""
     digits, semis, dashes, commas = _marks(sentence)
     return _inside(digits, x, y), _inside(semis, x, y) or _inside(dashes, x, y, 3), _inside(commas, x, y)
-
-
-def figure_gaps(sentence: str, a: int, b: int) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
-    """``gap_tests`` of every gap that ends where the figure ``sentence[a:b]`` starts or starts where
-    it ends, as thresholds (a few bisections per figure instead of several per word of its sentence):
-    ``(d, k, c), (e, l, f)`` such that ``gap_tests(sentence, x, a) == (x <= d, x <= k, x <= c)`` for
-    ``x <= a`` and ``gap_tests(sentence, b, y) == (y >= e, y >= l, y >= f)`` for any ``y``. A mark lies
-    in ``[x, a)`` when the last one that fits before ``a`` starts at ``x`` or later, in ``[b, y)``
-    when the first one at ``b`` or later fits before ``y``."""
-    digits, semis, dashes, commas = _marks(sentence)
-
-    def last(marks: list[int], width: int = 1) -> int:
-        i = bisect_right(marks, a - width)
-        return marks[i - 1] if i else -1
-
-    def first_end(marks: list[int], width: int = 1) -> int:
-        i = bisect_left(marks, b)
-        return marks[i] + width if i < len(marks) else len(sentence) + 4
-
-    return ((last(digits), max(last(semis), last(dashes, 3)), last(commas)),
-            (first_end(digits), min(first_end(semis), first_end(dashes, 3)), first_end(commas)))
 
 
 def clause_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
