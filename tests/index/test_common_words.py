@@ -58,6 +58,8 @@ def test_no_common_words_without_the_files_or_with_the_int8_encoder(qa_index, tm
     assert load_common_words(tmp_path) is None
     (tmp_path / WORDS).write_text('["money"]')
     assert load_common_words(tmp_path) is None  # both files, or none
+    lazy = load_common_words(qa_index.path / "encoder")
+    assert lazy._got is None and lazy.get("money") is not None and lazy._got is not None  # read when first asked
     assert (qa_index.path / FLOAT_DIR / VECTORS).exists()
     copy = tmp_path / "index"
     shutil.copytree(qa_index.path, copy, copy_function=os.link)

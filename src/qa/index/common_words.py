@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from threading import Lock
 
 import numpy as np
 
@@ -69,11 +70,46 @@ def write_common_words(encoder_dir: Path, n: int | None = None, batch: int = 64)
     return len(words)
 
 
-def load_common_words(encoder_dir: Path) -> WordVectors | None:
-    """The stored common words, memory-mapped; None when the encoder folder has none."""
+def load_common_words(encoder_dir: Path) -> CommonWords | None:
+    """The stored common words, read on first use (~25 ms: a start that never looks a word up does
+    not pay it); None when the encoder folder has none."""
     words, vecs = encoder_dir / WORDS, encoder_dir / VECTORS
     if not (words.exists() and vecs.exists()):
         return None
-    import orjson
+    return CommonWords(words, vecs)
 
-    return WordVectors(orjson.loads(words.read_bytes()), np.load(vecs, mmap_mode="r").view(np.ndarray))
+
+class CommonWords:
+    """Word -> its vector, as ``WordVectors``, the files read when first asked (thread-safe)."""
+
+    def __init__(self, words: Path, vectors: Path) -> None:
+        self._files = (words, vectors)
+        self._got: WordVectors | None = None
+        self._lock = Lock()
+
+    def _read(self) -> WordVectors:
+        got = self._got
+        if got is None:
+            with self._lock:
+                if self._got is None:
+                    import orjson
+
+                    words, vectors = self._files
+                    # A plain ndarray over the mapping: rows are read on use.
+                    self._got = WordVectors(orjson.loads(words.read_bytes()),
+                                            np.load(vectors, mmap_mode="r").view(np.ndarray))
+                got = self._got
+        return got
+
+    @property
+    def words(self) -> list[str]:
+        return self._read().words
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._read()
+
+    def get(self, word: str) -> np.ndarray | None:
+        return self._read().get(word)
