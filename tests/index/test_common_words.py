@@ -58,6 +58,9 @@ def test_no_common_words_without_the_files_or_with_the_int8_encoder(qa_index, tm
     assert load_common_words(tmp_path) is None
     (tmp_path / WORDS).write_text('["money"]')
     assert load_common_words(tmp_path) is None  # both files, or none
+    (tmp_path / VECTORS).write_bytes(b"not a numpy file")
+    damaged = load_common_words(tmp_path)  # only spares encoder runs: damaged, it holds no word
+    assert damaged is not None and damaged.get("money") is None and len(damaged) == 0
     lazy = load_common_words(qa_index.path / "encoder")
     assert lazy._got is None and lazy.get("money") is not None and lazy._got is not None  # read when first asked
     assert (qa_index.path / FLOAT_DIR / VECTORS).exists()

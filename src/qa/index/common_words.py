@@ -92,12 +92,7 @@ class CommonWords:
         if got is None:
             with self._lock:
                 if self._got is None:
-                    import orjson
-
-                    words, vectors = self._files
-                    # A plain ndarray over the mapping: rows are read on use.
-                    self._got = WordVectors(orjson.loads(words.read_bytes()),
-                                            np.load(vectors, mmap_mode="r").view(np.ndarray))
+                    self._got = _read(*self._files)
                 got = self._got
         return got
 
@@ -113,3 +108,19 @@ class CommonWords:
 
     def get(self, word: str) -> np.ndarray | None:
         return self._read().get(word)
+
+
+def _read(words: Path, vectors: Path) -> WordVectors:
+    """The two files as ``WordVectors``; none when they cannot be read: the common words only spare
+    encoder runs, so a damaged copy means the words are encoded as asked, as without the files."""
+    import orjson
+
+    try:
+        # A plain ndarray over the mapping: rows are read on use.
+        return WordVectors(orjson.loads(words.read_bytes()), np.load(vectors, mmap_mode="r").view(np.ndarray))
+    except Exception as exc:  # noqa: BLE001 - any damage: fall back to encoding
+        import logging
+
+        logging.getLogger(__name__).warning("%s: cannot be read (%s: %s); question words are encoded as asked",
+                                            vectors, type(exc).__name__, str(exc)[:120])
+        return WordVectors([], np.zeros((0, 0), np.float32))
