@@ -55,12 +55,14 @@ class Vocabulary:
         self.n = max(1, len(passages))
         self.df = df
         self.max_idf = math.log(1 + self.n / 0.5)
+        self._idf: dict[str, float] = {}  # a question's terms, asked again for every figure
 
     def idf(self, term: str) -> float:
-        d = self.df.get(term)
-        if d is None:
-            return self.max_idf
-        return math.log(1 + (self.n - d + 0.5) / (d + 0.5)) + 0.1
+        got = self._idf.get(term)
+        if got is None:
+            d = self.df.get(term)
+            got = self._idf[term] = self.max_idf if d is None else math.log(1 + (self.n - d + 0.5) / (d + 0.5)) + 0.1
+        return got
 
 
 SYNONYMS: dict[str, frozenset[str]] = {}
@@ -80,15 +82,17 @@ def _found(term: str, weights: dict[str, float]) -> float:
     return max(own, 0.8 * syn)
 
 
-def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> float:
+def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float],
+             found_in: dict[str, float] | None = None) -> float:
     """IDF-weighted share of the question's terms found in ``weights`` (0..1 per term). In an
     elliptical follow-up the borrowed terms only locate the sentence (capped at sentence level);
-    the new words pick the figure within it ("And the provincial finance?")."""
+    the new words pick the figure within it ("And the provincial finance?"). ``found_in``: each
+    term's ``_found`` in ``weights``, when already worked out."""
     num = den = 0.0
     for t, qw in query.terms.items():
         w = vocab.idf(t) * qw
         den += w
-        found = _found(t, weights)
+        found = found_in[t] if found_in is not None else _found(t, weights)
         if query.elliptical and qw < 1.0:
             found = min(found, 0.4)
         num += w * found
@@ -173,13 +177,14 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
         if not names_found(query.names, near):
             return None
     weights = fact_context_weights(fact, passage.text, passage.start, passage.section)
-    cov = coverage(query, vocab, weights)
+    found = {t: _found(t, weights) for t in query.terms}  # once for the three measures below
+    cov = coverage(query, vocab, weights, found)
     um = unit_match(query, fact)
     if um <= -0.45:
         return None  # "how many households" is not answered by a count of projects
     mp = measure_precision(query, fact, vocab)
-    miss = missing_share(query, vocab, weights)
-    key = key_missing(query, vocab, weights)
+    miss = missing_share(query, vocab, weights, found_in=found)
+    key = key_missing(query, vocab, weights, found_in=found)
     score = cov + um + 0.15 * mp + 0.12 / (1 + rank) - MISS_PENALTY * miss
     if kind == "money" and TOTAL_Q.search(query.question) and any(weights.get(t, 0.0) >= 0.8 for t in TOTAL_STEMS):
         score += 0.1  # "total capital" asked: the figure introduced as a total
@@ -198,7 +203,8 @@ TOTAL_STEMS = frozenset({"total", "altogeth", "overal"})
 KIND_STEMS = frozenset(stem(w) for w in MONEY_WORDS | {"number", "amount", "many", "much", "area"})
 
 
-def missing_share(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4) -> float:
+def missing_share(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4,
+                  found_in: dict[str, float] | None = None) -> float:
     """IDF share of the question's words (those borrowed from the conversation weigh less) that the
     sentence around the fact does not contain: a near-miss ("first batch" vs "second batch",
     "households relocated" next to a figure about loans) leaves rare words unexplained."""
@@ -208,12 +214,13 @@ def missing_share(query: Query, vocab: Vocabulary, weights: dict[str, float], fl
             continue
         w = vocab.idf(t) * qw
         den += w
-        if _found(t, weights) < floor:
+        if (found_in[t] if found_in is not None else _found(t, weights)) < floor:
             num += w
     return num / den if den else 0.0
 
 
-def key_missing(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4) -> float:
+def key_missing(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4,
+                found_in: dict[str, float] | None = None) -> float:
     """How specific the most specific of the question's own words is that the figure's surroundings
     lack (its IDF over the largest possible): one missing rare word ("Kemu" where the sentence is
     about the Mang, "relocated" where it is about loans) says another thing is measured, however
@@ -223,7 +230,7 @@ def key_missing(query: Query, vocab: Vocabulary, weights: dict[str, float], floo
     for t, qw in query.terms.items():
         if qw < 1.0 or t in KIND_STEMS or (query.unit and UNIT_NOUNS.get(t) == query.unit):
             continue
-        if _found(t, weights) < floor:
+        if (found_in[t] if found_in is not None else _found(t, weights)) < floor:
             worst = max(worst, vocab.idf(t) / vocab.max_idf)
     return worst
 
