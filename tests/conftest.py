@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Each full build embeds the most common English words with its encoder (qa.index.common_words,
+# 30,000 by default, ~20 s); the suite's many small builds keep a few hundred.
+os.environ.setdefault("QA_COMMON_WORDS", "300")
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

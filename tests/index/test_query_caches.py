@@ -17,7 +17,10 @@ def test_facts_of_a_report_are_read_once_and_equal_the_table(series_index):
     fresh = load_index(series_index.path, series_index.manifest["model"])
     for doc in fresh.documents:
         got = fresh.facts_of_document(doc)
-        assert got == load_facts(fresh.facts_db, doc=doc) and got
+        table = load_facts(fresh.facts_db, doc=doc)
+        assert got == table and got
+        # built without Fact's __init__ (qa.index.load.FactsByPassage._read): the same objects in every way
+        assert [(hash(f), repr(f), f.to_dict()) for f in got] == [(hash(f), repr(f), f.to_dict()) for f in table]
         again = fresh.facts_of_document(doc)
         assert again == got and all(a is b for a, b in zip(again, got, strict=True))  # the same objects
         again.clear()  # a caller's list is its own: the cache keeps the facts

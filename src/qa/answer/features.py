@@ -117,13 +117,17 @@ NEAR_MIN = 0.5  # cosine of two single words below which the model's neighbours 
 def word_vectors(index, wanted: set[str]) -> dict[str, np.ndarray]:
     """Vectors of single words, kept for the index's life: those the index stored at build time
     (``qa.index.wordvecs``: every content word of its reports, so the question path rarely runs the
-    encoder), and the others (question words the reports lack) encoded in one batch."""
+    encoder), then common English words stored with the encoder (``qa.index.common_words``), and
+    the others encoded in one batch. The same bits whichever way a word came."""
     cache = index.derived.setdefault("answer.word_vectors", {})
     missing = [w for w in wanted if w not in cache]
     if missing:
         stored, new = getattr(index, "word_vectors", None), []
+        common = getattr(index, "common_words", None)  # common English words, embedded at export
         for w in missing:
             v = stored.get(w) if stored is not None else None
+            if v is None and common is not None:
+                v = common.get(w)
             if v is None:
                 new.append(w)
             else:

@@ -11,23 +11,15 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from qa.answer.period import period_ok
 from qa.answer.question import UNIT_NOUNS, Query, change_in
-from qa.answer.sentences import previous_sentence, previous_sentences
-from qa.answer.thresholds import (
-    ANCHOR_WEIGHT,
-    DISTANCE_DECAY,
-    FACT_DENSE_WEIGHT,
-    MISS_PENALTY,
-    OWN_SEGMENT,
-    PREVIOUS_SENTENCE,
-)
+from qa.answer.sentences import previous_sentences
+from qa.answer.thresholds import ANCHOR_WEIGHT, FACT_DENSE_WEIGHT, MISS_PENALTY
+from qa.answer.weights import fact_context_weights, term_positions
 from qa.facts.model import NUMERIC_KINDS
-from qa.text.clauses import gap_tests, pairing
 from qa.text.lexicon import CHANGE_WORDS, MONEY_WORDS, SYNONYM_GROUPS
 from qa.text.words import stem, tokenize, words
 
@@ -64,38 +56,15 @@ class Vocabulary:
         self.n = max(1, len(passages))
         self.df = df
         self.max_idf = math.log(1 + self.n / 0.5)
+        self._idf: dict[str, float] = {}  # a question's terms, asked again for every figure
 
     def idf(self, term: str) -> float:
-        d = self.df.get(term)
-        if d is None:
-            return self.max_idf
-        return math.log(1 + (self.n - d + 0.5) / (d + 0.5)) + 0.1
+        got = self._idf.get(term)
+        if got is None:
+            d = self.df.get(term)
+            got = self._idf[term] = self.max_idf if d is None else math.log(1 + (self.n - d + 0.5) / (d + 0.5)) + 0.1
+        return got
 
-
-@lru_cache(maxsize=16384)
-def _term_positions(text: str) -> tuple[tuple[str, int, int], ...]:
-    # Cached: the same passages, sections and sentences are tokenised for every question.
-    return tuple((stem(m.group(0).lower()), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text))
-
-
-@lru_cache(maxsize=4096)
-def _base_weights(passage_text: str, section: str, sentence: str) -> dict[str, float]:
-    weights = dict(_passage_weights(passage_text, section))  # the same keys, in the same order
-    for t, *_ in _term_positions(sentence):
-        if weights.get(t, 0.0) < 0.4:
-            weights[t] = 0.4
-    return weights
-
-
-@lru_cache(maxsize=4096)
-def _passage_weights(passage_text: str, section: str) -> dict[str, float]:
-    # The passage's and section's share of ``_base_weights``, once per passage, not once per sentence
-    weights: dict[str, float] = {}
-    for text, w in ((passage_text, 0.25), (section, 0.6)):
-        for t, *_ in _term_positions(text):
-            if w > weights.get(t, 0.0):
-                weights[t] = w
-    return weights
 
 SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in SYNONYM_GROUPS:
@@ -114,84 +83,21 @@ def _found(term: str, weights: dict[str, float]) -> float:
     return max(own, 0.8 * syn)
 
 
-def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float]) -> float:
+def coverage(query: Query, vocab: Vocabulary, weights: dict[str, float],
+             found_in: dict[str, float] | None = None) -> float:
     """IDF-weighted share of the question's terms found in ``weights`` (0..1 per term). In an
     elliptical follow-up the borrowed terms only locate the sentence (capped at sentence level);
-    the new words pick the figure within it ("And the provincial finance?")."""
+    the new words pick the figure within it ("And the provincial finance?"). ``found_in``: each
+    term's ``_found`` in ``weights``, when already worked out."""
     num = den = 0.0
     for t, qw in query.terms.items():
         w = vocab.idf(t) * qw
         den += w
-        found = _found(t, weights)
+        found = found_in[t] if found_in is not None else _found(t, weights)
         if query.elliptical and qw < 1.0:
             found = min(found, 0.4)
         num += w * found
     return num / den if den else 0.0
-
-
-@lru_cache(maxsize=65536)
-def fact_context_weights(fact, passage_text: str, passage_start: int, section: str) -> dict[str, float]:
-    """Weight of each nearby word for a numeric fact: 1 next to the number, decaying with distance,
-    halved across a clause break; measure/subject words 1; section 0.6; sentence 0.4; passage 0.25."""
-    sent = fact.sentence
-    s_off = fact.sentence_start
-    weights = dict(_base_weights(passage_text, section, sent))
-    # The sentence before often sets the topic the figure's sentence continues ("Third, the organs
-    # ... did fixed-point work. By the end of October, ... 310 million were invested").
-    prev = previous_sentence(passage_text, passage_start, s_off)
-    for t, *_ in _term_positions(prev):
-        if weights.get(t, 0.0) < PREVIOUS_SENTENCE:
-            weights[t] = PREVIOUS_SENTENCE
-
-    def put(term: str, w: float) -> None:
-        if w > weights.get(term, 0.0):
-            weights[term] = w
-
-    a, b = fact.start - s_off, fact.end - s_off
-    terms = _term_positions(sent)
-    # The words between a term and the figure, counted off the sentence's word positions (runs of
-    # word characters; those a gap cuts count once): ``len(words(gap))`` for every term made this
-    # quadratic in the sentence's length.
-    starts, ends = [ta for _, ta, _ in terms], [tb for _, _, tb in terms]
-    for t, ta, tb in terms:
-        if ta >= a and tb <= b:
-            put(t, 1.0)
-            continue
-        before = tb <= a
-        x, y = (tb, a) if before else (b, ta)
-        gap = sent[x:y]
-        dist = bisect_left(starts, y) - bisect_right(ends, x) if x < y else 0
-        w = max(0.0, 1.0 - DISTANCE_DECAY * dist)
-        digit, brk, comma = gap_tests(sent, x, y)  # the regexes' answers, off the sentence's marks
-        if digit:
-            w *= 0.3  # another figure stands in between: the word belongs to that one
-        elif OWN_SEGMENT and not brk and not (comma or re.search(r"\band\b", gap)):
-            # No figure and no break between the word and this figure: the words of its own phrase
-            # say what it is ("the regional financial department provided 102 million", "16.5
-            # million Yuan were put in for the second batch of industrial projects").
-            w = max(w, OWN_SEGMENT)
-        elif brk:
-            w *= 0.5
-        elif re.fullmatch(r"\s*[()]\s*", gap):
-            pass  # "along the border (7.6%)": the figure in brackets belongs to the phrase before it
-        elif not before and re.search(r"\band\b", gap):
-            w *= 0.7  # "1.44 billion and the regional department provided 102 million": next clause
-        elif comma:
-            # English puts what a figure counts after it ("31 key counties for ..."); words before
-            # it across a comma usually belong to the previous figure of a list.
-            w *= 0.6 if before else 0.85
-        put(t, w)
-    for t, *_ in _term_positions(f"{fact.measure} {fact.subject}"):
-        put(t, 1.0)
-    # "A and B ... X and Y respectively": B's words do not describe X; the shared words do.
-    others, shared = pairing(sent, a, b)
-    for w in shared:
-        put(stem(w), 0.8)
-    for w in others:
-        t = stem(w)
-        if t in weights:
-            weights[t] = min(weights[t], 0.2)
-    return weights
 
 
 def names_found(names: list[str], text: str) -> bool:
@@ -251,13 +157,14 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
         if not names_found(query.names, near):
             return None
     weights = fact_context_weights(fact, passage.text, passage.start, passage.section)
-    cov = coverage(query, vocab, weights)
+    found = {t: _found(t, weights) for t in query.terms}  # once for the three measures below
+    cov = coverage(query, vocab, weights, found)
     um = unit_match(query, fact)
     if um <= -0.45:
         return None  # "how many households" is not answered by a count of projects
     mp = measure_precision(query, fact, vocab)
-    miss = missing_share(query, vocab, weights)
-    key = key_missing(query, vocab, weights)
+    miss = missing_share(query, vocab, weights, found_in=found)
+    key = key_missing(query, vocab, weights, found_in=found)
     score = cov + um + 0.15 * mp + 0.12 / (1 + rank) - MISS_PENALTY * miss
     if kind == "money" and TOTAL_Q.search(query.question) and any(weights.get(t, 0.0) >= 0.8 for t in TOTAL_STEMS):
         score += 0.1  # "total capital" asked: the figure introduced as a total
@@ -276,7 +183,8 @@ TOTAL_STEMS = frozenset({"total", "altogeth", "overal"})
 KIND_STEMS = frozenset(stem(w) for w in MONEY_WORDS | {"number", "amount", "many", "much", "area"})
 
 
-def missing_share(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4) -> float:
+def missing_share(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4,
+                  found_in: dict[str, float] | None = None) -> float:
     """IDF share of the question's words (those borrowed from the conversation weigh less) that the
     sentence around the fact does not contain: a near-miss ("first batch" vs "second batch",
     "households relocated" next to a figure about loans) leaves rare words unexplained."""
@@ -286,12 +194,13 @@ def missing_share(query: Query, vocab: Vocabulary, weights: dict[str, float], fl
             continue
         w = vocab.idf(t) * qw
         den += w
-        if _found(t, weights) < floor:
+        if (found_in[t] if found_in is not None else _found(t, weights)) < floor:
             num += w
     return num / den if den else 0.0
 
 
-def key_missing(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4) -> float:
+def key_missing(query: Query, vocab: Vocabulary, weights: dict[str, float], floor: float = 0.4,
+                found_in: dict[str, float] | None = None) -> float:
     """How specific the most specific of the question's own words is that the figure's surroundings
     lack (its IDF over the largest possible): one missing rare word ("Kemu" where the sentence is
     about the Mang, "relocated" where it is about loans) says another thing is measured, however
@@ -301,7 +210,7 @@ def key_missing(query: Query, vocab: Vocabulary, weights: dict[str, float], floo
     for t, qw in query.terms.items():
         if qw < 1.0 or t in KIND_STEMS or (query.unit and UNIT_NOUNS.get(t) == query.unit):
             continue
-        if _found(t, weights) < floor:
+        if (found_in[t] if found_in is not None else _found(t, weights)) < floor:
             worst = max(worst, vocab.idf(t) / vocab.max_idf)
     return worst
 
@@ -309,7 +218,7 @@ def key_missing(query: Query, vocab: Vocabulary, weights: dict[str, float], floo
 def measure_precision(query: Query, fact, vocab: Vocabulary) -> float:
     """Share of the fact's measure (IDF-weighted) that the question asks about: a fact that
     counts "key counties" fits "how many counties" less well than one that counts "counties"."""
-    terms = {t for t, *_ in _term_positions(fact.measure or "")}
+    terms = {t for t, *_ in term_positions(fact.measure or "")}
     if not terms:
         return 0.5
     asked = query.terms.keys() | _question_stems(query.question)  # "total" counts here
@@ -331,7 +240,7 @@ def _close(a: float, b: float) -> bool:
 def sentence_weights(sentence: str, section: str, passage_text: str) -> dict[str, float]:
     weights: dict[str, float] = {}
     for text, w in ((passage_text, 0.3), (section, 0.7), (sentence, 1.0)):  # the nearest place counts
-        for t, *_ in _term_positions(text):
+        for t, *_ in term_positions(text):
             weights[t] = max(weights.get(t, 0.0), w)
     return weights
 

@@ -20,7 +20,8 @@ def load_sentence_transformer(name: str):
 
 
 def export_onnx(st_model, out_dir: Path) -> None:
-    """Export the transformer of a SentenceTransformer to ``out_dir/model.onnx`` with its tokenizer."""
+    """Export the transformer of a SentenceTransformer to ``out_dir/model.onnx`` with its tokenizer,
+    and the vectors of common English words made with it (``qa.index.common_words``)."""
     import torch
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -66,4 +67,7 @@ def export_onnx(st_model, out_dir: Path) -> None:
         "dimension": int(getattr(st_model, "get_embedding_dimension", st_model.get_sentence_embedding_dimension)()),
     }
     (out_dir / "encoder.json").write_text(json.dumps(cfg, indent=2))
+    from qa.index.common_words import write_common_words
+
+    write_common_words(out_dir)
 

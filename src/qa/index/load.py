@@ -121,7 +121,7 @@ class QAIndex:
     def __init__(self, path: Path, manifest: dict, documents: dict[str, Document], passages: list[Passage],
                  retriever: object, facts: list | None, facts_db: Path, sentences: list | None = None,
                  sentence_vectors: np.ndarray | None = None, fact_ids: list | None = None,
-                 fact_vectors: np.ndarray | None = None, word_vectors=None) -> None:
+                 fact_vectors: np.ndarray | None = None, word_vectors=None, common_words=None) -> None:
         self.path = path
         self.manifest = manifest
         self.documents = documents
@@ -135,6 +135,9 @@ class QAIndex:
         # Single words embedded at index time (``qa.index.wordvecs.WordVectors``), or None: the answerer
         # then encodes the words it meets.
         self.word_vectors = word_vectors
+        # Common English words embedded when the encoder was exported (``qa.index.common_words``), or
+        # None: a question word no report uses is looked up there before it is encoded.
+        self.common_words = common_words
         # State that later stages derive from this index once (the answer stage's vocabulary, the page's
         # example questions), keyed by the stage that owns it: one explicit slot instead of ad-hoc attributes.
         self.derived: dict = {}
@@ -240,6 +243,11 @@ class FactsByPassage:
                                  (doc,)).fetchall()
         ints = [i for i, c in enumerate(COLUMNS) if c in INT_COLUMNS]
         vi = COLUMNS.index("value")
+        # Built without Fact's __init__: a frozen dataclass sets each of its 22 fields through
+        # object.__setattr__ (~5 us a fact, ~30 facts a report, ~3 reports a question at 1,000
+        # reports); filling the instance's dict gives the same object (equality, hash, repr).
+        fields = tuple(COLUMNS)
+        make = object.__new__
         out = []
         for r in rows:
             r = list(r)
@@ -249,7 +257,9 @@ class FactsByPassage:
             for i in ints:
                 if r[i] is not None:
                     r[i] = int(r[i])
-            out.append(Fact(*r))
+            f = make(Fact)
+            f.__dict__.update(zip(fields, r, strict=True))
+            out.append(f)
         return out
 
     def get(self, passage_id: str, default=()):
@@ -326,7 +336,7 @@ def load_index(index_dir: Path, model: str, encoder_int8: bool = False) -> QAInd
         raise IndexLoadError(f"{real / FILES['fact_vectors']} does not match {FILES['fact_ids']}; {fix}")
     # Stored word vectors are the float encoder's: with the int8 one, the answerer encodes words itself,
     # so that a word and the question it is compared with come from the same encoder.
-    word_vectors = None
+    word_vectors = common_words = None
     if encoder_folder(real, encoder_int8).name == FLOAT_DIR:
         from qa.index.wordvecs import WORD_VECTORS, load_word_vectors
 
@@ -335,6 +345,13 @@ def load_index(index_dir: Path, model: str, encoder_int8: bool = False) -> QAInd
         except Exception as exc:
             raise IndexLoadError(f"{real / WORD_VECTORS}: cannot be read ({type(exc).__name__}: "
                                  f"{str(exc)[:120]}); {fix}") from exc
+        from qa.index.common_words import VECTORS, load_common_words
+
+        try:
+            common_words = load_common_words(real / FLOAT_DIR)
+        except Exception as exc:
+            raise IndexLoadError(f"{real / FLOAT_DIR / VECTORS}: cannot be read ({type(exc).__name__}: "
+                                 f"{str(exc)[:120]}); {fix}") from exc
     return QAIndex(real, manifest, documents, passages, retriever, None, real / FILES["facts"], sentences,
-                   sentence_vectors, fact_ids, fact_vectors, word_vectors)
+                   sentence_vectors, fact_ids, fact_vectors, word_vectors, common_words)
 
