@@ -43,3 +43,9 @@ def test_a_year_compared_with_is_not_stated() -> None:
     s = ("Central funds were 617.88 million Yuan, 105.75 million Yuan more than that of 2010, and 73 million Yuan "
          "was matching.")
     assert not period_ok(q, fact(s, 2011, 2011))
+
+
+def test_a_rate_asked_over_a_year_is_stated_against_it() -> None:
+    s = "The state issued 793 million Yuan, 177 million Yuan more than that in 2009, up 28.8%."
+    assert period_ok(analyze("By what percentage did the funding rise over 2009?"), fact(s, 2010, 2010))
+    assert not period_ok(analyze("What percentage of the funding went to roads in 2009?"), fact(s, 2010, 2010))

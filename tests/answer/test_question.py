@@ -344,3 +344,8 @@ def test_an_analysts_scale_suffix_and_currency_are_read_as_such() -> None:
 
 def test_how_big_was_the_rise_asks_a_change() -> None:
     assert analyze("Funds were 1.74 billion yuan in 2010 - how big was the rise on the year before?").kind == "change"
+
+
+def test_a_misspelt_percentage_asks_a_percentage() -> None:
+    q = analyze("By what percnt did the funding rise versus 2009?", correct=lambda t: t.replace("percnt", "percent"))
+    assert q.kind == "percent"

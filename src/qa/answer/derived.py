@@ -173,7 +173,7 @@ def change_worked_out(q: Query, index, hits, ctx):
     gives "X, 500 million Yuan more than that in 2008" (the rise over the level before it). The levels
     are read best-fitting first: when the first one with a change states it in the form asked, that
     stated change answers (None here), not another figure's worked out."""
-    want = change_in(q.question)
+    want = change_in(q.question) or change_in(q.corrected)  # "by what percnt": as corrected
     if not asks_change(q) or want is None:
         return None
     # "by what percentage did the number of poor people fall": the level worked from counts people

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from qa.answer.changes import is_change
 from qa.answer.question import Query, analyze, proper_names
 from qa.answer.score import KIND_STEMS, SYNONYMS, TOTAL_Q, Scored, candidates
 from qa.answer.thresholds import TOP_PASSAGES
@@ -220,22 +221,6 @@ def _covered(q: Query, found: set[str], near=None) -> float:
 # percent") and the words that state a figure as one ("up 12.4%", "reduced ... by 600,000").
 GROWTH_Q = re.compile(r"\b(grow|grew|grown|growth|rise|rose|risen|increas\w*|higher|fast|quickly|climb\w*|jump\w*|"
                       r"declin\w*|fall|fell|drop\w*|decreas\w*|lower|up|down)\b", re.I)
-CHANGE_BEFORE = re.compile(r"\b((?<!made )(?<!make )(?<!makes )(?<!making )up|down|by|increase[sd]?|decrease[sd]?|"
-                           r"rose|grew|fell|dropped|declined|"
-                           r"growth|rise|drop|decline|reduction)\b(?:\s+(?:of|by|to))?"
-                           r"(?:\s+(?:at least|about|around|nearly|almost|over|more than|less than))?\s*$", re.I)
-CHANGE_AFTER = re.compile(r"^\s*(?:%|percent|per cent)?\s*(?:more|less|fewer|higher|lower|increase|decrease|rise|"
-                          r"growth)\b",
-                          re.I)
-
-
-def is_change(f) -> bool:
-    """The figure is stated as a change ("reduced the rural poor by 600,000", "up 16.5%", "99 million
-    Yuan more than"), not as a level."""
-    a, b = f.start - f.sentence_start, f.end - f.sentence_start
-    return bool(CHANGE_BEFORE.search(f.sentence[max(0, a - 40): a]) or CHANGE_AFTER.match(f.sentence[b: b + 60]))
-
-
 def asks_change(q: Query) -> bool:
     """The question asks by how much something changed, as an amount or a rate."""
     return q.kind == "change" or (q.kind == "percent" and growth_asked(q))

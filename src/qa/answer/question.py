@@ -112,8 +112,8 @@ KIND_RULES = [
     # "how big was the rise on the year before?": the size of a change, not a level
     ("change", _rx(r"\bhow (big|large|much|great) (was|were|is|are) the (rise|increase|growth|drop|fall|decline|"
                    r"decrease|reduction|jump|gain)\b")),
-    ("change", lambda q, t: re.search(r"\bby how (much|many)\b|\bhow much (did|has|have|was|were) .* (rise|grow|"
-                                      r"increase|fall|drop|decline)|\bhow (fast|quickly)\b|\bgrowth rate\b|"
+    ("change", lambda q, t: re.search(r"\bby how (much|many)\b|\bhow (?:much|many \w+) (did|has|have|was|were) .* "
+                                      r"(rise|grow|increase|fall|drop|decline)|\bhow (fast|quickly)\b|\bgrowth rate\b|"
                                       r"\brate of (growth|increase)\b|\bwhat (?:was|is|were|are) (?:the |its )?"
                                       r"(?:[\w-]+ ){0,2}(?:growth|increase|rise|decline|drop|fall|decrease)\b", q)
      and not (re.search(r"\bhow (large|big)\b", q) or _AMOUNT_TO.search(q))),
@@ -269,6 +269,7 @@ def is_elliptical(question: str) -> bool:
     return len(content) <= 1
 
 
+PERCENT_WORD = re.compile(r"\b(?:percent|percentage)\b", re.I)
 # "85.5m", "1.2bn", "30 mln": an analyst's scale suffixes, written out so that the number reads whole
 NUMBER_SUFFIX = re.compile(r"\b(\d+(?:[.,]\d+)*)(?:(m|bn|k)|\s?(mn|mln|bln))\b", re.I)
 _SCALES = {"m": "million", "mn": "million", "mln": "million", "bn": "billion", "bln": "billion", "k": "thousand"}
@@ -294,8 +295,8 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     # Typo correction can turn a real word the report lacks into one it has ("unchanged" ->
     # "changed"), so the question's form is read from the original text first.
     kind = detect_kind(q)
-    if kind == "auto":
-        kind = detect_kind(fixed)
+    if kind == "auto" or (PERCENT_WORD.search(fixed) and not PERCENT_WORD.search(q)):
+        kind = detect_kind(fixed)  # terse keywords; or "by what percnt": a misspelt percentage
     op = detect_op(q) or detect_op(fixed)
     terms = corrected_terms(q, fixed)
     context = ""

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from qa.answer.changes import is_change
 from qa.answer.period import period_ok
 from qa.answer.question import UNIT_NOUNS, Query, change_in
 from qa.answer.sentences import previous_sentences
@@ -140,7 +141,8 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
     kind = kind or query.kind
     if fact.kind not in KIND_OK.get(kind, NUMERIC_KINDS):
         return None
-    if kind == "change" and change_in(query.question) not in (None, "percent" if fact.kind == "percent" else "amount"):
+    asked = change_in(query.question) or change_in(query.corrected)  # "by what percnt did it rise", corrected
+    if kind == "change" and asked not in (None, "percent" if fact.kind == "percent" else "amount"):
         return None  # "by how many yuan did it rise" is not answered by "up 28.8%", nor the other way
     if not period_ok(query, fact):
         return None
@@ -158,6 +160,10 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
             return None
     weights = fact_context_weights(fact, passage.text, passage.start, passage.section)
     found = {t: _found(t, weights) for t in query.terms}  # once for the three measures below
+    if any(t in CHANGE_STEMS for t in found) and is_change(fact):
+        # "how many yuan did the funds rise" and "99.33 million Yuan more than that of 2010": the word of
+        # change asked is matched by the figure's own word of change, whichever it is
+        found.update({t: 1.0 for t in found if t in CHANGE_STEMS})
     cov = coverage(query, vocab, weights, found)
     um = unit_match(query, fact)
     if um <= -0.45:
