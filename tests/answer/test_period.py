@@ -49,3 +49,12 @@ def test_a_rate_asked_over_a_year_is_stated_against_it() -> None:
     s = "The state issued 793 million Yuan, 177 million Yuan more than that in 2009, up 28.8%."
     assert period_ok(analyze("By what percentage did the funding rise over 2009?"), fact(s, 2010, 2010))
     assert not period_ok(analyze("What percentage of the funding went to roads in 2009?"), fact(s, 2010, 2010))
+
+
+def test_a_place_listed_with_others_does_not_own_their_figure() -> None:
+    from qa.answer.score import shared_with_others
+
+    s = "Zhangjiakou, Chengde and Baoding City have 25 key counties for poverty alleviation and development."
+    assert shared_with_others(["baoding"], s)
+    assert not shared_with_others(["zhangjiakou", "chengde", "baoding"], s)
+    assert not shared_with_others(["tianjin"], s)

@@ -349,3 +349,14 @@ def test_how_big_was_the_rise_asks_a_change() -> None:
 def test_a_misspelt_percentage_asks_a_percentage() -> None:
     q = analyze("By what percnt did the funding rise versus 2009?", correct=lambda t: t.replace("percnt", "percent"))
     assert q.kind == "percent"
+
+
+@pytest.mark.parametrize("q", ["Where does Yunnan stand nationally by the number of its key poverty counties?",
+                               "Where does Yunnan rank in China by the size of its poor population?"])
+def test_a_rank_asked_is_a_position_not_a_figure(q: str) -> None:
+    assert analyze(q).kind == "which"
+
+
+def test_how_many_of_them_were_names_its_unit_and_go_up_is_a_change() -> None:
+    assert analyze("Towns and villages were counted apart - how many of them were villages?").unit == "villages"
+    assert analyze("How much did per-head net income go up in 2009?").kind == "change"

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from qa.answer.operations import detect_op
+from qa.answer.quoted import CURRENCY_NAMES, QUOTED_FIGURE, written_out
 from qa.text.lexicon import CONTRASTS, GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS, expand_shorthand
 from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
 from qa.text.words import STOPWORDS, is_english_word, stem, words
@@ -101,6 +102,9 @@ KIND_RULES = [
     # needs were met", "people who left poverty" use "who" for the thing counted.
     ("who", _rx(r"(?:^|[:;,]\s*|\b(?:and|but|so|tell me|know)\s+)(?:who|whose|whom)\b|"
                 r"\b(?:under|by|with|from|to|for|of|in|on|at) (?:whose|whom)\b|\bwhich (person|official|leader)\b")),
+    # "Where does Yunnan stand nationally by ...?", "What rank ...": a position, which the report words
+    ("which", _rx(r"\b(where|how high|how low) (does|did|do) .{0,60}\b(rank|stand|place)\b|"
+                  r"\bwhat (rank|ranking|position|place) (does|did|do|is|was)\b")),
     ("date", _rx(r"^(and )?when\b|\b(what|which) (dates?|days?|months?|years?)\b|\bas of what\b|\bin what year\b|"
                  r"\bfrom which year\b|\bwhat time\b")),
     # "Working back from the growth rate, how large was X in 2009?" asks for X, not the rate (its means)
@@ -112,8 +116,11 @@ KIND_RULES = [
     # "how big was the rise on the year before?": the size of a change, not a level
     ("change", _rx(r"\bhow (big|large|much|great) (was|were|is|are) the (rise|increase|growth|drop|fall|decline|"
                    r"decrease|reduction|jump|gain)\b")),
-    ("change", lambda q, t: re.search(r"\bby how (much|many)\b|\bhow (?:much|many \w+) (did|has|have|was|were) .* "
-                                      r"(rise|grow|increase|fall|drop|decline)|\bhow (fast|quickly)\b|\bgrowth rate\b|"
+    ("change", lambda q, t: re.search(r"\bby how (much|many)\b|"
+                                      r"\bhow (?:much|many (?!places|positions|ranks|spots)\w+) "
+                                      r"(did|has|have|was|were) .* "
+                                      r"(rise|grow|increase|fall|drop|decline|go up|go down|climb|gain)|"
+                                      r"\bhow (fast|quickly)\b|\bgrowth rate\b|"
                                       r"\brate of (growth|increase)\b|\bwhat (?:was|is|were|are) (?:the |its )?"
                                       r"(?:[\w-]+ ){0,2}(?:growth|increase|rise|decline|drop|fall|decrease)\b", q)
      and not (re.search(r"\bhow (large|big)\b", q) or _AMOUNT_TO.search(q))),
@@ -230,12 +237,6 @@ def counted_noun(q: str) -> str:
     return stem(plural[-1]) if plural else ""
 
 
-# A figure the question quotes, with its scale and currency ("of the 987.17 million yuan"): an operand or
-# an anchor, whose words ("million", "yuan") say nothing of what is asked
-QUOTED_FIGURE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\s*(?:(?:million|billion|thousand|hundred)\b\s*)?"
-                           r"(?:(?:yuan|rmb|dollars?|usd)\b)?", re.I)
-
-
 def weighted_terms(text: str, weight: float = 1.0) -> dict[str, float]:
     out: dict[str, float] = {}
     for w in words(QUOTED_FIGURE.sub(" ", text)):
@@ -270,15 +271,6 @@ def is_elliptical(question: str) -> bool:
 
 
 PERCENT_WORD = re.compile(r"\b(?:percent|percentage)\b", re.I)
-# "85.5m", "1.2bn", "30 mln": an analyst's scale suffixes, written out so that the number reads whole
-NUMBER_SUFFIX = re.compile(r"\b(\d+(?:[.,]\d+)*)(?:(m|bn|k)|\s?(mn|mln|bln))\b", re.I)
-_SCALES = {"m": "million", "mn": "million", "mln": "million", "bn": "billion", "bln": "billion", "k": "thousand"}
-
-
-def _scale_word(m: re.Match) -> str:
-    return f"{m.group(1)} {_SCALES[(m.group(2) or m.group(3)).lower()]}"
-
-
 LAND_AREA_Q = re.compile(r"\b(land area|total area|square (?:kilomet(?:er|re)s?|km)|sq\.? ?km|km2|km²)\b|"
                          r"\b(how (?:big|large) is \w+|size of) (?:the )?territory\b")
 
@@ -287,7 +279,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
             ignore_names: frozenset[str] = frozenset(), ignore_stems: frozenset[str] = frozenset()) -> Query:
     """Analyse ``question``; ``correct`` maps a text to its typo-corrected form. ``ignore_names`` and
     ``ignore_stems`` are words every indexed report implies (its region): not a constraint."""
-    q = expand_shorthand(NUMBER_SUFFIX.sub(_scale_word, " ".join(question.split())))
+    q = expand_shorthand(written_out(" ".join(question.split())))
     fixed = correct(q) if correct else q
     history = [h for h in (history or []) if h and h.strip()]
     elliptical = bool(history) and is_elliptical(q)
@@ -331,6 +323,9 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         # "And how many of them found jobs?": them = the earlier question's noun; "and counties?" names its own
         own = [UNIT_NOUNS[stem(w)] for w in words(fl) if stem(w) in UNIT_NOUNS]
         unit = own[-1] if own else target_unit(context)
+    of_them = re.search(r"\bhow many of (?:them|these|those) (?:were|are|was|is) (\w+)", fl)
+    if unit is None and of_them and stem(of_them.group(1)) in UNIT_NOUNS:
+        unit = UNIT_NOUNS[stem(of_them.group(1))]  # "how many of them were villages?": villages, not towns
     if unit is None and kind in ("count", "change") and re.search(r"\b(population|headcount|populous)\b", fl):
         unit = "people"  # "What is the population of the key counties?" counts people, not the 8 counties
     if unit is None and LAND_AREA_Q.search(fl):
@@ -360,9 +355,6 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         counted=counted_noun(q),
         corrected=fixed,
     )
-
-
-CURRENCY_NAMES = frozenset({"us", "usd", "rmb", "cny", "yuan", "dollar", "dollars"})  # a unit, not a name
 
 
 def proper_names(q: str) -> list[str]:

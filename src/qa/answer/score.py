@@ -255,6 +255,21 @@ def score_sentence(query: Query, sentence: str, passage, rank: int, vocab: Vocab
     return coverage(query, vocab, sentence_weights(sentence, passage.section, passage.text)) + 0.1 / (1 + rank)
 
 
+_NAME = r"[A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*"
+NAME_LIST = re.compile(rf"(?:{_NAME}, )*{_NAME},? and {_NAME}")
+
+
+def shared_with_others(names: list[str], sentence: str) -> bool:
+    """A place the question names stands in the sentence in a list of places the question does not
+    all name ("Zhangjiakou, Chengde and Baoding City have 25 key counties"): the figure is the list's."""
+    for m in NAME_LIST.finditer(sentence):
+        members = [w.strip().lower() for w in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(0)) if w.strip()]
+        mine = [x for x in members if any(n in x.split() for n in names)]
+        if mine and len(mine) < len(members):
+            return True
+    return False
+
+
 def ordinal_conflict(query: Query, fact) -> bool:
     """"The first batch" does not match a figure about "the second batch"."""
     asked = _ordinals(query.question)
@@ -279,6 +294,9 @@ def candidates(q: Query, index, hits, ctx, kind: str | None = None) -> list[Scor
     index's IDF vocabulary (``qa.answer.Context``)."""
     qvec = index.retriever.encoder.encode_query(q.query_text) if q.query_text else None
     out: list[Scored] = []
+    # places inside a report the question names (a report's own region is no such place)
+    regions = {w for r in ctx.distinct_regions for w in r.split()} | set(ctx.common_names)
+    places = [n for n in q.names if n not in regions]
     for rank, (p, _h) in enumerate(hits):
         spans = index.sentences_by_passage.get(p.id, ())
         facts = index.facts_by_passage.get(p.id, ())
@@ -288,7 +306,8 @@ def candidates(q: Query, index, hits, ctx, kind: str | None = None) -> list[Scor
             _close(g.value, n) for n in q.numbers)} if q.numbers else set()
         for f in facts:
             s = score_fact(q, f, p, rank, ctx.vocab, kind)
-            if s is None:
+            if s is None or (places and shared_with_others(places, f.sentence)):
+                # "in Baoding alone": the figure of "Zhangjiakou, Chengde and Baoding" is theirs together
                 continue
             if f.sentence_start in anchors:
                 s.score += ANCHOR_WEIGHT
