@@ -165,8 +165,32 @@ def _clean(part: str) -> str:
     return part[:1].upper() + part[1:]
 
 
+def _quoted_parts(q: Query, index, hits):
+    """"The grant included 80 million for Tibetan areas and 30 million for Yushu - what was left?": the
+    whole of the parts the question quotes, less them all (each quoted value a stated part of it)."""
+    if not q.numbers:
+        return None
+    for p, _h in hits:
+        facts = [f for f in index.facts_by_passage.get(p.id, ()) if f.value is not None]
+        parts = [f for f in facts if f.part_of and any(abs(f.value - n) <= 1e-6 * max(1.0, n) for n in q.numbers)]
+        wholes = {f.part_of for f in parts}
+        if len(parts) != len(q.numbers) or len(wholes) != 1:
+            continue
+        whole = next((f for f in facts if f.id in wholes), None)
+        if whole is None or any((f.unit or "") != (whole.unit or "") for f in parts):
+            continue
+        rest = whole.value - sum(f.value for f in parts)
+        comp = f"{whole.raw} − " + " − ".join(f.raw for f in parts) + f" = {fmt(rest, whole.unit, [whole, *parts])}"
+        return Draft(f"{comp}.", [whole, *parts], 0.65, "arithmetic", computation=comp, computed_value=rest,
+                     computed_unit=whole.unit)
+    return None
+
+
 def _complement(q: Query, index, hits, ctx, kind):
 
+    quoted = _quoted_parts(q, index, hits)
+    if quoted is not None:
+        return quoted
     positive = re.sub(r"\b(not|didn't|did not|weren't|were not|aren't|are not|isn't|left unchanged|remaining)\b",
                       " ", q.question, flags=re.I)
     sub = replace(q, terms=weighted_terms(positive), op=None)
@@ -178,9 +202,19 @@ def _complement(q: Query, index, hits, ctx, kind):
             continue
         if (whole.unit or "") != (part.unit or "") and part.unit and whole.unit:
             continue
-        rest = whole.value - part.value
-        comp = f"{whole.raw} − {part.raw} = {fmt(rest, part.unit, [whole, part])}"
-        return Draft(f"{comp}.", [whole, part], 0.65, "arithmetic", computation=comp, computed_value=rest,
+        # "left after the Tibetan-area and Yushu earmarks": every part of that whole the question names
+        # (by a word its own clause has and the whole's lacks), not just the best-fitting one
+        own = set(weighted_terms(index.fact_context.get(whole.id, whole.sentence)))
+        named = {t for t in sub.terms if t not in own}
+        siblings = [g for g in index.facts_by_passage.get(part.passage_id, ()) if g.part_of == whole.id
+                    and g.value is not None and (g.unit or "") == (part.unit or "")]
+        words_of = {g.id: named & set(weighted_terms(index.fact_context.get(g.id, g.sentence))) for g in siblings}
+        parts = [g for g in siblings if words_of[g.id]] or [part]
+        if len(parts) > 1 and any(words_of[g.id] <= words_of[h.id] for g in parts for h in parts if g is not h):
+            parts = [part]  # several parts only when each is named by words of its own
+        rest = whole.value - sum(g.value for g in parts)
+        comp = f"{whole.raw} − " + " − ".join(g.raw for g in parts) + f" = {fmt(rest, part.unit, [whole, *parts])}"
+        return Draft(f"{comp}.", [whole, *parts], 0.65, "arithmetic", computation=comp, computed_value=rest,
                      computed_unit=part.unit)
     return None
 

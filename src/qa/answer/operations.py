@@ -62,7 +62,8 @@ ARITH_PATTERNS = [
         "complement",
         re.compile(
             r"\b(not|didn't|did not|weren't|were not|aren't|are not|isn't|left "
-            r"unchanged|remaining|rest of|other than|besides)\b"
+            r"unchanged|remaining|rest of|other than|besides|(?:was|were|is|are) left|left over|remained|remains|"
+            r"remainder)\b"
         ),
     ),
 ]
