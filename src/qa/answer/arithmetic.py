@@ -204,11 +204,12 @@ def _complement(q: Query, index, hits, ctx, kind):
             continue
         # "left after the Tibetan-area and Yushu earmarks": every part of that whole the question names
         # (by a word its own clause has and the whole's lacks), not just the best-fitting one
-        own = set(weighted_terms(index.fact_context.get(whole.id, whole.sentence)))
+        context = getattr(index, "fact_context", {})  # the figures' own clauses (an index has them; a fake may not)
+        own = set(weighted_terms(context.get(whole.id, whole.sentence)))
         named = {t for t in sub.terms if t not in own}
         siblings = [g for g in index.facts_by_passage.get(part.passage_id, ()) if g.part_of == whole.id
                     and g.value is not None and (g.unit or "") == (part.unit or "")]
-        words_of = {g.id: named & set(weighted_terms(index.fact_context.get(g.id, g.sentence))) for g in siblings}
+        words_of = {g.id: named & set(weighted_terms(context.get(g.id, g.sentence))) for g in siblings}
         parts = [g for g in siblings if words_of[g.id]] or [part]
         if len(parts) > 1 and any(words_of[g.id] <= words_of[h.id] for g in parts for h in parts if g is not h):
             parts = [part]  # several parts only when each is named by words of its own
