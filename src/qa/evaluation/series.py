@@ -30,6 +30,9 @@ DEV_SETS = {
     "qingyuan": ("tests/data/heldout/corpus", "eval/questions_heldout.jsonl"),
     "hexi": ("tests/data/heldout2/corpus", "eval/questions_heldout2.jsonl"),
     "sanjiang": ("tests/data/heldout3/corpus", "eval/questions_heldout3.jsonl"),
+    # written blind in the late session of 2026-11-30, first run recorded (eval/first-run-heldout45.json)
+    "lanze": ("tests/data/heldout4/corpus", "eval/questions_heldout4.jsonl"),
+    "xiluo": ("tests/data/heldout5/corpus", "eval/questions_heldout5.jsonl"),
 }
 # The series' question folders that are development data: each blind set joins once its first run is
 # recorded (``questions_c``: first run in the 2026-11-30 evening session; ``questions_d``, ``questions_e`` and
