@@ -58,3 +58,8 @@ def test_a_place_listed_with_others_does_not_own_their_figure() -> None:
     assert shared_with_others(["baoding"], s)
     assert not shared_with_others(["zhangjiakou", "chengde", "baoding"], s)
     assert not shared_with_others(["tianjin"], s)
+
+
+def test_a_span_only_the_section_names_does_not_exclude_a_year() -> None:
+    s = "The province spent 318 million Yuan on moving 12,600 households out of harsh areas."
+    assert period_ok(analyze("How many households were relocated in 2010?"), fact(s, 2006, 2010))

@@ -399,3 +399,13 @@ def test_a_rate_of_change_after_a_level_measures_that_levels_growth(sentence: st
 def test_a_rate_not_right_after_a_level_keeps_its_own_measure() -> None:
     f = figure(facts_of("Funds reached 1.74 billion Yuan; the repayment rate was 98%."), "98%")
     assert not f.measure.startswith("growth of")
+
+
+@pytest.mark.parametrize(("sentence", "raw", "unit", "measure"), [
+    ("Measured by the national line of 1,274 Yuan of per capita net income, the rural poor numbered 1.862 million "
+     "at the end of 2010.", "1.862 million", "people", "rural poor"),
+    ("During the year the number of poor people fell by 406,000.", "406,000", "people", "poor people"),
+])
+def test_people_counted_after_money_and_a_fall_of_a_number(sentence: str, raw: str, unit: str, measure: str) -> None:
+    f = figure(facts_of(sentence), raw)
+    assert (f.kind, f.unit, f.measure) == ("count", unit, measure)

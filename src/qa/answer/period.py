@@ -42,6 +42,9 @@ def period_ok(query: Query, fact) -> bool:
     lo, hi = fact.period_start, fact.period_end
     if lo is None:
         return False
-    if hi is not None and hi > lo and lo not in query.years and not CUMULATIVE_Q.search(query.question):
-        return False  # "relocated in 2010" is not answered by what was done "from 2001 to 2010"
+    if (hi is not None and hi > lo and lo not in query.years and not CUMULATIVE_Q.search(query.question)
+            and str(lo) in fact.sentence and str(hi) in fact.sentence):
+        # "relocated in 2010" is not answered by what the sentence says was done "from 2001 to 2010"
+        # (a span only the section names elsewhere says nothing of this figure's own period)
+        return False
     return any(lo <= y <= (hi or lo) for y in query.years)

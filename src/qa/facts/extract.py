@@ -73,7 +73,10 @@ MONEY_CONTEXT = re.compile(r"fund|invest|yuan|rmb|loan|capital|financ|valued|wor
                            r"alloc|spent|grant", re.I)  # fmt: skip
 
 
-PEOPLE_CONTEXT = re.compile(r"population|people|residents|persons|farmers|poor\s*$", re.I)
+# "the rural poor numbered 1.862 million": people counted, whatever money the sentence named before
+PEOPLE_CONTEXT = re.compile(r"population|people|residents|persons|farmers|poor\s*$|"
+                            r"\b(?:poor|people|population|persons|residents|farmers|herdsmen)\s+(?:numbered|totall?ed|"
+                            r"stood at|was|were)\s*$", re.I)
 
 
 # "of which 70 were key counties ..., six were key counties for ...": the counted noun after the verb.

@@ -123,7 +123,7 @@ def noun_before(text: str, pos: int) -> str:
 
 
 _VERB_BEFORE = re.compile(
-    r"\b(?:was|were|is|are|reached|totaled|totalled|amounted to|stood at|fell to|rose to|dropped to|"
+    r"\b(?:was|were|is|are|numbered|reached|totaled|totalled|amounted to|stood at|fell to|rose to|dropped to|"
     r"increased to|decreased to|expanded to|grew to|reduced to|declined to|cut to|lowered to|brought down to|hit)"
     r"\s+(?:set at\s+)?(?:a total of\s+)?$"
 )
@@ -183,6 +183,8 @@ def clause(s: str, a: int) -> tuple[int, int]:
 _CHANGE_OF_LAST = re.compile(r"\s*,\s*(?:which\s+|with\s+)?(?:an?\s+)?(?:year[- ]on[- ]year\s+)?"
                              r"(?:up|down|increas\w*|decreas\w*|ris\w*|rose|grow\w*|grew|growth|fell|dropp\w*|drop)"
                              r"(?:\s+(?:of|by))?\s*$", re.I)
+_SUBJECT_CHANGED_BY = re.compile(r"(?:the\s+)?(?:number\s+of\s+)?(?P<np>(?:[\w’'-]+\s+){0,2}?[\w’'-]+)\s+"
+                                 r"(?:fell|dropped|decreased|declined|rose|increased|grew)\s+by\s+(?:about\s+)?$")
 _CHANGED_BY = re.compile(r"\b(?:reduc|decreas|cut|lower|increas|rais|grew|grow|rose|fell|dropp)\w*\s+"
                          r"(?:the\s+)?(?:number\s+of\s+)?(?P<np>(?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+by\s+(?:about\s+)?$")
 
@@ -241,8 +243,8 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
             if phrase:
                 n.measure, n.unit = phrase, unit_of_noun(phrase)
             return
-        by = _CHANGED_BY.search(before)
-        if by:  # "reduced the poverty-stricken people by 185,000": the change of what was reduced
+        by = _CHANGED_BY.search(before) or _SUBJECT_CHANGED_BY.search(before)
+        if by:  # "reduced the poverty-stricken people by 185,000", "the number of poor people fell by 406,000"
             n.measure, n.unit = by.group("np"), unit_of_noun(by.group("np"))
             return
         phrase = subject_np(s, n.start) or noun_before(s, n.start)
