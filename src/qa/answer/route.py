@@ -246,8 +246,12 @@ def report_query(index: QAIndex, q: Query, doc: str, mode: str) -> Query:
     if kind == "change" and re.search(r"\b(faster|fastest|quicker|quickest|slower|slowest|rate|points?)\b",
                                       q.question.lower()):
         kind = "percent"  # "whose income growth was faster": each report's growth rate
-    if kind == "change" and mode != "change":
-        numeric += ("change",)  # "which grew more": each report's own change; a change across years takes levels
+    if kind == "change" and mode != "change" and re.search(
+            r"\b(grew|grow|growth|rose|rise|risen|increased?|increases|fell|fall|drop(?:ped)?|declined?)\b",
+            q.question.lower()):
+        # "which grew more": each report's own change; "by how much did X exceed Y" and a change across
+        # years take each report's level
+        numeric += ("change",)
     if kind not in numeric and (mode != "table" or (kind in ("explanation", "which", "who", "list", "auto")
                                                    and set(q.terms) & MEASURE_STEMS)):
         kind = "money" if set(q.terms) & MONEY_STEMS else "auto"

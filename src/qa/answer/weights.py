@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from qa.answer.sentences import previous_sentence
 from qa.answer.thresholds import DISTANCE_DECAY, OWN_SEGMENT, PREVIOUS_SENTENCE
-from qa.text.clauses import _marks, pairing
+from qa.text.clauses import mark_positions, pairing
 from qa.text.words import stem
 
 AND = re.compile(r"\band\b")
@@ -57,7 +57,7 @@ def figure_gaps(sentence: str, a: int, b: int) -> tuple[tuple[int, int, int], tu
     when the first one at ``b`` or later fits before ``y``. (Here, not beside ``gap_tests`` in qa.text:
     the index build's fingerprint covers qa.text, and a change of how the answerer reads the marks
     should not make every built index stale.)"""
-    digits, semis, dashes, commas = _marks(sentence)
+    digits, semis, dashes, commas = mark_positions(sentence)
 
     def last(marks: list[int], width: int = 1) -> int:
         i = bisect_right(marks, a - width)

@@ -34,7 +34,7 @@ _COMMA = re.compile(r"[,()]")
 
 
 @lru_cache(maxsize=16384)
-def _marks(sentence: str) -> tuple[list[int], ...]:
+def mark_positions(sentence: str) -> tuple[list[int], ...]:
     """Where in ``sentence`` a digit, a ``;`` or ``:``, a spaced dash, a comma or bracket stand."""
     return tuple([m.start() for m in rx.finditer(sentence)] for rx in (_DIGIT, _SEMI, _DASH_AT, _COMMA))
 
@@ -48,7 +48,7 @@ def _inside(marks: list[int], x: int, y: int, width: int = 1) -> bool:
 def gap_tests(sentence: str, x: int, y: int) -> tuple[bool, bool, bool]:
     """For ``gap = sentence[x:y]``, as truth values: ``re.search(r"\\d", gap)``,
     ``CLAUSE_BREAK.search(gap)`` and ``re.search(r"[,()]", gap)``."""
-    digits, semis, dashes, commas = _marks(sentence)
+    digits, semis, dashes, commas = mark_positions(sentence)
     return _inside(digits, x, y), _inside(semis, x, y) or _inside(dashes, x, y, 3), _inside(commas, x, y)
 
 
