@@ -19,3 +19,8 @@ def is_change(f) -> bool:
     Yuan more than"), not as a level."""
     a, b = f.start - f.sentence_start, f.end - f.sentence_start
     return bool(CHANGE_BEFORE.search(f.sentence[max(0, a - 40): a]) or CHANGE_AFTER.match(f.sentence[b: b + 60]))
+
+
+# A word of growth or fall in a question ("by what percentage did it rise")
+GROWTH_Q = re.compile(r"\b(grow|grew|grown|growth|rise|rose|risen|increas\w*|higher|fast|quickly|climb\w*|jump\w*|"
+                      r"declin\w*|fall|fell|drop\w*|decreas\w*|lower|up|down)\b", re.I)

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from qa.answer.changes import is_change
+from qa.answer.changes import GROWTH_Q, is_change
 from qa.answer.question import Query, analyze, proper_names
 from qa.answer.score import KIND_STEMS, SYNONYMS, TOTAL_Q, Scored, candidates
 from qa.answer.thresholds import TOP_PASSAGES
@@ -217,10 +217,8 @@ def _covered(q: Query, found: set[str], near=None) -> float:
     return got / (sum(q.terms.values()) or 1.0)
 
 
-# A question about a change ("by what percentage did it grow", "how fast", "how much higher ... in
-# percent") and the words that state a figure as one ("up 12.4%", "reduced ... by 600,000").
-GROWTH_Q = re.compile(r"\b(grow|grew|grown|growth|rise|rose|risen|increas\w*|higher|fast|quickly|climb\w*|jump\w*|"
-                      r"declin\w*|fall|fell|drop\w*|decreas\w*|lower|up|down)\b", re.I)
+
+
 def asks_change(q: Query) -> bool:
     """The question asks by how much something changed, as an amount or a rate."""
     return q.kind == "change" or (q.kind == "percent" and growth_asked(q))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from qa.answer.changes import GROWTH_Q
 from qa.answer.question import Query
 
 
@@ -21,7 +22,6 @@ def _states_year(sentence: str, year: int) -> bool:
     return False
 
 
-GROWTH = re.compile(r"\b(ris\w*|rose|grow\w*|grew|increas\w*|up|higher|declin\w*|fall|fell|drop\w*|decreas\w*)\b", re.I)
 SPAN_BEFORE = re.compile(r"\b\d{4}\s*(-|–|to|and)\s*$")
 SPAN_AFTER = re.compile(r"\s*(-|–|to)\s*\d{4}\b")
 # Words by which a question about one year asks what was done up to it, which a figure over a span of
@@ -34,7 +34,7 @@ def period_ok(query: Query, fact) -> bool:
     if not query.years:
         return True
     text = query.corrected or query.question
-    asks_change = query.kind == "change" or (query.kind == "percent" and bool(GROWTH.search(text)))
+    asks_change = query.kind == "change" or (query.kind == "percent" and bool(GROWTH_Q.search(text)))
     if asks_change and any(str(y) in fact.sentence for y in query.years):
         return True  # "rise over 2008" is answered by "an increase of 11.6 percent over 2008"
     if any(_states_year(fact.sentence, y) for y in query.years):

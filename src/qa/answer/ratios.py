@@ -14,6 +14,7 @@ from qa.answer.question import Query, target_unit, weighted_terms
 from qa.answer.score import candidates
 from qa.text.clauses import same_clause
 from qa.text.lexicon import MONEY_WORDS
+from qa.text.numbers import WORD_NUMBERS
 
 
 def per_average(q: Query, index, hits, ctx):
@@ -73,8 +74,8 @@ def per_average(q: Query, index, hits, ctx):
                  computed_unit=top.unit)
 
 
-NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-                "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+# the count of years written as a word (worked out from the cited years, not a number the report states)
+YEAR_COUNT_WORDS = {n: w for w, n in WORD_NUMBERS.items() if 2 <= n <= 20}
 
 
 def per_year(q: Query, index, hits, ctx, kind: str):
@@ -86,11 +87,11 @@ def per_year(q: Query, index, hits, ctx, kind: str):
         lo, hi = f.period_start, f.period_end
         if c.score < 0.3 or not f.value or f.kind == "per_capita" or lo is None or not hi or hi <= lo:
             continue
-        if str(lo) not in f.sentence or str(hi) not in f.sentence or hi - lo - 1 >= len(NUMBER_WORDS):
-            continue  # the span must be the cited sentence's own
         years = hi - lo + 1
+        if str(lo) not in f.sentence or str(hi) not in f.sentence or years not in YEAR_COUNT_WORDS:
+            continue  # the span must be the cited sentence's own
         v = f.value / years
-        comp = f"{f.raw} over the {NUMBER_WORDS[years - 2]} years from {lo} to {hi} = {fmt(v, f.unit, [f])}"
+        comp = f"{f.raw} over the {YEAR_COUNT_WORDS[years]} years from {lo} to {hi} = {fmt(v, f.unit, [f])}"
         return Draft(f"{comp} a year on average.", [f], 0.6, "arithmetic", computation=comp, computed_value=v,
                      computed_unit=f.unit)
     return None

@@ -262,12 +262,18 @@ NAME_LIST = re.compile(rf"(?:{_NAME}, )*{_NAME},? and {_NAME}")
 def shared_with_others(names: list[str], sentence: str) -> bool:
     """A place the question names stands in the sentence in a list of places the question does not
     all name ("Zhangjiakou, Chengde and Baoding City have 25 key counties"): the figure is the list's."""
-    for m in NAME_LIST.finditer(sentence):
-        members = [w.strip().lower() for w in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(0)) if w.strip()]
+    for members in _name_lists(sentence):
         mine = [x for x in members if any(n in x.split() for n in names)]
         if mine and len(mine) < len(members):
             return True
     return False
+
+
+@lru_cache(maxsize=16384)
+def _name_lists(sentence: str) -> tuple[tuple[str, ...], ...]:
+    # Cached: a question meets every figure of a sentence, and a sentence many questions
+    return tuple(tuple(w.strip().lower() for w in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(0)) if w.strip())
+                 for m in NAME_LIST.finditer(sentence))
 
 
 def ordinal_conflict(query: Query, fact) -> bool:
