@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def invented_index(tmp_path_factory, text: str, region: str = "Baiyun", year: int = 2013):
     """Build and load the index of one report whose text is ``text``."""
@@ -20,3 +22,15 @@ def invented_index(tmp_path_factory, text: str, region: str = "Baiyun", year: in
     s = get_settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp(rid) / "index")
     build_index(s, progress=False)
     return load_index(s.index_dir, s.model)
+
+
+def report_fixture(*sections: str, region: str = "Baiyun", year: int = 2013):
+    """A module-scoped fixture: the index of a report titled for ``region`` whose paragraphs are
+    ``sections`` (each a section heading and its sentences, as the series writes them)."""
+    text = "\n\n".join([f"Poverty Alleviation and Development in {region}", *sections]) + "\n"
+
+    @pytest.fixture(scope="module")
+    def report(tmp_path_factory):
+        return invented_index(tmp_path_factory, text, region, year)
+
+    return report

@@ -5,20 +5,14 @@ above the one beside another total. On a real index (real model, FAISS, SQLite) 
 from __future__ import annotations
 
 import pytest
-from invented import invented_index
+from invented import report_fixture
 
-TEXT = "\n\n".join([
-    "Poverty Alleviation and Development in Baiyun",
+baiyun = report_fixture(
     "      【Plain counties】 In 2013, anti-poverty funds for the plain counties were 900 million Yuan, of which "
     "700 million Yuan came from the central government.",
     "      【Mountain counties】 In 2013, anti-poverty funds for the mountain counties were 400 million Yuan, of "
     "which 250 million Yuan came from the central government.",
-]) + "\n"
-
-
-@pytest.fixture(scope="module")
-def baiyun(tmp_path_factory):
-    return invented_index(tmp_path_factory, TEXT)
+)
 
 
 @pytest.mark.parametrize(("question", "part", "other"), [

@@ -5,11 +5,9 @@ more than that in 2012". On a real index (real model, FAISS, SQLite) of an inven
 
 from __future__ import annotations
 
-import pytest
-from invented import invented_index
+from invented import report_fixture
 
-TEXT = "\n\n".join([
-    "Poverty Alleviation and Development in Baiyun",
+baiyun = report_fixture(
     "      【Social poverty alleviation】 In 2013, Baiyun raised social anti-poverty funds of 70 million Yuan, up "
     "40%, from 230 enterprises.",
     "      【Fiscal funds】 In 2013, the county's fiscal anti-poverty funds reached 90 million Yuan, an increase of 15 "
@@ -20,12 +18,7 @@ TEXT = "\n\n".join([
     "2012, up 25%.",
     "      【Central funds】 In 2013, the central government allocated 600 million Yuan, 100 million Yuan more than "
     "that of 2012, and 70 million Yuan was the county's matching funds.",
-]) + "\n"
-
-
-@pytest.fixture(scope="module")
-def baiyun(tmp_path_factory):
-    return invented_index(tmp_path_factory, TEXT)
+)
 
 
 def test_an_amount_asked_from_a_stated_rate(baiyun) -> None:

@@ -5,18 +5,12 @@ invented report."""
 from __future__ import annotations
 
 import pytest
-from invented import invented_index
+from invented import report_fixture
 
-TEXT = "\n\n".join([
-    "Poverty Alleviation and Development in Baiyun",
+baiyun = report_fixture(
     "      【Funds】 In 2013, the state issued anti-poverty funds of 600 million Yuan (of which 90 million Yuan was "
     "for the pastoral areas and 40 million Yuan for flood reconstruction in Heshui) to the county.",
-]) + "\n"
-
-
-@pytest.fixture(scope="module")
-def baiyun(tmp_path_factory):
-    return invented_index(tmp_path_factory, TEXT)
+)
 
 
 @pytest.mark.parametrize(("question", "result"), [

@@ -4,21 +4,14 @@ report."""
 
 from __future__ import annotations
 
-import pytest
-from invented import invented_index
+from invented import report_fixture
 
-TEXT = "\n\n".join([
-    "Poverty Alleviation and Development in Baiyun",
+baiyun = report_fixture(
     "      【Income】 In 2013, the per capita net income of farmers in the key counties reached 4,100 Yuan, and "
     "12,000 poor people had their food and clothing problem addressed.",
     "      【Training】 In 2013, the county spent 6 million Yuan on training 3,000 poor labourers.",
     "      【Review】 From 2004 to 2013, the county trained 45,000 poor labourers.",
-]) + "\n"
-
-
-@pytest.fixture(scope="module")
-def baiyun(tmp_path_factory):
-    return invented_index(tmp_path_factory, TEXT)
+)
 
 
 def test_a_total_is_spread_over_a_count_of_the_same_clause(baiyun) -> None:

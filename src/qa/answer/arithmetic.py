@@ -16,6 +16,7 @@ from qa.answer.derived import after_additions, fmt, whole_of
 from qa.answer.draft import Draft, state_fact
 from qa.answer.operands import distinct, operand, same_unit, split_parts
 from qa.answer.question import GREATER, Query, weighted_terms
+from qa.answer.quoted import quotes
 from qa.answer.ratios import per_average, share
 from qa.answer.score import candidates
 
@@ -122,7 +123,7 @@ def _combine(q: Query, parts: list[str], ops: list):
     if not same_unit(ops):
         return _refuse(ops, "their units differ")
     periods = {o.period for o in ops}
-    named = all(any(abs(o.value - n) < 1e-6 * max(1.0, n) for n in q.numbers) for o in ops)
+    named = all(quotes(o.value, q.numbers) for o in ops)
     if len(periods) > 1 and q.op in ("sum", "diff") and not named:
         return _refuse(ops, "they cover different periods (see the cited sentences)")
     unit = ops[0].unit
@@ -172,7 +173,7 @@ def _quoted_parts(q: Query, index, hits):
         return None
     for p, _h in hits:
         facts = [f for f in index.facts_by_passage.get(p.id, ()) if f.value is not None]
-        parts = [f for f in facts if f.part_of and any(abs(f.value - n) <= 1e-6 * max(1.0, n) for n in q.numbers)]
+        parts = [f for f in facts if f.part_of and quotes(f.value, q.numbers)]
         wholes = {f.part_of for f in parts}
         if len(parts) != len(q.numbers) or len(wholes) != 1:
             continue

@@ -25,6 +25,7 @@ from qa.answer.features import (
     previous_figure,
 )
 from qa.answer.question import Query, analyze, proper_names
+from qa.answer.quoted import quotes
 from qa.answer.score import Scored, candidates, score_sentence
 from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, SUMMARY_MIN, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
 from qa.corpus.passages import ITEM_RE
@@ -205,7 +206,7 @@ def best_sentences(q: Query, index: QAIndex, hits, ctx: Context, n: int = 2):
                 # "When ...?" is answered by a sentence that states a date; "Who ...?" by one naming someone
                 has = any(f.kind in want and a <= f.start < b for f in index.facts_by_passage.get(p.id, ()))
                 score += 0.15 if has else -0.1
-            if q.numbers and any(f.value is not None and a <= f.start < b and any(_near(f.value, n) for n in q.numbers)
+            if q.numbers and any(f.value is not None and a <= f.start < b and quotes(f.value, q.numbers)
                                  for f in index.facts_by_passage.get(p.id, ())):
                 score += 0.2  # "the 141 million yuan programme": the sentence that states that figure
             if ITEM_RE.match(sent) and len(sent.split()) < 15:
@@ -213,10 +214,6 @@ def best_sentences(q: Query, index: QAIndex, hits, ctx: Context, n: int = 2):
             scored.append((score, a, b, p))
     scored.sort(key=lambda x: (-x[0], x[1]))
     return scored[:n]
-
-
-def _near(a: float, b: float) -> bool:
-    return abs(a - b) <= 0.005 * max(abs(a), abs(b))
 
 
 def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:

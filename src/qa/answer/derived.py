@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from qa.answer.changes import is_change
 from qa.answer.draft import Draft
-from qa.answer.features import BASE_AFTER, asks_change, is_change
+from qa.answer.features import BASE_AFTER, asks_change
 from qa.answer.question import Query, change_in, target_unit
 from qa.answer.score import candidates, unit_match
 

@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 
 from qa.answer.question import Query, numbers_in, target_unit, weighted_terms
+from qa.answer.quoted import quotes
 from qa.answer.score import candidates
 from qa.answer.thresholds import OPERAND_MIN
 from qa.text.words import stem
@@ -59,7 +60,7 @@ def operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None
             cands = candidates(sub, index, pool, ctx, kind)
             if wanted:
                 cands = [c for c in cands if c.item.value is not None
-                         and any(abs(c.item.value - w) < 1e-6 * max(1, w) for w in wanted)] or cands
+                         and quotes(c.item.value, wanted)] or cands
             if cands and (not best or cands[0].score > best[0].score):
                 best = cands[:3]
             if best and best[0].score >= OPERAND_MIN:

@@ -23,3 +23,8 @@ def written_out(question: str) -> str:
 
 
 CURRENCY_NAMES = frozenset({"us", "usd", "rmb", "cny", "yuan", "dollar", "dollars"})  # a unit, not a name
+
+
+def quotes(value: float, numbers) -> bool:
+    """``value`` is one of ``numbers`` (figures a question quotes), to the float noise of scaling."""
+    return any(abs(value - n) <= 1e-6 * max(1.0, abs(value), abs(n)) for n in numbers)

@@ -11,6 +11,7 @@ from qa.answer.derived import fmt, whole_of
 from qa.answer.draft import Draft, state_fact
 from qa.answer.operands import distinct, operand, part_terms, split_parts
 from qa.answer.question import Query, target_unit, weighted_terms
+from qa.answer.quoted import quotes
 from qa.answer.score import candidates
 from qa.text.clauses import same_clause
 from qa.text.lexicon import MONEY_WORDS
@@ -126,7 +127,7 @@ def share(q: Query, index, hits, ctx):
         whole = None
         if q.numbers:  # "what fraction of the 60 key counties": the whole is the number given
             same = [f for f in index.facts_by_passage.get(part.passage_id, ()) if f.value is not None
-                    and f.kind == part.kind and any(abs(f.value - g) < 1e-6 * max(1, g) for g in q.numbers)]
+                    and f.kind == part.kind and quotes(f.value, q.numbers)]
             whole = same[0] if same else None
         whole = whole or whole_of(part, index)
         if whole is None or whole.id == part.id or not whole.value or part.value in q.numbers:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from qa.answer.changes import is_change
 from qa.answer.period import period_ok
 from qa.answer.question import UNIT_NOUNS, Query, change_in
+from qa.answer.quoted import quotes
 from qa.answer.sentences import previous_sentences
 from qa.answer.thresholds import ANCHOR_WEIGHT, FACT_DENSE_WEIGHT, MISS_PENALTY
 from qa.answer.weights import fact_context_weights, term_positions
@@ -146,7 +147,7 @@ def score_fact(query: Query, fact, passage, rank: int, vocab: Vocabulary, kind: 
         return None  # "by how many yuan did it rise" is not answered by "up 28.8%", nor the other way
     if not period_ok(query, fact):
         return None
-    if fact.value is not None and any(_close(fact.value, n) for n in query.numbers):
+    if fact.value is not None and quotes(fact.value, query.numbers):
         return None  # a number the question already gives is an operand, not the answer
     if ordinal_conflict(query, fact):
         return None
@@ -238,10 +239,6 @@ def _question_stems(question: str) -> frozenset[str]:
     return frozenset(stem(w) for w in words(question))
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
-
-
 @lru_cache(maxsize=4096)
 def sentence_weights(sentence: str, section: str, passage_text: str) -> dict[str, float]:
     weights: dict[str, float] = {}
@@ -300,16 +297,14 @@ def candidates(q: Query, index, hits, ctx, kind: str | None = None) -> list[Scor
     index's IDF vocabulary (``qa.answer.Context``)."""
     qvec = index.retriever.encoder.encode_query(q.query_text) if q.query_text else None
     out: list[Scored] = []
-    # places inside a report the question names (a report's own region is no such place)
-    regions = {w for r in ctx.distinct_regions for w in r.split()} | set(ctx.common_names)
-    places = [n for n in q.names if n not in regions]
+    # places inside a report the question names (the indexed reports' region words are no such place)
+    places = [n for n in q.names if n not in ctx.common_names]
     for rank, (p, _h) in enumerate(hits):
         spans = index.sentences_by_passage.get(p.id, ())
         facts = index.facts_by_passage.get(p.id, ())
         # "Of the 987.17 million yuan of fiscal money, how much did the centre put in?": a figure the
         # question quotes points at its sentence, where the answer most often stands
-        anchors = {g.sentence_start for g in facts if g.value is not None and any(
-            _close(g.value, n) for n in q.numbers)} if q.numbers else set()
+        anchors = {g.sentence_start for g in facts if g.value is not None and quotes(g.value, q.numbers)}
         for f in facts:
             s = score_fact(q, f, p, rank, ctx.vocab, kind)
             if s is None or (places and shared_with_others(places, f.sentence)):
