@@ -112,3 +112,29 @@ def test_the_year_of_a_report_is_told_from_the_year_of_a_figure(q, years):
     from qa.answer.route import REPORT_YEAR
 
     assert REPORT_YEAR.findall(q) == years
+
+
+def _reports(**regions_years):
+    docs = {doc: SimpleNamespace(meta={"region": region, "year": year}) for doc, (region, year) in regions_years.items()}
+    return SimpleNamespace(documents=docs)
+
+
+def test_each_report_is_asked_less_for_the_words_said_of_another():
+    from qa.answer.question import analyze
+    from qa.answer.route import OTHER_REPORT_WEIGHT, report_query
+
+    index = _reports(lan=("Lanshan", 2011), qing=("Qingshui", 2009))
+    q = analyze("Lanshan's 2011 poverty line against Qingshui's 2009 line for pastoral areas - which is higher?")
+    lan, qing = report_query(index, q, "lan", "compare"), report_query(index, q, "qing", "compare")
+    assert lan.terms["pastor"] == pytest.approx(q.terms["pastor"] * OTHER_REPORT_WEIGHT)
+    assert qing.terms["pastor"] == q.terms["pastor"]
+    assert lan.terms["line"] == qing.terms["line"] == q.terms["line"]  # said of both
+
+
+def test_one_region_named_keeps_every_word():
+    from qa.answer.question import analyze
+    from qa.answer.route import report_query
+
+    index = _reports(lan=("Lanshan", 2011), qing=("Qingshui", 2009))
+    q = analyze("Which report has the higher poverty line for pastoral areas, Lanshan's?")
+    assert report_query(index, q, "qing", "compare").terms["pastor"] == q.terms["pastor"]

@@ -217,6 +217,15 @@ def test_follow_up_without_a_year_keeps_the_earlier_year_and_unit() -> None:
     assert q.years == {2012}
 
 
+@pytest.mark.parametrize(("follow_up", "year"), [
+    ("And the year before?", 2011), ("What about the previous year?", 2011), ("And a year earlier?", 2011),
+    ("And the following year?", 2013), ("And the year after?", 2013),
+])
+def test_the_year_before_or_after_is_counted_from_the_earlier_year(follow_up: str, year: int) -> None:
+    q = analyze(follow_up, ["How many poor villages did Lanshan County have in 2012?"])
+    assert q.years == {year}
+
+
 def test_a_new_name_replaces_the_old_one() -> None:
     q = analyze("And in Qingshui?", ["How many poor villages did Lanshan County have in 2012?"])
     assert q.names == ["qingshui"]

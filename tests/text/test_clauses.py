@@ -143,6 +143,8 @@ FIGURE = re.compile(r"\d[\d,.]*(?: (?:million|billion))?(?: Yuan|%)?")
 SPLIT = ("Gansu invested 6 billion Yuan, of which 800 million Yuan (300 million Yuan from the central budget) "
          "was fiscal funds, 90 million Yuan was discount loans; the rest came from donors.")  # fmt: skip
 WHERE = "Poor people live mostly in the mountains (62%), along the river (9.5%) and in the city."
+REMARK = ("Lanshan spent 40 million Yuan and lent microcredit of 25 million Yuan, both well above "
+          "the plan.")  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -153,6 +155,8 @@ WHERE = "Poor people live mostly in the mountains (62%), along the river (9.5%) 
         (SPLIT, "300 million Yuan", "300 million Yuan from the central budget"),  # a bracket is its own context
         (SPLIT, "90 million Yuan", "90 million Yuan was discount loans"),  # the clause ends at the semicolon
         (WHERE, "9.5%", "along the river 9.5%"),  # a bracket holding only the figure: the words before it
+        # a remark after a comma does not name the figure: the words before it do
+        (REMARK, "25 million Yuan", "and lent microcredit of 25 million Yuan , both well above the plan."),
     ],
 )
 def test_figure_context(sentence: str, figure: str, context: str) -> None:

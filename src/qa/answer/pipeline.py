@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import nullcontext
+from dataclasses import replace
 
-from qa.answer import across, route
+from qa.answer import across, ranker, route
 from qa.answer.arithmetic import compute
 from qa.answer.cite import abstain, finish, related_passage
 from qa.answer.compose import numeric_answer, summary_answer, text_answer
@@ -24,7 +26,7 @@ from qa.answer.context import Context, context_for, report_context
 from qa.answer.draft import Draft
 from qa.answer.models import Answer
 from qa.answer.question import QUESTION_WORDS, Query, analyze
-from qa.answer.thresholds import OPERAND_PASSAGES, TOP_PASSAGES
+from qa.answer.thresholds import ACROSS_EASING, OPERAND_PASSAGES, TOP_PASSAGES
 from qa.facts.model import NUMERIC_KINDS
 from qa.index.load import QAIndex
 from qa.text.words import is_english_word
@@ -123,9 +125,14 @@ def _across_reports(index: QAIndex, ctx: Context, q: Query, plan: route.Plan, na
         docs = tuple(d for d in docs if d in keep)
     related = [related_passage(p, h.score) for p, h in hits[:TOP_PASSAGES]]
     rows = []
+    model = ranker.load()
+    # each report's operand is asked with words meant for the comparison and for the other reports,
+    # so its confidence runs low: it answers from a lower threshold (thresholds.ACROSS_EASING)
+    operand = model if model is None else replace(model, threshold=model.threshold - ACROSS_EASING)
     for doc in docs:
         dq = route.report_query(index, q, doc, plan.mode)
-        got = _draft(dq, index, ctx, retrieve(index, dq, (doc,)), doc)
+        with ranker.using(operand) if operand is not None else nullcontext():
+            got = _draft(dq, index, ctx, retrieve(index, dq, (doc,)), doc)
         rows.append(across.Row(doc, route.label(index, doc), None if isinstance(got, str) else got,
                                "named" if named else (got if isinstance(got, str) else ""),
                                group=route.region_of(index, doc)))
@@ -188,8 +195,8 @@ def _out_of_scope(q: Query, ctx: Context, index: QAIndex) -> str | None:
         covered = 0  # end of a capitalised run already found written as its initials ("World Bank": WB)
         for i, m in enumerate(re.finditer(r"\b[A-Z][a-zA-Z'’-]+\b", q.question)):
             w = m.group(0)
-            if (i == 0 and m.start() == 0) or m.start() < covered:
-                continue
+            if (i == 0 and m.start() == 0) or m.start() < covered or re.search(r"[.?!]\s+$", q.question[:m.start()]):
+                continue  # the first word of a sentence ("... in 2009? How many more?") is no name
             lw = w.lower().split("'")[0].split("’")[0]
             if w.isupper() and len(w) > 3 and (len(w) > 5 or is_english_word(lw)):
                 continue  # "How many LABOURERS ...": emphasis, not a name

@@ -29,6 +29,10 @@ FOLLOWUP_RE = re.compile(
 # a comparison that asks for the larger figure ("which got more", "did X exceed Y"); else the smaller
 GREATER = re.compile(r"\b(" + "|".join(GREATER_WORDS) + r")\b")
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+# "And the year before?", "the following year?": a follow-up's year, one off the previous question's
+YEAR_SHIFT = re.compile(r"\b(?:the|a) year (?P<back>before|earlier|prior)\b|\b(?:the )?(?P<back2>previous|prior|"
+                        r"preceding) year\b|\b(?:the|a) year (?:after|later)\b|\b(?:the )?(?:following|next) year\b",
+                        re.I)
 QUESTION_NUMBER = re.compile(
     rf"(?<![\w.])(?P<num>{DIGIT_PATTERN})(?:\s+(?P<scale>{SCALE_PATTERN}))?(?![\w])", re.IGNORECASE
 )
@@ -315,6 +319,9 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     years = {int(y) for y in YEAR_RE.findall(q)}
     if elliptical and not years and not re.search(r"\b(between|from)\b", context.lower()):
         years = {int(y) for y in YEAR_RE.findall(context)}
+        shift = YEAR_SHIFT.search(q)
+        if shift:
+            years = {y + (-1 if shift.group("back") or shift.group("back2") else 1) for y in years}
     unit = target_unit(q) or target_unit(fixed)
     fl = fixed.lower()
     if unit is None and followup and kind == "count" and (

@@ -256,10 +256,40 @@ def report_query(index: QAIndex, q: Query, doc: str, mode: str) -> Query:
                                                    and set(q.terms) & MEASURE_STEMS)):
         kind = "money" if set(q.terms) & MONEY_STEMS else "auto"
     terms = {t: w for t, w in q.terms.items() if t not in ACROSS_STEMS} or q.terms
+    others = _other_reports_words(index, q, doc)
+    terms = {t: (w * OTHER_REPORT_WEIGHT if t in others else w) for t, w in terms.items()}
     # in a table each report answers the question itself, except "each ..."'s average-per, which
     # spoke of the reports
     op = q.op if mode == "table" and q.op not in ("per", "compare", "diff") else None
     return replace(q, op=op, kind=kind, years={year} & q.years, terms=terms)
+
+
+# A word the question says only of another report than this one weighs this much in its question
+OTHER_REPORT_WEIGHT = 0.3
+
+
+def _other_reports_words(index: QAIndex, q: Query, doc: str) -> set[str]:
+    """Stems the question says only of other regions than ``doc``'s: "Tibet's 2011 poverty line
+    against Inner Mongolia's 2009 line for farming areas" says "farming areas" of Inner Mongolia, so
+    Tibet's report is not asked for them. Each region named owns the words from its name to the next
+    region named; the words before the first are everyone's."""
+    text = q.question.lower()
+    spots = []
+    for d in index.documents:
+        r = region_of(index, d).lower()
+        at = re.search(rf"\b{re.escape(r)}\b", text)
+        if at and r:
+            spots.append((at.start(), at.end(), r))
+    spots.sort()
+    mine = region_of(index, doc).lower()
+    if len({r for *_, r in spots}) < 2 or mine not in {r for *_, r in spots}:
+        return set()
+    own, other = set(), set()
+    for k, (_a, b, r) in enumerate(spots):
+        stop = spots[k + 1][0] if k + 1 < len(spots) else len(text)
+        stems = {stem(w) for w in words(text[b:stop])}
+        (own if r == mine else other).update(stems)
+    return other - own - {stem(w) for w in words(text[: spots[0][0]])}
 
 
 def contenders(index: QAIndex, query_text: str, pool: tuple[str, ...], top: int) -> tuple[tuple[str, ...], list]:

@@ -191,8 +191,11 @@ def figure_context(sentence: str, start: int, end: int, others: list[tuple[int, 
         cut = [m.start() for m in re.finditer(r",|\band\b", tail)]
         tail = tail[: cut[-1]] if cut else tail
     after = PAREN.sub(" ", tail).replace(")", " ").split()[:max_words]
-    if left > lo and not share_of_previous and sum(1 for w in after if len(w.strip(",.;")) > 3) >= 2:
+    if left > lo and not share_of_previous and not tail.lstrip().startswith(",") and \
+            sum(1 for w in after if len(w.strip(",.;")) > 3) >= 2:
         # "1.8 billion Yuan was for social poverty alleviation and 2 billion Yuan was credit funds": the
         # words right after a figure say what it is, so the words after the previous figure are its.
+        # Not after a comma: "... and invested credit loans of 3.67 billion Yuan, both achieving
+        # double-digit growth" names the figure before it, and what follows the comma is a remark.
         before = [w for w in before if w.lower() in ("of", "which", "whom", "including", "among", "them")][-2:]
     return " ".join([*before, sentence[start:end], *after]).strip(" ,;")
