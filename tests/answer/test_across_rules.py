@@ -115,7 +115,8 @@ def test_the_year_of_a_report_is_told_from_the_year_of_a_figure(q, years):
 
 
 def _reports(**regions_years):
-    docs = {doc: SimpleNamespace(meta={"region": region, "year": year}) for doc, (region, year) in regions_years.items()}
+    docs = {doc: SimpleNamespace(meta={"region": region, "year": year})
+            for doc, (region, year) in regions_years.items()}
     return SimpleNamespace(documents=docs)
 
 
