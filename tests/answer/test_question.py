@@ -150,6 +150,25 @@ def test_numbers_in(text: str, values: list[float]) -> None:
     assert numbers_in(text) == values
 
 
+@pytest.mark.parametrize(("question", "filler", "kept"), [
+    ("How many people left poverty over the course of 2012?", "cours", "poverti"),
+    ("What did Lanshan spend on roads back in 2005?", "back", "road"),
+])
+def test_phrases_that_only_place_a_question_in_time_are_not_asked(question: str, filler: str, kept: str) -> None:
+    assert filler not in analyze(question).terms
+    assert kept in analyze(question).terms
+
+
+def test_the_unit_of_a_quoted_figure_is_not_the_unit_asked() -> None:
+    q = analyze("How large is Lanshan's poor headcount under the 2,300 yuan line?")
+    assert q.kind == "count"
+    assert analyze("How many yuan did Lanshan's farmers earn in 2012?").kind == "money"
+
+
+def test_training_courses_are_still_asked() -> None:
+    assert "cours" in analyze("How many training courses were held in 2012?").terms
+
+
 def test_weighted_terms_drop_question_words_digits_and_years() -> None:
     terms = weighted_terms("How many poor villages in 2012 had 30 roads?")
     assert set(terms) == {"poor", "villag", "road"}

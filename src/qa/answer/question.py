@@ -167,7 +167,9 @@ KIND_RULES = [
 def detect_kind(q: str) -> str:
     """The kind of answer a question expects, from its English form (not its topic)."""
     ql = q.lower().strip()
-    toks = set(words(ql))
+    # the unit of a figure the question quotes is not the unit asked: "How large is the poor
+    # headcount under the 2,300 yuan line?" asks for people
+    toks = set(words(QUOTED_FIGURE.sub(" ", ql)))
     for kind, test in KIND_RULES:
         if test(ql, toks):
             return kind
@@ -241,9 +243,14 @@ def counted_noun(q: str) -> str:
     return stem(plural[-1]) if plural else ""
 
 
+# Phrases that only place a question in time ("over the course of 2010", "back in 2005"): no word of
+# them is asked for ("course" is, in "training courses")
+TIME_FILLER = re.compile(r"\b(?:over|in|during|throughout) the course of\b|\bback (?=in (?:19|20)\d\d\b)", re.I)
+
+
 def weighted_terms(text: str, weight: float = 1.0) -> dict[str, float]:
     out: dict[str, float] = {}
-    for w in words(QUOTED_FIGURE.sub(" ", text)):
+    for w in words(QUOTED_FIGURE.sub(" ", TIME_FILLER.sub(" ", text))):
         if w in STOPWORDS or w in QUESTION_WORDS or len(w) < 2:
             continue
         if w.isdigit() or YEAR_RE.fullmatch(w):
