@@ -11,6 +11,7 @@ baiyun = report_fixture(
     "12,000 poor people had their food and clothing problem addressed.",
     "      【Training】 In 2013, the county spent 6 million Yuan on training 3,000 poor labourers.",
     "      【Review】 From 2004 to 2013, the county trained 45,000 poor labourers.",
+    "      【Poverty line】 Under the new poverty line of 1,300 Yuan, the county had 52,000 poor people.",
 )
 
 
@@ -41,3 +42,10 @@ def test_a_figure_over_a_span_of_years_is_spread_over_them(baiyun) -> None:
 
     a = answer(baiyun, "On average, how many poor labourers were trained per year over 2004-2013?")
     assert a.answered and "45,000 over the ten years from 2004 to 2013" in a.answer and "4,500" in a.answer
+
+
+def test_a_poverty_line_is_not_spread_over_the_poor(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "How much did each poor person get under the new poverty line?")
+    assert "÷ 52,000" not in a.answer  # 1,300 Yuan is a threshold per person, not an amount handed out

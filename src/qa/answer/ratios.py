@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from qa.answer.derived import fmt, whole_of
 from qa.answer.draft import Draft, state_fact
+from qa.answer.features import own_phrase
 from qa.answer.operands import distinct, operand, part_terms, split_parts
 from qa.answer.question import Query, target_unit, weighted_terms
 from qa.answer.quoted import quotes
@@ -63,6 +64,11 @@ def per_average(q: Query, index, hits, ctx):
                 continue  # villages per village is no average
             if den_unit and den.unit != den_unit:
                 continue  # an average per village needs a stated count of villages
+            a = top.start - top.sentence_start
+            if LINE_WORDS.search(own_phrase(top.sentence, a, top.end - top.sentence_start)):
+                continue  # a poverty line or standard is a threshold per person, not an amount to spread
+            if abs(top.value / den.value) < 0.05:
+                continue  # "1,196 Yuan ÷ 2.614 million = 0.0 Yuan": no average the report's figures make
             score = n.score + d.score + (0.3 if _same_clause(top, den) else 0.0)
             if score > best_score:
                 best, best_score = (top, den), score
@@ -73,6 +79,10 @@ def per_average(q: Query, index, hits, ctx):
     comp = f"{top.raw} ÷ {den.raw} = {fmt(v, top.unit, [])}"
     return Draft(f"{comp} on average.", [top, den], 0.6, "arithmetic", computation=comp, computed_value=v,
                  computed_unit=top.unit)
+
+
+# A figure that is a threshold or standard per person ("a poverty line of 1,196 Yuan"), in its own phrase
+LINE_WORDS = re.compile(r"\b(?:line|threshold|standard|per capita|per head|per person)\b", re.I)
 
 
 # the count of years written as a word (worked out from the cited years, not a number the report states)
@@ -132,6 +142,8 @@ def share(q: Query, index, hits, ctx):
         whole = whole or whole_of(part, index)
         if whole is None or whole.id == part.id or not whole.value or part.value in q.numbers:
             continue
+        if abs(part.value) > abs(whole.value):
+            continue  # a part is no larger than its whole: these two are not part and whole
         pct = 100.0 * part.value / whole.value
         comp = f"{part.raw} ÷ {whole.raw} = {pct:.1f}%"
         return Draft(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp, computed_value=pct,
