@@ -33,13 +33,16 @@ DEV_SETS = {
     # written blind in the late session of 2026-11-30, first run recorded (eval/first-run-heldout45.json)
     "lanze": ("tests/data/heldout4/corpus", "eval/questions_heldout4.jsonl"),
     "xiluo": ("tests/data/heldout5/corpus", "eval/questions_heldout5.jsonl"),
+    # written blind in the session of 2026-12-01, first run recorded (eval/first-run-heldout67.json)
+    "cangling": ("tests/data/heldout6/corpus", "eval/questions_heldout6.jsonl"),
+    "luoxia": ("tests/data/heldout7/corpus", "eval/questions_heldout7.jsonl"),
 }
 # The series' question folders that are development data: each blind set joins once its first run is
 # recorded (``questions_c``: first run in the 2026-11-30 evening session; ``questions_d``, ``questions_e`` and
-# ``questions_f``: in the night session; ``questions_g``: in the late session). The next blind set joins only
-# after its own first run.
+# ``questions_f``: in the night session; ``questions_g``: in the late session; ``questions_h``: on 2026-12-01).
+# The next blind set joins only after its own first run.
 DEVELOPMENT_QUESTIONS = ("questions", "questions_b", "questions_c", "questions_d", "questions_e", "questions_f",
-                         "questions_g")
+                         "questions_g", "questions_h")
 # Code whose change changes what an index holds.
 INDEX_CODE = ("corpus", "facts", "index", "text")
 
