@@ -269,6 +269,13 @@ def test_respectively_before_the_figures_names_each_item() -> None:
     assert figure(facts, "40 million Yuan").measure == "Qingshui County"
 
 
+def test_amounts_listed_after_a_measure_share_it() -> None:
+    facts = facts_of("Lanshan Bank and Qingshui Bank issued poverty alleviation loans of 30 million Yuan and "
+                     "40 million Yuan respectively.")
+    assert figure(facts, "30 million Yuan").measure == figure(facts, "40 million Yuan").measure
+    assert "loans" in figure(facts, "40 million Yuan").measure
+
+
 @pytest.mark.xfail(strict=True, reason="a bare figure whose scale and unit come later in the list is dropped")
 @pytest.mark.parametrize(
     ("sentence", "kind", "value", "unit"),

@@ -281,6 +281,11 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
             sib = [p for p in prev if p.kind in ("money", "per_capita") and p.start > c0 + r.end()]
             n.measure = r.group(1 + min(len(sib), 1))
             return
+        lead = [p for p in prev if p.kind == n.kind and p.measure and p.end <= n.start]
+        if lead and re.fullmatch(r"\s*(?:,\s*and|,|and)\s*", s[lead[-1].end : n.start]):
+            # "loans of 900 million Yuan and 650 million Yuan respectively": a list of amounts of one measure
+            n.measure = lead[-1].measure
+            return
         n.measure = subject_np(s, n.start) or noun_before(s, n.start) or _measure_of_verb(before) or "funds"
         return
     if n.kind == "percent":
