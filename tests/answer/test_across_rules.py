@@ -117,7 +117,7 @@ def test_the_year_of_a_report_is_told_from_the_year_of_a_figure(q, years):
 def _reports(**regions_years):
     docs = {doc: SimpleNamespace(meta={"region": region, "year": year})
             for doc, (region, year) in regions_years.items()}
-    return SimpleNamespace(documents=docs)
+    return SimpleNamespace(documents=docs, derived={})
 
 
 def test_each_report_is_asked_less_for_the_words_said_of_another():

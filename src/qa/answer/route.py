@@ -274,11 +274,13 @@ def _other_reports_words(index: QAIndex, q: Query, doc: str) -> set[str]:
     Tibet's report is not asked for them. Each region named owns the words from its name to the next
     region named; the words before the first are everyone's."""
     text = q.question.lower()
+    regions = index.derived.get("route.regions")
+    if regions is None:  # once per index: a series of 1,000 reports has a few dozen regions
+        regions = index.derived["route.regions"] = sorted({region_of(index, d).lower() for d in index.documents})
     spots = []
-    for d in index.documents:
-        r = region_of(index, d).lower()
-        at = re.search(rf"\b{re.escape(r)}\b", text)
-        if at and r:
+    for r in regions:
+        at = re.search(rf"\b{re.escape(r)}\b", text) if r and r in text else None
+        if at:
             spots.append((at.start(), at.end(), r))
     spots.sort()
     mine = region_of(index, doc).lower()
