@@ -56,6 +56,14 @@ def test_numeric_pass_with_scale_and_tolerance():
     assert not scoring.score_answer(q, False, "The report does not say.").passed
 
 
+def test_a_computed_answer_is_judged_by_its_result_not_its_operands():
+    q = {"kind": "count", "expected": {"value": 389, "unit": "kg"}}
+    text = "389 ÷ 5.71 million = 0.0 kilograms on average."
+    assert scoring.score_answer(q, True, text).passed  # the whole text quotes the operand
+    assert not scoring.score_answer(q, True, scoring.asserted_text(text, "389 ÷ 5.71 million = 0.0")).passed
+    assert scoring.asserted_text("389 kilograms.", None) == "389 kilograms."
+
+
 def test_numeric_unit_family_must_agree_when_known():
     q = _q(kind="percent", expected={"value": 12, "unit": "%"})
     assert scoring.score_answer(q, True, "12%").passed

@@ -125,6 +125,14 @@ class Verdict:
     reason: str
 
 
+def asserted_text(answer: str, computation: str | None) -> str:
+    """What an answer asserts: for a computed answer, the text after each line's "=" (its results, not
+    its operands: "389 ÷ 5.71 million = 0.0 kilograms" does not state 389 kilograms)."""
+    if not computation or "=" not in answer:
+        return answer
+    return " ".join(line.rsplit("=", 1)[1] for line in answer.splitlines() if "=" in line)
+
+
 def score_answer(q: dict[str, Any], answered: bool, text: str,
                  fact_values: Sequence[tuple[float | None, str]] = ()) -> Verdict:
     """Does this answer pass question ``q``? ``fact_values`` are (value, unit) of returned facts."""

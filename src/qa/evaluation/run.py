@@ -157,9 +157,10 @@ def evaluate_question(index: QAIndex, q: dict[str, Any], answer_fn: AnswerFn) ->
         r.latency_ms = (time.perf_counter() - t0) * 1000
         r.resolved_question = ans.resolved_question or q["question"]
         r.answered, r.answer = ans.answered, ans.answer
-        # A computed answer asserts its result, not its operands: judge the text then.
+        # A computed answer asserts its result, not its operands: judge the text after each "=" then
+        # ("389 ÷ 5.71 million = 0.0 kilograms" does not answer "389 kg" by quoting it).
         facts = [] if ans.computation else [(f.value, f.unit) for f in ans.facts]
-        verdict = scoring.score_answer(q, ans.answered, ans.answer, facts)
+        verdict = scoring.score_answer(q, ans.answered, scoring.asserted_text(ans.answer, ans.computation), facts)
         r.passed, r.reason = verdict.passed, verdict.reason
         snippets = [c.text for c in ans.citations]
         if r.answerable and ans.answered and q.get("evidence"):
