@@ -125,12 +125,16 @@ class Verdict:
     reason: str
 
 
+def results(text: str) -> list[str]:
+    """The text after the last "=" of each line that has one: what a computation, or an answer that
+    writes one out, gives as its results (one line per report across reports)."""
+    return [line.rsplit("=", 1)[1] for line in text.splitlines() if "=" in line]
+
+
 def asserted_text(answer: str, computation: str | None) -> str:
-    """What an answer asserts: for a computed answer, the text after each line's "=" (its results, not
-    its operands: "389 ÷ 5.71 million = 0.0 kilograms" does not state 389 kilograms)."""
-    if not computation or "=" not in answer:
-        return answer
-    return " ".join(line.rsplit("=", 1)[1] for line in answer.splitlines() if "=" in line)
+    """What an answer asserts: for a computed answer, its results, not its operands ("389 ÷ 5.71
+    million = 0.0 kilograms" does not state 389 kilograms)."""
+    return " ".join(results(answer)) if computation and "=" in answer else answer
 
 
 def score_answer(q: dict[str, Any], answered: bool, text: str,
@@ -194,9 +198,7 @@ def computation_result(computation: str | None) -> set[str]:
     """Digit tokens of the result of a computation string ('333 - 200 = 133 million' -> {'133'}); an
     answer across reports gives one computation a line ("Lanshan, 2009: 81,000 ÷ 96,000 = 84.4%"),
     each line's result its own."""
-    if not computation:
-        return set()
-    return {t for line in computation.splitlines() if "=" in line for t in digit_tokens(line.rsplit("=", 1)[1])}
+    return {t for part in results(computation or "") for t in digit_tokens(part)}
 
 
 # "2 reports state this (1 other asked does not):" opens an answer across reports: counts of reports
