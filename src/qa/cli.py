@@ -353,7 +353,8 @@ def eval_fit_cmd(write: Annotated[bool, typer.Option("--write/--no-write", help=
     res = run_fit(select(eval_sets(), "development"), _settings(model=model), c)
     pooled = res["pooled"]
     typer.echo(f"{res['questions']} single-figure questions, {res['rows']} candidates; threshold "
-               f"{res['threshold']}, calibration over the probability and {', '.join(res['calibration'].names)}")
+               f"{res['threshold']}, {type(res['calibration']).__name__} over the probability and "
+               f"{len(res['calibration'].names)} features of the winner")
     typer.echo("leave-one-report-out: " + json.dumps({k: round(v, 3) for k, v in pooled.items()}))
     for name, o in res["per_set"].items():
         typer.echo(f"  {name:16} right {o['right']:3}/{o['answerable']:<3} ({o['accuracy']:.1%}; word-score top "

@@ -6,13 +6,15 @@ the confidence an answer shows, and below ``threshold`` (also chosen by leave-on
 answer abstains. The model is a small JSON file of numbers (``ranker.json``), so answering needs
 neither scikit-learn nor a pickle; ``qa eval fit`` writes it.
 
-The confidence is a second, question-level logistic regression (``Calibration``): the chosen
+The confidence is a second, question-level model: the chosen
 candidate's probability says how much it beats the others, not whether the report answers at all.
 "How many people did X lift out of poverty?" met by the one count of people in the report ("a
 population of 2.38 million") wins clearly over a count of projects, yet most of the question's words
 are missing around it. So the calibration reads the winner's absolute fit (its word-level score,
-coverage, missing and most specific missing word) beside its probability; fitted on held-out
-(leave-one-report-out) decisions, its output is the probability that the answer is right.
+coverage, missing and most specific missing word, and the other features of its row) beside its
+probability; fitted on held-out (leave-one-report-out) decisions, its output is the probability
+that the answer is right. The shipped one is boosted trees (``BoostedCalibration``, walked from JSON
+by ``qa.answer.trees``); a logistic regression (``Calibration``) is the simpler alternative.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answer.features import NAMES
+from qa.answer.trees import Trees
 
 PATH = Path(__file__).with_name("ranker.json")
 
@@ -39,7 +42,7 @@ class Ranker:
     coef: np.ndarray
     intercept: float
     threshold: float  # on the calibrated confidence: below it the answer abstains
-    calibration: Calibration | None = None  # P(right) of the chosen candidate; None: its probability
+    calibration: Calibration | BoostedCalibration | None = None  # P(right) of the chosen candidate; None: p
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """P(candidate answers the question) for each row of ``qa.answer.features`` (all of them;
@@ -77,10 +80,7 @@ class Calibration:
     intercept: float
 
     def inputs(self, p: float, row: np.ndarray | None) -> np.ndarray:
-        values = [logit(p)]
-        for n in self.names:
-            values.append(float(row[NAMES.index(n)]) if row is not None else 0.0)
-        return np.asarray(values)
+        return calibration_inputs(self.names, p, row)
 
     def confidence(self, p: float, row: np.ndarray | None = None) -> float:
         z = float(((self.inputs(p, row) - self.mean) / self.scale) @ self.coef + self.intercept)
@@ -89,6 +89,36 @@ class Calibration:
     def to_dict(self) -> dict:
         return {"names": list(self.names), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                 "coef": self.coef.tolist(), "intercept": self.intercept}
+
+
+@dataclass(frozen=True)
+class BoostedCalibration:
+    """Boosted trees (``qa.answer.trees``) over the logit of the chosen candidate's probability and
+    ``names`` of its feature row, unscaled: the probability that the answer is right. Trees read a
+    signal where it matters and not elsewhere (how far a figure's words are from the question's
+    counts less when it is the only figure of its kind), which the linear ``Calibration`` cannot;
+    chosen by leave-one-report-out (eval/RANKER.md)."""
+
+    names: tuple[str, ...]
+    trees: Trees
+
+    def inputs(self, p: float, row: np.ndarray | None) -> np.ndarray:
+        return calibration_inputs(self.names, p, row)
+
+    def confidence(self, p: float, row: np.ndarray | None = None) -> float:
+        return self.trees.probability(self.inputs(p, row))
+
+    def to_dict(self) -> dict:
+        return {"names": list(self.names), "trees": list(self.trees.trees)}
+
+
+def calibration_inputs(names: tuple[str, ...], p: float, row: np.ndarray | None) -> np.ndarray:
+    """What a calibration reads: the logit of the chosen candidate's probability, then ``names`` of
+    its feature row (zeros without a row)."""
+    values = [logit(p)]
+    for n in names:
+        values.append(float(row[NAMES.index(n)]) if row is not None else 0.0)
+    return np.asarray(values)
 
 
 def logit(p: float) -> float:
@@ -103,7 +133,9 @@ def platt_calibration(a: float, b: float) -> Calibration:
 
 def from_dict(d: dict) -> Ranker:
     cal = d.get("calibration")
-    if cal:
+    if cal and "trees" in cal:
+        calibration = BoostedCalibration(tuple(cal["names"]), Trees(tuple(cal["trees"])))
+    elif cal:
         calibration = Calibration(tuple(cal["names"]), np.asarray(cal["mean"]), np.asarray(cal["scale"]),
                                   np.asarray(cal["coef"]), float(cal["intercept"]))
     else:  # a model written before the calibration read the candidate's features
