@@ -388,3 +388,24 @@ def test_a_rank_asked_is_a_position_not_a_figure(q: str) -> None:
 def test_how_many_of_them_were_names_its_unit_and_go_up_is_a_change() -> None:
     assert analyze("Towns and villages were counted apart - how many of them were villages?").unit == "villages"
     assert analyze("How much did per-head net income go up in 2009?").kind == "change"
+
+
+@pytest.mark.parametrize("q", [
+    "Going by the growth rate, roughly how much did the province put into poverty alleviation in 2008?",
+    "Judging by the 2010 growth rate, what was the total outlay in 2009?",
+    "Roughly how much central money did the region receive in 2010, given the 2011 growth rate?",
+    "Working back from the stated increase rate, what were the funds in 2009?",
+])
+def test_a_growth_rate_named_as_the_means_asks_the_amount(q: str) -> None:
+    a = analyze(q)
+    assert a.kind == "money" and a.op is None
+    assert not {"growth", "rate", "increas"} & set(a.terms)  # the rate's words are not what is sought
+    assert a.question == q  # the question is shown as asked
+    assert max(a.years) < 2011 or "2011 growth" not in q  # the rate's year is not the year asked
+
+
+@pytest.mark.parametrize("q", ["What was the growth rate of the funds in 2010?", "By what percentage did funds grow?",
+                               "How did the key counties' growth rate compare with the province's?"])
+def test_a_growth_rate_asked_stays_asked(q: str) -> None:
+    assert analyze(q).kind in ("percent", "change", "explanation")
+    assert "growth" in analyze(q).terms or "grow" in analyze(q).terms

@@ -82,3 +82,19 @@ def detect_op(q: str) -> str | None:
         if rx.search(ql):
             return None if op == "share" and RATE_OF_CHANGE.search(ql) else op
     return None
+
+
+# "Going by the growth rate, how much did X get in 2009?", "..., given the 2011 growth rate?": the rate is
+# the means of working a level out (``qa.answer.derived.previous_year``), not what is asked; its words
+# ("growth", "rate") would make the question ask for the rate itself
+GROWTH_MEANS = re.compile(
+    r"(?:^|,\s*|\s+)(?:(?:going|judging|working back|work back|back-calculating|calculating|reckoning)\s+)?"
+    r"(?:by|from|on|using|given|based on|with)\s+(?:the\s+|its\s+|that\s+|both\s+)?(?:(?:19|20)\d\d\s+)?"
+    r"(?:stated\s+|reported\s+)?(?:growth|increase)\s+rates?(?:\s+of\s+[\d.]+\s*%)?\s*(?:,\s*|(?=[?.!]*\s*$))",
+    re.IGNORECASE)
+
+
+def without_means(question: str) -> str:
+    """The question without a clause that names a growth rate as the means of the answer."""
+    out = re.sub(r"\s+([?.!])", r"\1", GROWTH_MEANS.sub(" ", question)).strip()
+    return out[:1].upper() + out[1:] if out and out != question.strip() else question

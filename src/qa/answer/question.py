@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.answer.operations import detect_op
+from qa.answer.operations import detect_op, without_means
 from qa.answer.quoted import CURRENCY_NAMES, QUOTED_FIGURE, written_out
 from qa.text.lexicon import CONTRASTS, GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS, expand_shorthand
 from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
@@ -68,7 +68,6 @@ EXPLAIN_RE = re.compile(
     r"in what way|what (did|does|do|happens|happened|was notable|is notable|target|were|is the purpose|"
     r"was the effect|was the status|principle|are the .* used for))"
 )
-
 
 _HOW_MUCH_MANY = re.compile(r"\bhow (much|many)\b")
 _AMOUNT_TO = re.compile(r"\b(amount|come|came|total)\w* to\b")
@@ -289,7 +288,8 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
             ignore_names: frozenset[str] = frozenset(), ignore_stems: frozenset[str] = frozenset()) -> Query:
     """Analyse ``question``; ``correct`` maps a text to its typo-corrected form. ``ignore_names`` and
     ``ignore_stems`` are words every indexed report implies (its region): not a constraint."""
-    q = expand_shorthand(written_out(" ".join(question.split())))
+    asked = expand_shorthand(written_out(" ".join(question.split())))
+    q = without_means(asked)  # "Going by the growth rate, how much ...?" asks the amount, not the rate
     fixed = correct(q) if correct else q
     history = [h for h in (history or []) if h and h.strip()]
     elliptical = bool(history) and is_elliptical(q)
@@ -352,7 +352,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     history_used = (history[-2:][::-1] if elliptical else history[-1:]) if followup else []
     fix = correct or (lambda text: text)
     return Query(
-        question=q,
+        question=asked,
         resolved=resolved,
         kind=kind,
         op=op,
