@@ -409,3 +409,15 @@ def test_a_growth_rate_named_as_the_means_asks_the_amount(q: str) -> None:
 def test_a_growth_rate_asked_stays_asked(q: str) -> None:
     assert analyze(q).kind in ("percent", "change", "explanation")
     assert "growth" in analyze(q).terms or "grow" in analyze(q).terms
+
+
+@pytest.mark.parametrize("q", ["What income gain per farmer was the region aiming for?",
+                               "What income threshold per person is the poor count based on?",
+                               "and the subsidy per migrant?"])
+def test_an_income_or_subsidy_per_person_is_stated_not_computed(q: str) -> None:
+    assert detect_op(q) is None
+
+
+def test_an_average_per_person_asked_in_so_many_words_is_computed() -> None:
+    assert detect_op("On average, how much subsidy was paid per relocated household?") == "per"
+    assert detect_op("How much was spent on training per poor labourer?") == "per"

@@ -12,6 +12,8 @@ baiyun = report_fixture(
     "      【Training】 In 2013, the county spent 6 million Yuan on training 3,000 poor labourers.",
     "      【Review】 From 2004 to 2013, the county trained 45,000 poor labourers.",
     "      【Poverty line】 Under the new poverty line of 1,300 Yuan, the county had 52,000 poor people.",
+    "      【Relocation】 In 2013, the county moved 2,400 people out of the mountains, and each person relocated "
+    "received 5,000 Yuan.",
 )
 
 
@@ -49,3 +51,10 @@ def test_a_poverty_line_is_not_spread_over_the_poor(baiyun) -> None:
 
     a = answer(baiyun, "How much did each poor person get under the new poverty line?")
     assert "÷ 52,000" not in a.answer  # 1,300 Yuan is a threshold per person, not an amount handed out
+
+
+def test_an_amount_said_of_each_one_is_not_divided_again(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "On average, how much money did the county give per relocated person in 2013?")
+    assert "÷ 2,400" not in a.answer  # "each person relocated received 5,000 Yuan" is already per person

@@ -76,10 +76,18 @@ RATE_OF_CHANGE = re.compile(r"\bby what (percentage|percent)\b|\b(what|which) (p
                             r"declined|go up|went up|higher|lower|climb|climbed|jump|jumped)\b")
 
 
+# An income, a line, a subsidy "per farmer" is a rate per person the report states, not an amount to
+# spread over a count, unless an average is asked in so many words
+PER_PERSON_MEASURE = re.compile(r"\b(?:income|incomes|earnings|wages?|salar(?:y|ies)|threshold|line|standard|"
+                                r"subsid(?:y|ies)|allowance)\b")
+
+
 def detect_op(q: str) -> str | None:
     ql = q.lower()
     for op, rx in ARITH_PATTERNS:
         if rx.search(ql):
+            if op == "per" and PER_PERSON_MEASURE.search(ql) and not re.search(r"\baverage|\bspread\b", ql):
+                return None
             return None if op == "share" and RATE_OF_CHANGE.search(ql) else op
     return None
 

@@ -67,8 +67,10 @@ def per_average(q: Query, index, hits, ctx):
             a = top.start - top.sentence_start
             if LINE_WORDS.search(own_phrase(top.sentence, a, top.end - top.sentence_start)):
                 continue  # a poverty line or standard is a threshold per person, not an amount to spread
-            if abs(top.value / den.value) < 0.05:
-                continue  # "1,196 Yuan ÷ 2.614 million = 0.0 Yuan": no average the report's figures make
+            if EACH.search(own_phrase(top.sentence, a, top.end - top.sentence_start)):
+                continue  # "each person relocated received 4,500 Yuan": already an amount per person
+            if abs(top.value / den.value) < (1.0 if top.kind == "money" else 0.05):
+                continue  # "1,196 Yuan ÷ 2.614 million = 0.0 Yuan": no sum of poverty money is that thin
             score = n.score + d.score + (0.3 if _same_clause(top, den) else 0.0)
             if score > best_score:
                 best, best_score = (top, den), score
@@ -83,6 +85,8 @@ def per_average(q: Query, index, hits, ctx):
 
 # A figure that is a threshold or standard per person ("a poverty line of 1,196 Yuan"), in its own phrase
 LINE_WORDS = re.compile(r"\b(?:line|threshold|standard|per capita|per head|per person)\b", re.I)
+# A figure said of each one of something ("each household received 3,000 Yuan", "5,000 Yuan apiece")
+EACH = re.compile(r"\b(?:each|every|apiece)\b", re.I)
 
 
 # the count of years written as a word (worked out from the cited years, not a number the report states)
