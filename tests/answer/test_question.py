@@ -7,6 +7,8 @@ counties (Lanshan, Qingshui, Baiyun), not questions of the eval sets.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qa.answer.operations import detect_op
@@ -421,3 +423,19 @@ def test_an_income_or_subsidy_per_person_is_stated_not_computed(q: str) -> None:
 def test_an_average_per_person_asked_in_so_many_words_is_computed() -> None:
     assert detect_op("On average, how much subsidy was paid per relocated household?") == "per"
     assert detect_op("How much was spent on training per poor labourer?") == "per"
+
+
+@pytest.mark.parametrize("q, gone", [
+    ("How many key counties were designated by the province (not national)?", {"nation"}),
+    ("How much did the region set aside for mutual funds in 2011 - the funds themselves, not the reward money?",
+     {"reward"}),
+    ("What did rural per capita net income reach across the whole region in 2010, not just the key counties?",
+     {"key"}),
+])
+def test_an_aside_says_what_is_not_asked_and_asks_no_subtraction(q: str, gone: set[str]) -> None:
+    a = analyze(q, correct=lambda text: re.sub(r"[^\w\s]", " ", text))  # correction drops punctuation
+    assert a.op is None and not gone & set(a.terms)
+
+
+def test_not_in_the_question_itself_still_asks_a_complement() -> None:
+    assert analyze("How many trainees did not achieve employment transfer?").op == "complement"

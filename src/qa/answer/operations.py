@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from qa.text.words import stem, words
+
 ARITH_PATTERNS = [
     (
         "compare",
@@ -82,12 +84,34 @@ PER_PERSON_MEASURE = re.compile(r"\b(?:income|incomes|earnings|wages?|salar(?:y|
                                 r"subsid(?:y|ies)|allowance)\b")
 
 
-def detect_op(q: str) -> str | None:
+# An aside that says which figure is meant by what it is not ("key counties designated by the province
+# (not national)", "the funds themselves, not the reward money", "not counting the repaired ones")
+ASIDE = re.compile(r"\(not [^)]*\)|\bnot (?:just|only|merely|counting|including)\b[^,;?]*|"
+                   r"(?:[,;:]|\s[-–—])\s*not (?:the|a|an|its|their|those|these)\b[^,;?]*")
+
+
+def aside_stems(q: str) -> set[str]:
+    """Stems of the words of ``q``'s asides ("(not national)"): what the answer is not, so not asked."""
+    return {stem(w) for m in ASIDE.finditer(q.lower()) for w in words(m.group(0)) if w not in ("not", "just", "only")}
+
+
+def detect_op(q: str, corrected: str | None = None) -> str | None:
+    """The arithmetic ``q`` asks, if any; else the one its typo-corrected form ``corrected`` asks
+    ("combind"), unless ``q`` holds an aside the correction's lost punctuation would turn into one."""
+    op = _detect_op(q)
+    if op is None and corrected and not ASIDE.search(q.lower()):
+        op = _detect_op(corrected)
+    return op
+
+
+def _detect_op(q: str) -> str | None:
     ql = q.lower()
     for op, rx in ARITH_PATTERNS:
         if rx.search(ql):
             if op == "per" and PER_PERSON_MEASURE.search(ql) and not re.search(r"\baverage|\bspread\b", ql):
                 return None
+            if op == "complement" and not rx.search(ASIDE.sub(" ", ql)):
+                continue  # "(not national)", "not just the key counties": which figure, not a subtraction
             return None if op == "share" and RATE_OF_CHANGE.search(ql) else op
     return None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.answer.operations import detect_op, without_means
+from qa.answer.operations import aside_stems, detect_op, without_means
 from qa.answer.quoted import CURRENCY_NAMES, QUOTED_FIGURE, written_out
 from qa.text.lexicon import CONTRASTS, GREATER_WORDS, MONEY_WORDS, QUESTION_WORDS, UNIT_WORDS, expand_shorthand
 from qa.text.numbers import DIGIT_PATTERN, SCALE_PATTERN, scale_value, to_number
@@ -299,8 +299,8 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     kind = detect_kind(q)
     if kind == "auto" or (PERCENT_WORD.search(fixed) and not PERCENT_WORD.search(q)):
         kind = detect_kind(fixed)  # terse keywords; or "by what percnt": a misspelt percentage
-    op = detect_op(q) or detect_op(fixed)
-    terms = corrected_terms(q, fixed)
+    op = detect_op(q, fixed)
+    terms = {t: w for t, w in corrected_terms(q, fixed).items() if t not in aside_stems(q)}
     context = ""
     if followup:
         context = history[-1]
