@@ -255,7 +255,6 @@ def test_a_new_name_replaces_the_old_one() -> None:
     assert q.terms["villag"] == pytest.approx(0.35)  # carried, at the lower weight of a name switch
 
 
-@pytest.mark.xfail(strict=True, reason="proper_names skips a name right after 'what about', so nothing is replaced")
 def test_what_about_a_new_name_replaces_the_old_one() -> None:
     q = analyze("What about Qingshui?", ["How many poor villages did Lanshan County have in 2012?"])
     assert "lanshan" not in q.terms
@@ -439,3 +438,13 @@ def test_an_aside_says_what_is_not_asked_and_asks_no_subtraction(q: str, gone: s
 
 def test_not_in_the_question_itself_still_asks_a_complement() -> None:
     assert analyze("How many trainees did not achieve employment transfer?").op == "complement"
+
+
+def test_a_follow_up_that_names_another_place_after_and_names_it() -> None:
+    assert proper_names("And Qingshui, same year?") == ["qingshui"]
+    assert proper_names("And Total funds?") == []  # an English word after "And" is no name
+
+
+def test_that_year_in_a_follow_up_is_no_unit_counted() -> None:
+    q = analyze("And Qingshui, same year?", ["How many people did Lanshan lift out of poverty in 2011?"])
+    assert q.kind == "count" and q.unit != "years" and q.years == {2011}

@@ -154,8 +154,7 @@ KIND_RULES = [
     ("list", _rx(r"^(and )?(which|what) (?!was\b|is\b|has\b|does\b|this\b|its\b)(?:[a-z-]+ed )?[a-z]+(ies|s)\b")),
     ("which", lambda q, t: re.search(r"\b(which|what)\b", q) and re.search(
         r"\b(name|called|renamed|institution|department|office|organi[sz]ation|procedures?|unit)\b", q)),
-    # "Which city chipped in money ...?", "Which level of government supplied ...?": an entity, not a
-    # figure, even when the question speaks of money.
+    # "Which city chipped in money?", "Which level of government supplied ...?": an entity, even with money
     ("which", _rx(r"^(and )?which\b")),
     ("money", lambda q, t: t & MONEY_WORDS),
     ("auto", lambda q, t: not _QUESTION_WORD.search(q)),  # terse keywords ("RAIN PLAN BASES")
@@ -334,7 +333,7 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         not re.search(r"\bhow many\b", fl) or re.search(r"\bhow many (of )?(them|those|these)\b", fl)
     ):
         # "And how many of them found jobs?": them = the earlier question's noun; "and counties?" names its own
-        own = [UNIT_NOUNS[stem(w)] for w in words(fl) if stem(w) in UNIT_NOUNS]
+        own = [UNIT_NOUNS[stem(w)] for w in words(fl) if stem(w) in UNIT_NOUNS and stem(w) != "year"]  # "same year"
         unit = own[-1] if own else target_unit(context)
     of_them = re.search(r"\bhow many of (?:them|these|those) (?:were|are|was|is) (\w+)", fl)
     if unit is None and of_them and stem(of_them.group(1)) in UNIT_NOUNS:
@@ -371,13 +370,13 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
 
 
 def proper_names(q: str) -> list[str]:
-    """Capitalised words inside a mixed-case question (not its first word): places, people,
-    organisations the answer must be about."""
+    """Capitalised words inside a mixed-case question (not its first): places, people, bodies asked about."""
     if q.upper() == q or q.lower() == q:
         return []
     out = []
     for m in re.finditer(r"\b[A-Z][a-zA-Z'’-]+\b", q):
-        if m.start() == 0 or q[: m.start()].strip().lower() in ("and", "what about", "how about"):
+        if m.start() == 0 or (q[: m.start()].strip().lower() in ("and", "what about", "how about")
+                              and is_english_word(m.group(0).lower())):  # "And Guizhou?" names; "And Total?" not
             continue
         # "the Zhangjiakou-Chengde-Baoding area" names three places, each written alone in a report;
         # "Bank-financed" names the bank.
