@@ -86,3 +86,13 @@ def test_a_follow_up_stays_with_the_year_the_previous_answer_came_from(four):
     first = "For which mountain areas did Guizhou draw up regional development and poverty alleviation plans?"
     a = answer(four, "And what period do Guizhou's plans cover?", [first])
     assert a.answered and {c.doc for c in a.citations} == {GZ11}
+
+
+def test_a_follow_up_to_another_region_does_not_inherit_a_year_its_reports_lack(four) -> None:
+    from qa.answer.pipeline import answer
+
+    first = "How much fiscal anti-poverty money did Guizhou have in 2011?"
+    a = answer(four, "And Sichuan?", [first])
+    # the year was the earlier question's; Sichuan's reports are of 2009 and 2010
+    assert "does not cover 2011" not in a.answer
+    assert {c.doc for c in a.citations} <= {SC09, SC10}

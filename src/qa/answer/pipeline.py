@@ -25,7 +25,7 @@ from qa.answer.compose import numeric_answer, summary_answer, text_answer
 from qa.answer.context import Context, context_for, report_context
 from qa.answer.draft import Draft
 from qa.answer.models import Answer
-from qa.answer.question import QUESTION_WORDS, Query, analyze
+from qa.answer.question import QUESTION_WORDS, YEAR_RE, Query, analyze
 from qa.answer.thresholds import ACROSS_EASING, OPERAND_PASSAGES, TOP_PASSAGES
 from qa.facts.model import NUMERIC_KINDS
 from qa.index.load import QAIndex
@@ -70,6 +70,11 @@ def _draft(q: Query, index: QAIndex, ctx: Context, hits: list, doc: str | None =
     ``doc`` (one report of several) the report's own context scores it, as if indexed alone."""
     if doc is not None and len(index.documents) > 1:
         ctx = report_context(index, doc)
+    own = {int(y) for y in YEAR_RE.findall(q.question)}
+    if q.years - own and any(y not in ctx.years and y + 1 not in ctx.report_years for y in q.years - own):
+        # "And Inner Mongolia, for its farming areas?" after a question on 2011: the year was the earlier
+        # question's, and this report has another; only a year the question itself names can rule it out
+        q = replace(q, years=own)
     reason = _out_of_scope(q, ctx, index)
     if reason:
         return reason
