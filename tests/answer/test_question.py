@@ -86,7 +86,7 @@ def test_detect_op(question: str, op: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("question", "kind"),
-    [("What were the grants and the loans combined?", "money"),  # grants and loans are money
+    [("What were the grants and the loans combined?", "auto"),
      ("What was the tally of schools and clinics together?", "auto")],  # fmt: skip
 )
 def test_a_calculation_without_how_much_still_asks_for_a_number(question: str, kind: str) -> None:

@@ -346,8 +346,8 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     resolved = q if not elliptical else f"{q.rstrip('?.! ')} (following: {context.rstrip('?.! ')})?"
     asks_number = op in ("sum", "diff", "compare", "share", "times") or (
         op == "per" and re.search(r"\b(average|per)\b", q.lower()))
-    if asks_number and kind in ("explanation", "which"):  # "What were X and Y combined?": a number; "spend": money
-        kind = "money" if set(words(fl)) & MONEY_WORDS else "auto"
+    if asks_number and kind in ("explanation", "which"):
+        kind = "auto"  # "What were X and Y combined?" asks for a number without saying "how much"
     history_used = (history[-2:][::-1] if elliptical else history[-1:]) if followup else []
     fix = correct or (lambda text: text)
     return Query(
