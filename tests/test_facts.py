@@ -253,3 +253,17 @@ def test_whole_year_figure_is_dated_by_its_year(seed):
     whole_year = next(f for f in facts if f.raw == "310 million")
     assert (whole_year.period, whole_year.period_start, whole_year.period_end) == ("2009", 2009, 2009)
     assert next(f for f in facts if f.raw == "137").period == "2009-10"
+
+
+def test_a_figure_before_its_sections_first_year_is_of_the_reports_year() -> None:
+    from qa.corpus.documents import Document
+
+    text = ("Poverty Alleviation and Development in Baiyun\n\n"
+            "      【Overview】 Baiyun covers 52,000 square kilometers and has a population of 4.2 million. "
+            "Based on the national poverty line, in 2001, Baiyun had a poor population of 610,000. "
+            "The poor population was 380,000 at the end of 2013.\n")
+    doc = Document(id="baiyun-2013", title="Poverty Alleviation and Development in Baiyun", text=text,
+                   meta={"region": "Baiyun", "year": 2013}, path="")  # fmt: skip
+    by = {f.raw: f for f in extract_facts(doc, split_passages(doc))}
+    assert by["4.2 million"].period_start == 2013  # not the 2001 of the sentence after it
+    assert by["610,000"].period_start == 2001

@@ -201,12 +201,11 @@ def extract_facts(doc: Document, passages: list[Passage]) -> list[Fact]:
             elif n.kind == "money" and i and nums[i - 1].kind == "per_capita" and re.match(
                         r"\s+(?:higher|lower|more|less)\b", s[n.end :]):  # fmt: skip
                 n.kind, n.measure = "per_capita", "difference in " + nums[i - 1].measure
-        for n in nums:
-            if n.kind in ("count", "money") and not n.measure:
-                continue
-            rows.append(_row(doc, p, s, sa, sb, n, nums, spans))
-        for x in spans:
-            rows.append(_row(doc, p, s, sa, sb, x, nums, spans))
+        # figures before the first year of their section ("Hebei ... has a population of 70.34 million.
+        # ... in 2001, Hebei had a poor population of 3.27 million") are of the report's year, not that one
+        early = p.section not in sect_period
+        for x in [n for n in nums if n.kind not in ("count", "money") or n.measure] + spans:
+            rows.append({**_row(doc, p, s, sa, sb, x, nums, spans), "_early": early})
     facts = [_finish(r, sect_period, year) for r in rows]
     facts.sort(key=lambda f: (f.start, f.end, f.kind))
     return facts
@@ -318,8 +317,9 @@ def _parent(s: str, x, nums: list[Figure]) -> tuple[int, int] | None:
 
 
 def _finish(r: dict, sect_period: dict[str, Span], year: int | None) -> Fact:
+    early = r.pop("_early", False)
     if not r.get("period"):
-        d = sect_period.get(r["section"])
+        d = None if early else sect_period.get(r["section"])
         if d is not None and r["kind"] not in ("date", "date_range"):
             r.update(period=d.period[:7] if d.kind == "date" else _range_years(d),
                      period_start=d.period_start,
