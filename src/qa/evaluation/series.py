@@ -42,7 +42,8 @@ DEV_SETS = {
 }
 # The series' question folders that are development data: each blind set joins once its first run is
 # recorded (``questions_c``: first run in the 2026-11-30 evening session; ``questions_d``, ``questions_e`` and
-# ``questions_f``: in the night session; ``questions_g``: in the late session; ``questions_h`` and ``questions_i``: on 2026-12-01).
+# ``questions_f``: in the night session; ``questions_g``: in the late session; ``questions_h`` and
+# ``questions_i``: on 2026-12-01).
 # The next blind set joins only after its own first run.
 DEVELOPMENT_QUESTIONS = ("questions", "questions_b", "questions_c", "questions_d", "questions_e", "questions_f",
                          "questions_g", "questions_h", "questions_i")
