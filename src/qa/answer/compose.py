@@ -35,6 +35,7 @@ from qa.text.lexicon import LEAD_VERBS, OFFICES
 from qa.text.words import STOPWORDS, stem, words
 
 # An average asked ("per village", "on average", "each") and a figure stated as one ("average input per village")
+AREA_ASKED = re.compile(r"\b(area|areas|floor|square|acreage|size|scale|space|mu|hectares?|land)\b", re.I)
 AVERAGE_ASKED = re.compile(r"\b(average|per|each|apiece|a head|mean)\b", re.I)
 AVERAGE_MEASURE = re.compile(r"\baverage\b|\bper (?!capita\b)\w+", re.I)
 TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", re.I)
@@ -72,6 +73,9 @@ def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None
         # a growth asked is not answered by the level it grew to ("3617 Yuan, up 12.4%") when a change
         # is stated; when none is, a level may say it ("added effective irrigation area of 1.2 million mu")
         cands = [c for c in cands if is_change(c.item)]
+    if q.kind == "count" and q.unit not in ("m²", "km²", "mu") and not AREA_ASKED.search(f"{q.question} {q.corrected}"):
+        # "how many hospitals and primary schools" counts buildings, not their "1.58 million square meters"
+        cands = [c for c in cands if c.item.kind != "area"]
     if not AVERAGE_ASKED.search(q.question):
         # "How much was invested in X?" asks the amount, not "the average input per village" beside it
         cands = [c for c in cands if not (c.item.kind == "per_capita" and AVERAGE_MEASURE.search(c.item.measure or ""))]
