@@ -267,3 +267,11 @@ def test_a_figure_before_its_sections_first_year_is_of_the_reports_year() -> Non
     by = {f.raw: f for f in extract_facts(doc, split_passages(doc))}
     assert by["4.2 million"].period_start == 2013  # not the 2001 of the sentence after it
     assert by["610,000"].period_start == 2001
+
+
+def test_a_less_common_surname_is_a_person_and_a_document_number_is_not() -> None:
+    from qa.facts.names import find_people
+
+    got = find_people("In Baiyun, Miao Jianguo, Vice Governor and Head of the Leading Group, chaired the meeting.")
+    assert [p.name for p in got] == ["Miao Jianguo"] and got[0].role.startswith("Vice Governor")
+    assert find_people('issued the "Opinions" (Xi Dang Fa [2011] No. 19) in September') == []

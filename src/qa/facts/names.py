@@ -20,6 +20,9 @@ SURNAMES = word_set(
     Meng Qiu Qian Dai Yan Mo Kong Xiang Chang Duan Lei Bai Hao Gong Long Wan Duan Qi Tao Mao He Hui
     Ni Niu Ou Bao Zhan Kang Gu Lai Shao Wan Ji Shu Yin Qiao Lan Gan Geng Jing Ge Xing Lou Tong Mu
     Ai Hua Chu Bi Ning Pang Zhai Rao Ruan Zuo Yi Hong An Chai Quan Zhuo Liang Nie Hou Wei
+    Mei Miao Qu Rong Sang Shang Sheng Xin Xue Yue Zang Zhen Zhuang Zong Bian Cen Diao Fei Gou Guan
+    Gui Kou Kuang Leng Lian Ling Min Ming Pei Pu Que Shou Sui Teng Weng Xian Xuan Yong Zha Huo Jian
+    Jiao Ke Lv Mi Nong Qiang Rui Shuai Tai Xun
     """
 )
 
