@@ -34,8 +34,9 @@ from qa.text.clauses import CLAUSE_BREAK, phrases
 from qa.text.lexicon import LEAD_VERBS, OFFICES
 from qa.text.words import STOPWORDS, stem, words
 
-# An average asked ("per village", "on average", "each") and a figure stated as one ("average input per village")
+# An area asked ("what floor area", "how many mu"): else a count is not answered by an area
 AREA_ASKED = re.compile(r"\b(area|areas|floor|square|acreage|size|scale|space|mu|hectares?|land)\b", re.I)
+# An average asked ("per village", "on average", "each") and a figure stated as one ("average input per village")
 AVERAGE_ASKED = re.compile(r"\b(average|per|each|apiece|a head|mean)\b", re.I)
 AVERAGE_MEASURE = re.compile(r"\baverage\b|\bper (?!capita\b)\w+", re.I)
 TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", re.I)

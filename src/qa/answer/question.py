@@ -299,7 +299,8 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
     if kind == "auto" or (PERCENT_WORD.search(fixed) and not PERCENT_WORD.search(q)):
         kind = detect_kind(fixed)  # terse keywords; or "by what percnt": a misspelt percentage
     op = detect_op(q, fixed)
-    terms = {t: w for t, w in corrected_terms(q, fixed).items() if t not in aside_stems(q)}
+    aside = aside_stems(q)  # "(not national)": words of what the answer is not
+    terms = {t: w for t, w in corrected_terms(q, fixed).items() if t not in aside}
     context = ""
     if followup:
         context = history[-1]

@@ -64,10 +64,10 @@ def per_average(q: Query, index, hits, ctx):
                 continue  # villages per village is no average
             if den_unit and den.unit != den_unit:
                 continue  # an average per village needs a stated count of villages
-            a = top.start - top.sentence_start
-            if LINE_WORDS.search(own_phrase(top.sentence, a, top.end - top.sentence_start)):
+            phrase = own_phrase(top.sentence, top.start - top.sentence_start, top.end - top.sentence_start)
+            if LINE_WORDS.search(phrase):
                 continue  # a poverty line or standard is a threshold per person, not an amount to spread
-            if EACH.search(own_phrase(top.sentence, a, top.end - top.sentence_start)):
+            if EACH.search(phrase):
                 continue  # "each person relocated received 4,500 Yuan": already an amount per person
             if abs(top.value / den.value) < (1.0 if top.kind == "money" else 0.05):
                 continue  # "1,196 Yuan ÷ 2.614 million = 0.0 Yuan": no sum of poverty money is that thin
