@@ -139,38 +139,34 @@ class Decision:
     row: np.ndarray | None  # its feature row (all of ``NAMES``)
 
 
-# What the linear calibration reads beside the winner's probability: its absolute fit to the question,
-# which the probability (how much it beats the other candidates) does not say (eval/RANKER.md).
-CALIBRATION = ("rule_score", "key_miss", "near_cover", "score_lead", "cover_lead", "miss", "coverage")
-# The shipped calibration: boosted trees over the probability and every feature of the winner's row.
-# Chosen by leave-one-report-out on the development pool (2026-12-01): at the same share of
-# unanswerable questions declined (86%), 3 points more answered right than the linear one over
-# CALIBRATION. Shallow trees, a low rate and a minimum leaf of 30 questions keep it from learning one
-# report's questions.
+# The calibration: boosted trees over the probability and every feature of the winner's row. Chosen by
+# leave-one-report-out on the development pool (2026-12-01, eval/RANKER.md): at the same share of
+# unanswerable questions declined (86%), 3 points more answered right than the logistic regression it
+# replaced (over rule_score, key_miss, near_cover, score_lead, cover_lead, miss and coverage). Shallow
+# trees, a low rate and a minimum leaf of 30 questions keep it from learning one report's questions.
 BOOSTED = {"n_estimators": 200, "learning_rate": 0.05, "max_depth": 2, "num_leaves": 4, "min_child_samples": 30,
            "reg_lambda": 1.0, "n_jobs": 1, "deterministic": True, "force_row_wise": True, "verbose": -1}
 
 
-def calibrate(decided: list[Decision], names: tuple[str, ...] | None = None,
-              linear: bool = False) -> Calibration | BoostedCalibration:
-    """P(the answer is right) of the chosen candidate, fitted on held-out decisions: boosted trees
-    over the logit of its probability and ``names`` of its row (all of ``NAMES`` when None), or with
-    ``linear`` (or no names: a Platt scaling) a logistic regression (LightGBM and scikit-learn: well-kept,
-    deterministic fits whose models fit in a small JSON file)."""
-    from sklearn.linear_model import LogisticRegression
-
-    names = (CALIBRATION if linear else NAMES) if names is None else names
+def calibrate(decided: list[Decision], names: tuple[str, ...] = NAMES) -> Calibration | BoostedCalibration:
+    """P(the answer is right) of the chosen candidate, fitted on held-out decisions: boosted trees over
+    the logit of its probability and ``names`` of its row; with no names, a Platt scaling of the
+    probability. LightGBM and scikit-learn: well-kept, deterministic fits whose models
+    fit in a small JSON file."""
     x = np.array([calibration_inputs(names, d.p, d.row) for d in decided])
     ok = np.array([int(d.group.answerable and d.right) for d in decided])
-    if not linear and names and 0 < ok.sum() < len(ok):
+    if names:
         import lightgbm
 
         booster = lightgbm.LGBMClassifier(**BOOSTED).fit(x, ok).booster_
         return BoostedCalibration(tuple(names), Trees.from_lightgbm(booster))
+    from sklearn.linear_model import LogisticRegression
+
+    x = x[:, :1]  # the probability alone
     mean, scale = x.mean(0), x.std(0)
     scale[scale == 0] = 1.0
     m = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, ok)
-    return Calibration(tuple(names), mean, scale, m.coef_[0], float(m.intercept_[0]))
+    return Calibration((), mean, scale, m.coef_[0], float(m.intercept_[0]))
 
 
 def held_out_confidences(decided: list[Decision]) -> list[float]:
