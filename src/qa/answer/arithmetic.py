@@ -117,6 +117,10 @@ def _refuse(facts: list, why: str):
                      "arithmetic")
 
 
+# A difference asked as a distance, without saying which side is larger
+GAP = re.compile(r"\b(?:ahead of|behind|short of|trail\w*|lag\w*|gap|difference between)\b", re.I)
+
+
 def _combine(q: Query, parts: list[str], ops: list):
     if len({o.id for o in ops}) < len(ops):
         return None
@@ -141,6 +145,8 @@ def _combine(q: Query, parts: list[str], ops: list):
         return Draft(f"{comp}.", ops, 0.7, "arithmetic", computation=comp, computed_value=round(r, 2),
                      computed_unit="times")
     if q.op == "diff":
+        if a.value < b.value and GAP.search(q.question):
+            a, b = b, a  # "how far behind", "the gap between": a distance, the larger figure first
         d = a.value - b.value
         comp = f"{a.raw} − {b.raw} = {fmt(d, unit, ops)}"
         note = " Note that the figures cover different periods (see the cited sentences)." if len(periods) > 1 else ""

@@ -12,11 +12,15 @@ from qa.answer.question import Query, numbers_in, target_unit, weighted_terms
 from qa.answer.quoted import quotes
 from qa.answer.score import candidates
 from qa.answer.thresholds import OPERAND_MIN
-from qa.text.words import stem
+from qa.text.lexicon import CONTRASTS
+from qa.text.words import stem, words
 
 SPLITTERS = {
-    "diff": [r"\bdifference between (?P<a>.+?) and (?P<b>.+)", r"(?P<a>.+?)\b(?:than|compared (?:with|to)|"
-             r"over|versus|vs\.?)\b(?P<b>.+)"],
+    "diff": [r"\bdifference between (?P<a>.+?) and (?P<b>.+)",
+             # "how far behind the average were farmers in X": the gap's reference follows the preposition
+             r"\b(?:ahead of|behind|short of)\s+(?P<b>.+?)\s+(?:were|was|are|is|did|do|does)\s+(?P<a>.+)",
+             r"(?P<a>.+?)\b(?:trail\w*|lag\w*(?: behind)?|behind|ahead of|short of)\s+(?P<b>.+)",
+             r"(?P<a>.+?)\b(?:than|compared (?:with|to)|over|versus|vs\.?)\b(?P<b>.+)"],
     "times": [r"(?P<a>.+?)\b(?:than|compared (?:with|to))\b(?P<b>.+)", r"(?P<a>.+?)\bwhat multiple of\b(?P<b>.+)",
               r"\btimes as (?:much|many|large|big|high) as\b(?P<b>.+)"],
     "compare": [r"(?:,|:)\s*(?P<a>.+?)\s+or\s+(?P<b>.+)", r"^(?:did|does|was|were|is|are)\s+(?P<a>.+?)\s+or\s+"
@@ -51,13 +55,20 @@ def operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None
 
     wanted = numbers_in(part)
     names = [n for n in q.names if n in part.lower()]
+    parties = PARTIES.get(q.op or "") and parts and len(parts) == 2
+    mine, theirs = contrasts(part, parts) if parties else (set(), set())
     best: list = []
     for borrow in (False, True):
-        terms = part_terms(q, part, parts or [part], borrow)
-        sub = replace(q, terms=terms, numbers=[], unit=target_unit(part) or q.unit, op=None, names=names)
+        terms = part_terms(q, part, parts or [part], borrow, shared=bool(parties))
+        # two parties share the question's unit: "the average farmer" names who, not a count of people
+        unit = (q.unit or target_unit(part)) if parties else (target_unit(part) or q.unit)
+        sub = replace(q, terms=terms, numbers=[], unit=unit, op=None, names=names)
         # First the question's own passages, then further down the same ranking: no second search.
         for pool in (hits, wider or []):
             cands = candidates(sub, index, pool, ctx, kind)
+            if mine or theirs:
+                cands = sorted((replace(c, score=c.score + contrast_fit(c.item, mine, theirs)) for c in cands),
+                               key=lambda c: -c.score)
             if wanted:
                 cands = [c for c in cands if c.item.value is not None
                          and quotes(c.item.value, wanted)] or cands
@@ -89,15 +100,24 @@ CONNECTIVE_STEMS = frozenset(stem(w) for w in "add adds added up amount amounts 
                              "together altogether".split())
 
 
-def part_terms(q: Query, part: str, parts: list[str] | None = None, borrow: bool = False) -> dict[str, float]:
+def part_terms(q: Query, part: str, parts: list[str] | None = None, borrow: bool = False,
+               shared: bool = False) -> dict[str, float]:
     """The operand's own words, plus the question's words that belong to no operand (shared
     context) at low weight; a bare modifier ("project" in "project and household loans") borrows
-    the head noun of the last operand."""
+    the head noun of the last operand. With ``shared`` (two parties compared), the other party's
+    words are context too: "how far behind the regional average were farmers in the key counties in
+    net income" names the measure once, for both; the words that set the parties apart are not."""
     own = weighted_terms(part)
     others = set()
     for p in parts or []:
         others |= set(weighted_terms(p))
     terms = {t: w * 0.3 for t, w in q.terms.items() if t not in others and t not in CONNECTIVE_STEMS}
+    if shared:
+        apart = {stem(w) for g in CONTRASTS for w in g}
+        for p in parts or []:
+            for t, w in weighted_terms(p).items():
+                if t not in own and t not in apart and t not in CONNECTIVE_STEMS:
+                    terms[t] = max(terms.get(t, 0.0), w * 0.3)
     if borrow and parts and len(own) == 1 and part != parts[-1]:
         head = list(weighted_terms(parts[-1]))[-1:]
         for t in head:
@@ -110,3 +130,57 @@ def part_terms(q: Query, part: str, parts: list[str] | None = None, borrow: bool
 def same_unit(facts: list) -> bool:
     units = {(f.unit or "").lower() for f in facts}
     return len(units) == 1
+
+
+# Comparisons of two parties ("X than Y", "how far behind Y were X"): each operand is one party
+PARTIES = {"diff": True, "times": True, "compare": True}
+
+
+def contrasts(part: str, parts: list[str]) -> tuple[set[str], set[str]]:
+    """The words of a contrast group ("national", "provincial"; "urban", "rural") that ``part``
+    names and the other party does not, and the other party's: what tells the two figures apart."""
+    mine_w = set(words(part.lower()))
+    theirs_w = set().union(*(set(words(p.lower())) for p in parts if p is not part))
+    mine, theirs = set(), set()
+    for g in CONTRASTS:
+        a, b = (mine_w & g) - theirs_w, (theirs_w & g) - mine_w
+        if a or b:
+            mine |= a
+            theirs |= b
+    return mine, theirs
+
+
+def contrast_fit(f, mine: set[str], theirs: set[str]) -> float:
+    """A bonus for a figure whose own part of the sentence names this party's contrast word, a
+    penalty for one whose part names only the other party's ("4,216 Yuan in the provincial key
+    counties" is not the national key counties' figure, though the sentence names both)."""
+    phrase = {stem(w) for w in words(party_phrase(f).lower())}
+
+    def names(ws: set[str]) -> bool:  # "provincial" is named by "the whole province" too
+        return any(p.startswith(s) or s.startswith(p)
+                   for s in map(stem, ws) for p in phrase if min(len(s), len(p)) >= 5)
+
+    if names(mine):
+        return 0.2
+    if names(theirs):
+        return -0.4
+    return 0.0
+
+
+# Where one party's part of a sentence ends: a semicolon, a bracket, "while", "whereas", "against",
+# "compared with" ("... 3,842 Yuan, up 17.4%, while that in the 18 provincial key counties reached 4,216 Yuan")
+PARTY_BREAK = re.compile(r"[;:()]|\b(?:while|whereas|against|compared (?:with|to)|but)\b", re.I)
+
+
+def party_phrase(f) -> str:
+    """The part of ``f``'s sentence that is about ``f``: from the previous figure in the same unit or
+    break to the next ("... reached 3,947 Yuan in the 17 national key counties, an increase of 561
+    Yuan ..., and 4,312 Yuan in the 9 regional key counties": for 3,947, "... national key counties,
+    an increase of")."""
+    s, a, b = f.sentence, f.start - f.sentence_start, f.end - f.sentence_start
+    unit = re.search(r"[A-Za-z%]+$", f.raw or "")
+    same = re.compile(r"\d[\d,.]*\s*(?:(?:million|billion|thousand|hundred)\s+)?" + re.escape(unit.group(0))
+                      if unit else r"(?!)", re.I)
+    ends = [m.end() for m in same.finditer(s, 0, a)] + [m.end() for m in PARTY_BREAK.finditer(s, 0, a)]
+    starts = [m.start() for m in same.finditer(s, b)] + [m.start() for m in PARTY_BREAK.finditer(s, b)]
+    return s[max(ends, default=0): min(starts, default=len(s))]

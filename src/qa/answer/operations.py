@@ -31,7 +31,9 @@ ARITH_PATTERNS = [
         "diff",
         re.compile(
             r"\bhow (much|many) (more|less|fewer|higher|lower|bigger|larger|smaller)\b|"
-            r"\bdifference between\b|\bgap between\b|\bexceed"
+            r"\bdifference between\b|\bgap between\b|\bexceed|"
+            # "how far behind the average were X", "how many yuan ahead of Y", "how far did X trail Y"
+            r"\bhow (?:far|much|many(?: \w+)?)\b.*\b(?:ahead of|behind|short of|trail\w*|lag\w*)\b"
         ),
     ),
     (
