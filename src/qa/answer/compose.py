@@ -28,6 +28,7 @@ from qa.answer.question import Query, analyze, proper_names
 from qa.answer.quoted import quotes
 from qa.answer.score import Scored, candidates, score_sentence
 from qa.answer.thresholds import NUMERIC_MIN, SENTENCE_DENSE_WEIGHT, SUMMARY_MIN, TEXT_MIN, TIE_MARGIN, UNCALIBRATED_MAX
+from qa.answer.worked_back import growth_elsewhere
 from qa.corpus.passages import ITEM_RE
 from qa.index.load import QAIndex
 from qa.text.clauses import CLAUSE_BREAK, phrases
@@ -43,6 +44,15 @@ TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", 
 
 
 def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    got = _numeric_answer(q, index, hits, ctx)
+    if got is None and q.kind != "change" and q.years and any(y + 1 in ctx.report_years for y in q.years):
+        # the year before the report's, when no figure answers it: worked back from a level and the
+        # growth of the same measure stated in a sentence of its own
+        return growth_elsewhere(q, index, hits, ctx)
+    return got
+
+
+def _numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     planned = planned_from_rate(q, index, hits, ctx)
     if planned is not None:
         return planned

@@ -169,7 +169,9 @@ def contrast_fit(f, mine: set[str], theirs: set[str]) -> float:
 
 # Where one party's part of a sentence ends: a semicolon, a bracket, "while", "whereas", "against",
 # "compared with" ("... 3,842 Yuan, up 17.4%, while that in the 18 provincial key counties reached 4,216 Yuan")
-PARTY_BREAK = re.compile(r"[;:()]|\b(?:while|whereas|against|compared (?:with|to)|but)\b", re.I)
+# "and" that leads to the next figure ("1.5 billion Yuan was central funds and 600 million Yuan was ...")
+PARTY_BREAK = re.compile(r"[;:()]|\b(?:while|whereas|against|compared (?:with|to)|but)\b|"
+                         r"\band\s+(?=(?:\S+\s+){0,2}?\d)", re.I)
 
 
 def party_phrase(f) -> str:
@@ -181,6 +183,6 @@ def party_phrase(f) -> str:
     unit = re.search(r"[A-Za-z%]+$", f.raw or "")
     same = re.compile(r"\d[\d,.]*\s*(?:(?:million|billion|thousand|hundred)\s+)?" + re.escape(unit.group(0))
                       if unit else r"(?!)", re.I)
-    ends = [m.end() for m in same.finditer(s, 0, a)] + [m.end() for m in PARTY_BREAK.finditer(s, 0, a)]
+    ends = [m.end() for m in same.finditer(s, 0, a)] + [m.end() for m in PARTY_BREAK.finditer(s) if m.end() <= a]
     starts = [m.start() for m in same.finditer(s, b)] + [m.start() for m in PARTY_BREAK.finditer(s, b)]
     return s[max(ends, default=0): min(starts, default=len(s))]
