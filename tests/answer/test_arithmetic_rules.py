@@ -340,3 +340,55 @@ def test_how_many_times_larger_is_the_ratio_of_the_two_figures() -> None:
 
 def test_how_many_times_without_a_comparison_is_a_count() -> None:
     assert analyze("How many times did the inspection team visit Lanshan?").op is None
+
+
+# --- shares: the whole a part is stated of, changes, the second chance ------------------------------------
+
+TOTAL = Fig("4 billion Yuan", 4e9, measure="put into poverty alleviation", id="total",
+            sentence="The province put 4 billion Yuan into poverty alleviation.")  # fmt: skip
+PROVINCIAL = Fig("800 million Yuan", 800e6, measure="provincial budget", part_of="total", sentence_start=100,
+                 sentence="Of it, 800 million Yuan came from the provincial budget.")  # fmt: skip
+RELOCATION = Fig("84 million Yuan", 84e6, measure="poverty spending relocation", passage_id="p2",
+                 sentence="Poverty spending on relocation came to 84 million Yuan.")  # fmt: skip
+SHARE_Q = "What proportion of the poverty spending came from the provincial budget?"
+
+
+def test_a_share_takes_the_whole_its_part_is_stated_of(monkeypatch) -> None:
+    # the question's words for the whole fit the relocation spending; the part is stated of the total
+    d = run(monkeypatch, SHARE_Q, [TOTAL, PROVINCIAL, RELOCATION])
+    assert d.computation == "800 million Yuan ÷ 4 billion Yuan = 20.0%"
+
+
+def test_a_change_is_no_part_of_a_share(monkeypatch) -> None:
+    raised = Fig("50 million Yuan", 50e6, measure="provincial budget allocation", part_of="total", sentence_start=200,
+                 sentence="The provincial budget raised its allocation by 50 million Yuan.")  # fmt: skip
+    d = run(monkeypatch, SHARE_Q, [TOTAL, raised])
+    assert d is None or "50 million" not in d.text
+
+
+def test_a_second_chance_share_needs_a_stated_part_and_whole(monkeypatch) -> None:
+    from qa.answer.ratios import share
+
+    for module in (arithmetic, operands, ratios):
+        monkeypatch.setattr(module, "candidates", fake_candidates([TOTAL, PROVINCIAL, RELOCATION]))
+    index = SimpleNamespace(facts_by_passage={"p1": [TOTAL, PROVINCIAL], "p2": [RELOCATION]})
+    hits = [(SimpleNamespace(id=p), 1.0) for p in ("p1", "p2")]
+    q = analyze(SHARE_Q)
+    assert share(q, index, hits, SimpleNamespace(), stated_declined=True).computation.startswith("800 million")
+    loose = Fig("800 million Yuan", 800e6, measure="provincial budget", sentence_start=100,
+                sentence="Of it, 800 million Yuan came from the provincial budget.")  # fmt: skip
+    for module in (arithmetic, operands, ratios):
+        monkeypatch.setattr(module, "candidates", fake_candidates([TOTAL, loose]))
+    index = SimpleNamespace(facts_by_passage={"p1": [TOTAL, loose]})
+    assert share(q, index, hits[:1], SimpleNamespace(), stated_declined=True) is None
+    assert share(q, index, hits[:1], SimpleNamespace()).computation.startswith("800 million")  # first chance
+
+
+def test_an_operand_naming_a_tier_does_not_take_another_tiers_figure() -> None:
+    from qa.answer.operands import contrast_fit, tier_of
+
+    mine, theirs = tier_of("the provincial budget")
+    city = Fig("300 million Yuan", 300e6, sentence="300 million Yuan came from city and county budgets.")
+    prov = Fig("800 million Yuan", 800e6, sentence="800 million Yuan came from provincial budgets.")
+    assert contrast_fit(city, mine, theirs) < 0 < contrast_fit(prov, mine, theirs)
+    assert tier_of("the budgets") == (set(), set())

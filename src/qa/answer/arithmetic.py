@@ -21,9 +21,10 @@ from qa.answer.ratios import per_average, share
 from qa.answer.score import candidates
 
 
-def compute(q: Query, index, hits, ctx, wider: list | None = None):
+def compute(q: Query, index, hits, ctx, wider: list | None = None, stated_declined: bool = False):
     """A computed answer (``Draft``) for an arithmetic or comparison question, or None. ``hits`` are
-    the question's passages; ``wider`` the same ranking further down, where an operand may stand."""
+    the question's passages; ``wider`` the same ranking further down, where an operand may stand;
+    ``stated_declined``: a share the report seemed to state was asked directly and declined."""
     kind = q.kind if q.kind in ("money", "count", "percent") else None
     if q.op == "times":  # "how many times larger" counts nothing: its operands are of any one kind
         kind = "auto"
@@ -51,7 +52,7 @@ def compute(q: Query, index, hits, ctx, wider: list | None = None):
     if q.op == "grow":
         return after_additions(q, index, hits, ctx)
     if q.op == "share":
-        return share(q, index, hits, ctx)
+        return share(q, index, hits, ctx, stated_declined)
     return None
 
 

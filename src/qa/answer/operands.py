@@ -56,7 +56,7 @@ def operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None
     wanted = numbers_in(part)
     names = [n for n in q.names if n in part.lower()]
     parties = PARTIES.get(q.op or "") and parts and len(parts) == 2
-    mine, theirs = contrasts(part, parts) if parties else (set(), set())
+    mine, theirs = contrasts(part, parts) if parties else tier_of(part)
     best: list = []
     for borrow in (False, True):
         terms = part_terms(q, part, parts or [part], borrow, shared=bool(parties))
@@ -148,6 +148,18 @@ def contrasts(part: str, parts: list[str]) -> tuple[set[str], set[str]]:
             mine |= a
             theirs |= b
     return mine, theirs
+
+
+# The tiers a measure is of ("central", "provincial"), in their adjective forms: "the province" in "how
+# much did the province get" is the report's own region, not a tier
+TIERS = frozenset(w for g in CONTRASTS if "national" in g for w in g) - {"county", "local", "state"}
+
+
+def tier_of(part: str) -> tuple[set[str], set[str]]:
+    """The tier one operand names ("the provincial budget") and the tiers it does not: a figure said of
+    the city and county budgets is not the provincial budget's."""
+    mine = {w for w in words(part.lower()) if w in TIERS}
+    return (mine, set(TIERS) - mine | {"county", "counties", "city", "cities"}) if mine else (set(), set())
 
 
 def contrast_fit(f, mine: set[str], theirs: set[str]) -> float:

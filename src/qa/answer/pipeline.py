@@ -84,6 +84,10 @@ def _draft(q: Query, index: QAIndex, ctx: Context, hits: list, doc: str | None =
         draft = compute(q, index, top, ctx, wider=hits)
     if draft is None:
         draft = compose(q, index, top, ctx)
+    if draft is None and q.op == "share":
+        # the percentage that looked like the share asked was not it: the share worked out from its part
+        # and whole, if the report gives both
+        draft = compute(q, index, top, ctx, wider=hits, stated_declined=True)
     return draft if draft is not None else "no passage of the report states this"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from qa.answer.changes import is_change
 from qa.answer.derived import fmt, whole_of
 from qa.answer.draft import Draft, state_fact
 from qa.answer.features import own_phrase
@@ -14,6 +15,7 @@ from qa.answer.operands import distinct, operand, part_terms, split_parts
 from qa.answer.question import Query, target_unit, weighted_terms
 from qa.answer.quoted import quotes
 from qa.answer.score import candidates
+from qa.answer.thresholds import OPERAND_MIN
 from qa.text.clauses import same_clause
 from qa.text.lexicon import MONEY_WORDS
 from qa.text.numbers import WORD_NUMBERS
@@ -118,7 +120,10 @@ def _same_clause(f, g) -> bool:
     return same_clause(f.sentence, f.start - f.sentence_start, g.start - f.sentence_start)
 
 
-def share(q: Query, index, hits, ctx):
+def share(q: Query, index, hits, ctx, stated_declined: bool = False):
+    """A share worked out from a part and its whole. Not when the report seems to state the share
+    itself (that is answered directly), unless ``stated_declined``: the direct answer was tried and
+    declined, so the stated-looking percentage was not the share asked."""
 
     if re.search(r"\b(and|plus)\b.*\b(together|combined)\b", q.question.lower()):
         parts = split_parts(q.question, "sum")
@@ -130,8 +135,17 @@ def share(q: Query, index, hits, ctx):
             return Draft(f"{comp}.", ops, 0.6, "arithmetic", computation=comp, computed_value=total,
                          computed_unit="%")
     direct = candidates(replace(q, op=None), index, hits, ctx, "percent")
-    if direct and direct[0].score >= 0.6:
+    if direct and direct[0].score >= 0.6 and not stated_declined:
         return None  # the report states the share itself: answer it directly
+    got = _share_of(q, index, hits, ctx)
+    if got is not None and stated_declined:
+        part, whole = got.facts
+        if part.part_of != whole.id:
+            return None  # second chance only where the report itself makes them part and whole
+    return got
+
+
+def _share_of(q: Query, index, hits, ctx):
     named = _share_named(q, index, hits, ctx)
     if named is not None:
         return named
@@ -146,9 +160,11 @@ def share(q: Query, index, hits, ctx):
         whole = whole or whole_of(part, index)
         if whole is None or whole.id == part.id or not whole.value or part.value in q.numbers:
             continue
-        if abs(part.value) > abs(whole.value):
-            continue  # a part is no larger than its whole: these two are not part and whole
+        if abs(part.value) > abs(whole.value) or part.kind != whole.kind:
+            continue  # a part is no larger than its whole, and of its kind: these two are not part and whole
         pct = 100.0 * part.value / whole.value
+        if pct < 0.05:
+            continue  # rounds to 0.0%: figures of different scales
         comp = f"{part.raw} ÷ {whole.raw} = {pct:.1f}%"
         return Draft(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp, computed_value=pct,
                      computed_unit="%")
@@ -184,11 +200,22 @@ def _share_named(q: Query, index, hits, ctx):
             own = [c for c in candidates(sub, index, hits, ctx, kind) if c.item.part_of in ids and c.score > 0]
             found = sorted(own, key=lambda c: -len(mine & set(weighted_terms(index.fact_context.get(c.item.id, "")))))
             found = found[:1]
+        # the whole a part is stated as part of ("4.386 billion Yuan, of which 748 million Yuan was provincial
+        # fiscal funds") is a whole to try, though the question's words for it ("poverty spending") fit it weakly
+        known = {w.item.id for w in wholes}
+        for p in found:
+            whole = next((f for f in index.facts_by_passage.get(p.item.passage_id, ()) if f.id == p.item.part_of
+                          and f.id not in known), None)
+            if whole is not None:
+                known.add(whole.id)
+                wholes = [*wholes, replace(p, item=whole, score=OPERAND_MIN)]
         best, best_score = None, float("-inf")
         for w, p in product(wholes, found):
             whole, part = w.item, p.item
             if whole.id == part.id or whole.unit != part.unit or not whole.value or part.value >= whole.value:
                 continue
+            if is_change(part) or is_change(whole) or part.kind != whole.kind:
+                continue  # "raised its allocation by 64 million Yuan" is no share of anything
             score = w.score + p.score + (0.3 if part.part_of == whole.id else 0.0)
             if score > best_score:
                 best, best_score = (whole, part), score
@@ -196,6 +223,8 @@ def _share_named(q: Query, index, hits, ctx):
             continue
         whole, part = best
         pct = 100.0 * part.value / whole.value
+        if pct < 0.05:
+            return None  # a share that rounds to 0.0% is two figures of different scales, not part and whole
         comp = f"{part.raw} ÷ {whole.raw} = {pct:.1f}%"
         return Draft(f"{comp}.", [part, whole], 0.6, "arithmetic", computation=comp, computed_value=pct,
                      computed_unit="%")

@@ -15,11 +15,10 @@ import re
 from qa.answer.changes import is_change
 from qa.answer.derived import fmt
 from qa.answer.draft import Draft
-from qa.answer.operands import party_phrase
+from qa.answer.operands import TIERS, party_phrase
 from qa.answer.question import Query
 from qa.answer.score import SYNONYMS
 from qa.answer.thresholds import TOP_PASSAGES
-from qa.text.lexicon import CONTRASTS
 from qa.text.words import STOPWORDS, stem, words
 
 # "grew by 21.3%", "went up by 18.7%", "raised its own allocation by 64 million Yuan": the verb of a change
@@ -32,9 +31,6 @@ FALLING = re.compile(r"fell|fallen|dropped|decreased|declined|down|cut", re.I)
 SUBJECT_START = re.compile(r"[,;:]\s*|\band\b\s*|^")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 CLAUSE_END = re.compile(r"[,;]|\band\b")
-# the tiers a measure is of ("central", "provincial"), in their adjective forms: "the province" in "how much
-# did the province get" is the report's own region, not a tier
-TIERS = frozenset(w for g in CONTRASTS if "national" in g for w in g) - {"county", "local", "state"}
 # the words of a growth's subject that name no measure
 GENERIC = frozenset({"own", "total", "year", "whole", "also"})
 SUBJECT_FIT = 0.5  # share of the subject's words the level's phrase must hold
