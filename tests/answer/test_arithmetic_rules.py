@@ -155,6 +155,15 @@ def test_refusal_names_the_section_when_no_measure() -> None:
         # the words that ask for the sum are no operand's words
         ("What do Lanshan's 2013 road funds and school funds add up to?", "sum",
          ["Lanshan's 2013 road funds", "school funds"]),
+        # the operands in a leading clause; an aside in brackets names no operand
+        ("Putting the centre's and the province's money together, how much did Lanshan have (leaving out "
+         "county budgets)?", "sum", ["the centre's", "the province's money"]),
+        # a part that is only the measure's head ("combined outlay") is the shared measure
+        ("lanshan 2013: relocation plus featured industries, combined outlay", "sum",
+         ["lanshan 2013: relocation", "featured industries"]),
+        # gaps: the reference follows the preposition
+        ("How far behind the regional average were farmers in the key counties?", "diff",
+         ["farmers in the key counties", "the regional average"]),
     ],
 )
 def testsplit_parts(question: str, op: str, parts: list[str]) -> None:
@@ -392,3 +401,25 @@ def test_an_operand_naming_a_tier_does_not_take_another_tiers_figure() -> None:
     prov = Fig("800 million Yuan", 800e6, sentence="800 million Yuan came from provincial budgets.")
     assert contrast_fit(city, mine, theirs) < 0 < contrast_fit(prov, mine, theirs)
     assert tier_of("the budgets") == (set(), set())
+
+
+def test_a_tier_named_by_its_owner_noun() -> None:
+    from qa.answer.operands import tier_of
+
+    assert tier_of("the province's budget money")[0] == {"provincial"}
+    assert tier_of("the centre's")[0] == {"central"}
+    assert tier_of("how much did the province get")[0] == set()  # the report's own region, not a tier
+
+
+def test_a_whole_and_its_own_part_are_not_summed() -> None:
+    from qa.answer.operands import distinct
+
+    total = Fig("4 billion Yuan", 4e9, measure="province put", id="total")
+    central = Fig("1.6 billion Yuan", 1.6e9, measure="central", part_of="total", id="central")
+    provincial = Fig("800 million Yuan", 800e6, measure="provincial", part_of="total", id="prov")
+    # the first operand fits the central funds best; for the second, the total fits a little better
+    options = [[Scored(central, 1.0, 1.0, 0)], [Scored(total, 0.9, 1.0, 0), Scored(provincial, 0.8, 1.0, 0)]]
+    assert distinct(options) == [central, provincial]
+    # a "part" larger than its whole is the extraction reading past a list: summed as any two figures
+    loans = Fig("5 billion Yuan", 5e9, measure="loans", part_of="total", id="loans")
+    assert distinct([[Scored(total, 1.0, 1.0, 0)], [Scored(loans, 1.0, 1.0, 0)]]) == [total, loans]

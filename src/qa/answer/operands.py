@@ -28,15 +28,26 @@ SPLITTERS = {
 }
 
 
+LEADING_SUM = re.compile(r"^(?:putting|adding(?: up)?|taking|counting|combining)\s+(?P<body>.+?)"
+                         r"(?:\s+(?:together|combined))?\s*,", re.I)
+HEAD_STEMS = frozenset(stem(w) for w in "outlay outlays money funds fund funding spending investment total sum "
+                       "amount figure number combined".split())
+
+
 def split_parts(question: str, op: str) -> list[str]:
     text = question.strip().rstrip("?.! ")
     if op == "sum":
+        text = re.sub(r"\s*\([^()]*\)", " ", text)  # "(leaving out city and county budgets)": an aside
+        lead = LEADING_SUM.match(text)  # "Putting the centre's and the province's money together, how much ..."
+        if lead:
+            text = lead.group("body")
         body = re.sub(r"\b(combined|together|altogether|in total|in all|provide|put in|invest(ed)?|spent|"
                       r"get|got|receive[d]?|add(?:s|ed)? up(?: to)?|amount(?:s|ed)? to|come to|sum(?:med)? up)\b",
                       " ", text, flags=re.I)
         body = re.sub(r"^.*?\b(on|for|were|was|are|is|of|did|do|does)\b\s+", "", body, count=1, flags=re.I)
         parts = re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+plus\s+", body)
-        return [p.strip() for p in parts if weighted_terms(p)]
+        # ", combined outlay": a part of nothing but the measure's head is the shared measure, no operand
+        return [p.strip() for p in parts if set(weighted_terms(p)) - HEAD_STEMS]
     if op == "times":  # "How many times larger was X than Y": the words of the ratio are no operand's
         text = re.sub(r"^how many times\s+(?:as\s+\w+\s+)?(?:larger|bigger|greater|more|higher)?\s*"
                       r"(?:was|were|is|are|did|does)?\s*", "", text, flags=re.I)
@@ -79,6 +90,12 @@ def operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None
     return []
 
 
+def _within(part, whole) -> bool:
+    """``part`` is stated as part of ``whole`` and is no larger (the extraction's "of which" read
+    past a list's end is no part: "743 million ..., including ... 1.27 billion Yuan of bank loans")."""
+    return whole is not None and part.value is not None and whole.value is not None and part.value <= whole.value
+
+
 def distinct(options: list[list]):
     """One fact per operand, all different, with the highest total score ("the state and the
     regional finance department" must not both take the figure that fits each best)."""
@@ -86,8 +103,9 @@ def distinct(options: list[list]):
 
     best, best_score = None, float("-inf")
     for combo in product(*options):
-        if len({c.item.id for c in combo}) < len(combo):
-            continue
+        ids = {c.item.id: c.item for c in combo}
+        if len(ids) < len(combo) or any(_within(c.item, ids.get(getattr(c.item, "part_of", ""))) for c in combo):
+            continue  # one figure twice, or a whole with its own part (counted twice in a sum)
         # operands of one calculation share a unit: a mixed pair must fit far better to win
         score = sum(c.score for c in combo) - (0.3 if len({c.item.unit for c in combo}) > 1 else 0.0)
         if score > best_score:
@@ -155,10 +173,17 @@ def contrasts(part: str, parts: list[str]) -> tuple[set[str], set[str]]:
 TIERS = frozenset(w for g in CONTRASTS if "national" in g for w in g) - {"county", "local", "state"}
 
 
+# "the centre's and the province's money": a tier named by its noun, as an owner
+NOUN_TIERS = {"centre": "central", "center": "central", "province": "provincial", "region": "regional",
+              "nation": "national", "state": "national"}
+POSSESSIVE_TIER = re.compile(r"\b(centre|center|province|region|nation|state)['’]s\b")
+
+
 def tier_of(part: str) -> tuple[set[str], set[str]]:
     """The tier one operand names ("the provincial budget") and the tiers it does not: a figure said of
     the city and county budgets is not the provincial budget's."""
-    mine = {w for w in words(part.lower()) if w in TIERS}
+    low = POSSESSIVE_TIER.sub(lambda m: NOUN_TIERS[m.group(1)], part.lower())
+    mine = {w for w in words(low) if w in TIERS}
     return (mine, set(TIERS) - mine | {"county", "counties", "city", "cities"}) if mine else (set(), set())
 
 
