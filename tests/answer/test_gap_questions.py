@@ -28,6 +28,7 @@ baiyun = report_fixture(
     "How many yuan ahead of the national key counties were the provincial key counties in income?",
     "How far did key-county incomes trail the provincial average?",
     "By how much did national key county income lag behind the provincial key counties?",
+    "Roughly how many yuan more did the province get in 2013 than in 2012?",  # a unit between "many" and "more"
 ])
 def test_a_distance_asked_is_a_difference(question: str) -> None:
     assert detect_op(question) == "diff"

@@ -37,3 +37,12 @@ def test_no_growth_of_that_measure_over_that_year_is_no_answer(baiyun, question:
 
     a = answer(baiyun, question)
     assert not (a.answered and a.computation), a.answer
+
+
+def test_the_rise_between_the_two_years_is_asked_of_the_same_growth(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "How many yuan more central fiscal money did the province get in 2013 than in 2012?")
+    assert a.answered and a.computation, a.answer
+    assert a.computation.startswith("1.5 billion Yuan less its level before a rise of 25%")
+    assert "0.3 billion" in a.answer

@@ -11,7 +11,7 @@ import numpy as np
 
 from qa.answer import ranker
 from qa.answer.context import Context
-from qa.answer.derived import change_worked_out, per_unit_total, planned_from_rate, previous_year
+from qa.answer.derived import change_worked_out, per_unit_total, planned_from_rate, previous_year, rise_of
 from qa.answer.draft import Draft, state_fact, state_facts
 from qa.answer.features import (
     asks_change,
@@ -45,10 +45,17 @@ TOTAL_WORDS = re.compile(r"\b(total|in all|altogether|overall|all together)\b", 
 
 def numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     got = _numeric_answer(q, index, hits, ctx)
-    if got is None and q.kind != "change" and q.years and any(y + 1 in ctx.report_years for y in q.years):
+    earlier_asked = q.kind != "change" and q.years and any(y + 1 in ctx.report_years for y in q.years)
+    if got is None and earlier_asked:
         # the year before the report's, when no figure answers it: worked back from a level and the
         # growth of the same measure stated in a sentence of its own
-        return growth_elsewhere(q, index, hits, ctx)
+        got = growth_elsewhere(q, index, hits, ctx)
+    if got is not None and earlier_asked and q.op == "diff" and q.years & ctx.report_years:
+        # "how many yuan more in 2011 than in 2010": the rise itself, stated or worked out from a growth;
+        # never the level of one of the two years
+        if not got.worked_back and not got.computation and got.facts and not is_change(got.facts[0]):
+            got = growth_elsewhere(q, index, hits, ctx)
+        return rise_of(got) if got is not None and got.worked_back else got
     return got
 
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from qa.answer.changes import is_change
-from qa.answer.draft import Draft
+from qa.answer.draft import Draft, state_fact
 from qa.answer.features import BASE_AFTER, asks_change
 from qa.answer.question import Query, change_in, target_unit
 from qa.answer.score import candidates, unit_match
@@ -164,8 +164,22 @@ def previous_year(q: Query, index, hits, ctx):
             v = f.value + delta.value if falling else f.value - delta.value
             comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
         text = f"{comp}, worked back from the later figure and the change the report gives."
-        return Draft(text, [f, delta], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit)
+        return Draft(text, [f, delta], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit,
+                     worked_back=True)
     return None
+
+
+def rise_of(d: Draft) -> Draft:
+    """The change between the year before and the report's year, from a level worked back (``d``):
+    the stated change when it is an amount, else the later level less the earlier."""
+    f, delta = d.facts
+    if delta.kind != "percent":
+        return Draft(state_fact(delta), [delta], d.confidence, delta.kind)
+    v = abs(f.value - d.computed_value)
+    way = "rise" if f.value >= d.computed_value else "fall"
+    comp = f"{f.raw} less its level before a {way} of {delta.raw} = {fmt(v, f.unit, [f])}"
+    return Draft(f"{comp}.", [f, delta], d.confidence, "arithmetic", computation=comp, computed_value=v,
+                 computed_unit=f.unit)
 
 
 def change_worked_out(q: Query, index, hits, ctx):

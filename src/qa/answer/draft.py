@@ -24,6 +24,8 @@ class Draft:
     computed_unit: str = ""
     # An answer across reports: one ``qa.answer.across.Row`` per report asked (``Answer.table``).
     rows: list | None = None
+    # A level of the year before the report's, worked back from a later level and its change (facts: both)
+    worked_back: bool = False
 
 
 def state_fact(f) -> str:

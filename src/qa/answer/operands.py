@@ -68,12 +68,14 @@ def operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None
     names = [n for n in q.names if n in part.lower()]
     parties = PARTIES.get(q.op or "") and parts and len(parts) == 2
     mine, theirs = contrasts(part, parts) if parties else tier_of(part)
+    # "in 2011 than in 2010": each part's own year is its operand's ("in 2010" is no 2011 figure)
+    years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", part)}
     best: list = []
     for borrow in (False, True):
         terms = part_terms(q, part, parts or [part], borrow, shared=bool(parties))
         # two parties share the question's unit: "the average farmer" names who, not a count of people
         unit = (q.unit or target_unit(part)) if parties else (target_unit(part) or q.unit)
-        sub = replace(q, terms=terms, numbers=[], unit=unit, op=None, names=names)
+        sub = replace(q, terms=terms, numbers=[], unit=unit, op=None, names=names, years=years or q.years)
         # First the question's own passages, then further down the same ranking: no second search.
         for pool in (hits, wider or []):
             cands = candidates(sub, index, pool, ctx, kind)

@@ -30,7 +30,7 @@ ARITH_PATTERNS = [
     (
         "diff",
         re.compile(
-            r"\bhow (much|many) (more|less|fewer|higher|lower|bigger|larger|smaller)\b|"
+            r"\bhow (much|many)(?: [a-z]+)? (more|less|fewer|higher|lower|bigger|larger|smaller)\b|"
             r"\bdifference between\b|\bgap between\b|\bexceed|"
             # "how far behind the average were X", "how many yuan ahead of Y", "how far did X trail Y"
             r"\bhow (?:far|much|many(?: \w+)?)\b.*\b(?:ahead of|behind|short of|trail\w*|lag\w*)\b"

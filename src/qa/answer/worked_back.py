@@ -74,12 +74,12 @@ def growths(index, hits, target: int, report_year: int):
 def growth_elsewhere(q: Query, index, hits, ctx) -> Draft | None:
     """The figure of the year before the report's for a question that asks it, worked back from a
     level of the report's year and the growth of the same measure stated in another sentence."""
-    if len(ctx.report_years) != 1 or len(q.years) != 1:
+    if len(ctx.report_years) != 1 or not q.years:
         return None
     report_year = next(iter(ctx.report_years))
-    target = next(iter(q.years))
-    if target + 1 != report_year:
-        return None
+    target = min(q.years)
+    if target + 1 != report_year or not q.years <= {target, report_year}:
+        return None  # the year before the report's (and, for "how much more than in 2010", its own)
     asked = {stem(w) for w in words(q.question.lower()) if w in TIERS}
     best, best_fit = None, 0.0
     for d, subject, tiers, falling in growths(index, hits, target, report_year):
@@ -112,4 +112,5 @@ def growth_elsewhere(q: Query, index, hits, ctx) -> Draft | None:
         v = f.value + d.value if falling else f.value - d.value
         comp = f"{f.raw} {'+' if falling else '−'} {d.raw} = {fmt(v, f.unit, [f, d])}"
     text = f"{comp}, worked back from the later figure and the change the report gives."
-    return Draft(text, [f, d], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit)
+    return Draft(text, [f, d], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit,
+                 worked_back=True)
