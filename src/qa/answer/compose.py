@@ -23,6 +23,7 @@ from qa.answer.features import (
     own_phrase,
     part_named,
     previous_figure,
+    tier_conflict,
 )
 from qa.answer.question import Query, analyze, proper_names
 from qa.answer.quoted import quotes
@@ -118,8 +119,11 @@ def _numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | Non
             return None
         best = cands[k]
         f = best.item
-        if not part_named(q.question, own_phrase(f.sentence, f.start - f.sentence_start, f.end - f.sentence_start)):
+        phrase = own_phrase(f.sentence, f.start - f.sentence_start, f.end - f.sentence_start)
+        if not part_named(q.question, phrase):
             return None  # the part asked is not what this figure is: it is the whole, or another part
+        if tier_conflict(q.question, phrase) and tier_conflict(q.question, f.sentence):
+            return None  # "the regional key counties" asked, only "the 19 national key counties" stated
         if TOTAL_WORDS.search(q.question):
             total = per_unit_total(best.item, index)
             if total is not None:

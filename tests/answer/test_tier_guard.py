@@ -1,0 +1,46 @@
+"""A figure said only of another tier of government does not answer (qa.answer.compose): "the regional key
+counties" asked, "the 19 national key counties" stated, is declined however sure the ranker is; a sentence
+that names the asked tier too keeps its figure. On a real index (real model, FAISS, SQLite) of an invented
+report."""
+
+from __future__ import annotations
+
+from invented import report_fixture
+
+baiyun = report_fixture(
+    "      【Overview】 Farmers in the 19 national key counties had a per capita net income of 3,168 Yuan, an "
+    "increase of 412 Yuan over 2012. Since 2002, the central government and the regional government have "
+    "invested a total of 3.11 billion Yuan of financial anti-poverty funds.",
+)
+
+
+def test_another_tiers_figure_is_no_answer(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "What was the per capita net income of farmers in the 11 regional key counties in 2013?")
+    assert "3,168" not in a.answer, a.answer
+    b = answer(baiyun, "What was the per capita net income of farmers in the national key counties in 2013?")
+    assert b.answered and "3,168 Yuan" in b.answer, b.answer
+
+
+def test_a_sentence_naming_both_tiers_keeps_its_figure(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, "Since 2002, how much financial anti-poverty money have the central and regional "
+                       "governments invested in total?")
+    assert a.answered and "3.11 billion Yuan" in a.answer, a.answer
+
+
+def test_the_guard_holds_when_the_ranker_is_sure(baiyun) -> None:
+    import numpy as np
+
+    from qa.answer import ranker
+    from qa.answer.pipeline import answer
+
+    # a ranker sure of the best word-level match: only the guard stands between it and another tier's figure
+    sure = ranker.Ranker(("rule_score",), np.zeros(1), np.ones(1), np.ones(1), 10.0, 0.1)
+    with ranker.using(sure):
+        a = answer(baiyun, "Per capita net income of farmers in the regional key counties, 2013?")
+        b = answer(baiyun, "Per capita net income of farmers in the national key counties, 2013?")
+    assert "3,168" not in a.answer, a.answer
+    assert b.answered and "3,168 Yuan" in b.answer, b.answer
