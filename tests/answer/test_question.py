@@ -42,6 +42,9 @@ KINDS = [
     ("qingshui 2012 relief grant growth", "change"),  # a keyword question naming a growth
     ("key-county farmer income rise lanshan", "change"),
     ("qingshui 2012 relief grant", "money"),
+    ("What was Qingshui's poverty incidence at the end of 2012?", "percent"),  # an incidence is a rate
+    ("What did the per capita net income of Qingshui's farmers reach in 2012?", "money"),  # reached: an amount
+    ("What did the relocation reach in 2012?", "explanation"),  # no amount named
 ]
 
 

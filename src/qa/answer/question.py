@@ -72,7 +72,7 @@ EXPLAIN_RE = re.compile(
 _HOW_MUCH_MANY = re.compile(r"\bhow (much|many)\b")
 _AMOUNT_TO = re.compile(r"\b(amount|come|came|total)\w* to\b")
 _WHAT_DID_GIVE = re.compile(r"^(and )?what did\b.*\b(give|get|receive|spend|invest|allocate|provide|raise|lend|issue|"
-                            r"contribute)\b")
+                            r"contribute|reach)\b")
 
 
 def _names_an_amount(q: str, t: set[str]) -> bool:
@@ -111,7 +111,7 @@ KIND_RULES = [
                  r"\bfrom which year\b|\bwhat time\b")),
     # "Working back from the growth rate, how large was X in 2009?" asks for X, not the rate (its means)
     # "share" as a verb ("which provinces share the rocky areas?") asks no percentage
-    ("percent", lambda q, t: re.search(r"\b(?:percentage|percent|proportion|fraction|rate)\b|%|"
+    ("percent", lambda q, t: re.search(r"\b(?:percentage|percent|proportion|fraction|rate|incidence)\b|%|"
                                        r"\bshare\b(?!\s+(?:the|a|an|their|its|this|these|those|with|in)\b)", q)
      and not _HOW_MUCH_MANY.search(q)
      and not (re.search(r"\bhow (large|big)\b", q) or _AMOUNT_TO.search(q))),
