@@ -33,7 +33,7 @@ from qa.answer.worked_back import growth_elsewhere
 from qa.corpus.passages import ITEM_RE
 from qa.index.load import QAIndex
 from qa.text.clauses import CLAUSE_BREAK, phrases
-from qa.text.lexicon import LEAD_VERBS, OFFICES
+from qa.text.lexicon import LEAD_VERBS, OFFICES, ORG_HEADS
 from qa.text.words import STOPWORDS, stem, words
 
 # An area asked ("what floor area", "how many mu"): else a count is not answered by an area
@@ -251,6 +251,10 @@ def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     score, a, b, p = top[0]
     doc_text = index.documents[p.doc].text
     sentence = doc_text[a:b]
+    head = WHICH_HEAD.search(q.question)
+    if head and head.group(1).lower().rstrip("s") in ORG_NOUNS and not re.search(
+            rf"\b{head.group(1).lower().rstrip('s')}", sentence.lower()):
+        return None  # "Which university ...?": a sentence that names no university does not answer
     facts = [f for f in index.facts_by_passage.get(p.id, ()) if a <= f.start and f.end <= b]
     want = ENTITY_KINDS.get(q.kind, ())
     ql = q.question.lower()
@@ -296,13 +300,19 @@ def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
 
 
 
+# "Which (central state-owned) enterprise ...": the kind of body asked, the noun before the verb
+WHICH_HEAD = re.compile(r"^(?:and )?which (?:[\w-]+ ){0,3}?([a-z]+) (?:was|were|is|are|did|does|has|had|will|"
+                        r"helped|helps|provided|gave)\b", re.I)
+ORG_NOUNS = frozenset(w.lower().rstrip("s") for w in ORG_HEADS) - {"group", "government", "fund", "centre", "center"}
+
+
 LEAD_Q = re.compile(rf"\bwho\b.*\b({'|'.join(sorted(LEAD_VERBS))}|in charge)\b", re.I)
 
 
 def asked_role(question: str) -> tuple[str, set[str]] | None:
     """The office a "who is the <office> of <body>?" question asks about, and the body's words."""
-    m = re.search(rf"\bwho (?:is|was|are|were) (?:the )?(?:current |present |then )?((?:vice |deputy )?(?:{OFFICES})) "
-                  rf"of (.+)", question.lower())
+    m = re.search(rf"\bwho (?:is|was|are|were) (?:the )?(?:current |present |then )?(?:party |cpc |communist party )?"
+                  rf"((?:vice |deputy )?(?:{OFFICES})) of (.+)", question.lower())
     if not m:
         return None
     body = {w for w in words(m.group(2)) if w not in STOPWORDS and w not in ("government",)}
