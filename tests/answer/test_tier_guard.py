@@ -1,6 +1,7 @@
 """A figure said only of another tier of government does not answer (qa.answer.compose): "the regional key
 counties" asked, "the 19 national key counties" stated, is declined however sure the ranker is; a sentence
-that names the asked tier too keeps its figure. On a real index (real model, FAISS, SQLite) of an invented
+that names the asked tier too keeps its figure. Nor does a figure whose sentence lacks the scope a question
+restricts itself to ("in its mountain counties alone"). On a real index (real model, FAISS, SQLite) of an invented
 report."""
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from invented import report_fixture
 
 baiyun = report_fixture(
     "      【Overview】 Farmers in the 19 national key counties had a per capita net income of 3,168 Yuan, an "
-    "increase of 412 Yuan over 2012. Since 2002, the central government and the regional government have "
+    "increase of 412 Yuan over 2012. In 2013 the region lifted 350 villages out of poverty, 120 of them in the "
+    "mountain counties. Since 2002, the central government and the regional government have "
     "invested a total of 3.11 billion Yuan of financial anti-poverty funds.",
 )
 
@@ -44,3 +46,17 @@ def test_the_guard_holds_when_the_ranker_is_sure(baiyun) -> None:
         b = answer(baiyun, "Per capita net income of farmers in the national key counties, 2013?")
     assert "3,168" not in a.answer, a.answer
     assert b.answered and "3,168 Yuan" in b.answer, b.answer
+
+
+def test_a_scope_asked_alone_must_be_the_figures(baiyun) -> None:
+    import numpy as np
+
+    from qa.answer import ranker
+    from qa.answer.pipeline import answer
+
+    sure = ranker.Ranker(("rule_score",), np.zeros(1), np.ones(1), np.ones(1), 10.0, 0.1)
+    with ranker.using(sure):
+        a = answer(baiyun, "In the border counties alone, how many villages were lifted out of poverty in 2013?")
+        b = answer(baiyun, "How many villages were lifted out of poverty in 2013?")
+    assert "350" not in a.answer, a.answer
+    assert b.answered and "350" in b.answer, b.answer

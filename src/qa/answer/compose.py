@@ -124,6 +124,8 @@ def _numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | Non
             return None  # the part asked is not what this figure is: it is the whole, or another part
         if tier_conflict(q.question, phrase) and tier_conflict(q.question, f.sentence):
             return None  # "the regional key counties" asked, only "the 19 national key counties" stated
+        if not scope_stated(q, f.sentence, ctx):
+            return None  # "in its 25 key counties alone": a figure whose sentence names no such scope
         if TOTAL_WORDS.search(q.question):
             total = per_unit_total(best.item, index)
             if total is not None:
@@ -161,6 +163,24 @@ def previous_answer(q: Query, index: QAIndex, hits, ctx: Context):
     if prev.op or prev.kind not in ("money", "count", "auto"):
         return None
     return _pick(prev, index, hits, ctx, with_previous=False)
+
+
+# "In Qinghai's 25 key counties alone, how many ...": a part of the whole the report covers is asked
+ALONE = re.compile(r"\b(?:in|for|of|by|among|from)\s+((?:[\w'’-]+\s+){1,5}?)alone\b", re.I)
+
+
+def scope_stated(q: Query, sentence: str, ctx: Context) -> bool:
+    """False when the question restricts itself to a scope ("in Chongqing's Two Wing areas alone") whose
+    words the figure's sentence lacks (the report's own region and years need not be repeated). The
+    sentence, not the figure's own phrase: "covered by poverty reduction alone" is said in the sentence."""
+    m = ALONE.search(q.question)
+    if not m:
+        return True
+    region = {w for phrase in ctx.region_phrases.values() for w in words(phrase)}
+    scope = {stem(w) for w in words(m.group(1).lower()) if w not in STOPWORDS and w not in region
+             and not w.isdigit() and w not in ("s", "its", "their")}
+    have = {stem(w) for w in words(sentence.lower())}
+    return scope <= have
 
 
 def sure_pick(q: Query, index: QAIndex, hits, ctx: Context):
