@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from invented import report_fixture
 
-from qa.answer.compose import WHICH_HEAD, asked_role
+from qa.answer.compose import asked_role
+from qa.answer.guards import WHICH_HEAD
 
 baiyun = report_fixture(
     "      【Paired assistance】 Under the arrangement set by the State Council in 2006, Nanpu Municipality was "

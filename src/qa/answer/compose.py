@@ -25,6 +25,7 @@ from qa.answer.features import (
     previous_figure,
     tier_conflict,
 )
+from qa.answer.guards import body_named, scope_stated
 from qa.answer.question import Query, analyze, proper_names
 from qa.answer.quoted import quotes
 from qa.answer.score import Scored, candidates, score_sentence
@@ -33,7 +34,7 @@ from qa.answer.worked_back import growth_elsewhere
 from qa.corpus.passages import ITEM_RE
 from qa.index.load import QAIndex
 from qa.text.clauses import CLAUSE_BREAK, phrases
-from qa.text.lexicon import LEAD_VERBS, OFFICES, ORG_HEADS
+from qa.text.lexicon import LEAD_VERBS, OFFICES
 from qa.text.words import STOPWORDS, stem, words
 
 # An area asked ("what floor area", "how many mu"): else a count is not answered by an area
@@ -165,24 +166,6 @@ def previous_answer(q: Query, index: QAIndex, hits, ctx: Context):
     return _pick(prev, index, hits, ctx, with_previous=False)
 
 
-# "In Qinghai's 25 key counties alone, how many ...": a part of the whole the report covers is asked
-ALONE = re.compile(r"\b(?:in|for|of|by|among|from)\s+((?:[\w'’-]+\s+){1,5}?)alone\b", re.I)
-
-
-def scope_stated(q: Query, sentence: str, ctx: Context) -> bool:
-    """False when the question restricts itself to a scope ("in Chongqing's Two Wing areas alone") whose
-    words the figure's sentence lacks (the report's own region and years need not be repeated). The
-    sentence, not the figure's own phrase: "covered by poverty reduction alone" is said in the sentence."""
-    m = ALONE.search(q.question)
-    if not m:
-        return True
-    region = {w for phrase in ctx.region_phrases.values() for w in words(phrase)}
-    scope = {stem(w) for w in words(m.group(1).lower()) if w not in STOPWORDS and w not in region
-             and not w.isdigit() and w not in ("s", "its", "their")}
-    have = {stem(w) for w in words(sentence.lower())}
-    return scope <= have
-
-
 def sure_pick(q: Query, index: QAIndex, hits, ctx: Context):
     """The fitted ranker's figure for ``q`` when it is sure enough to answer with it, else None; False
     when there is no fitted ranker to ask."""
@@ -271,9 +254,7 @@ def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     score, a, b, p = top[0]
     doc_text = index.documents[p.doc].text
     sentence = doc_text[a:b]
-    head = WHICH_HEAD.search(q.question)
-    if head and head.group(1).lower().rstrip("s") in ORG_NOUNS and not re.search(
-            rf"\b{head.group(1).lower().rstrip('s')}", sentence.lower()):
+    if not body_named(q.question, sentence):
         return None  # "Which university ...?": a sentence that names no university does not answer
     facts = [f for f in index.facts_by_passage.get(p.id, ()) if a <= f.start and f.end <= b]
     want = ENTITY_KINDS.get(q.kind, ())
@@ -318,12 +299,6 @@ def text_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     cites = [(p.id, lo, hi, [best_clause(q, doc_text[lo:hi])])]
     return Draft(text, [], conf, q.kind, extra_citations=cites)
 
-
-
-# "Which (central state-owned) enterprise ...": the kind of body asked, the noun before the verb
-WHICH_HEAD = re.compile(r"^(?:and )?which (?:[\w-]+ ){0,3}?([a-z]+) (?:was|were|is|are|did|does|has|had|will|"
-                        r"helped|helps|provided|gave)\b", re.I)
-ORG_NOUNS = frozenset(w.lower().rstrip("s") for w in ORG_HEADS) - {"group", "government", "fund", "centre", "center"}
 
 
 LEAD_Q = re.compile(rf"\bwho\b.*\b({'|'.join(sorted(LEAD_VERBS))}|in charge)\b", re.I)

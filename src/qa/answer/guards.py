@@ -1,0 +1,44 @@
+"""What a figure or a sentence must name to answer a question that restricts what it asks: the scope
+("in its 25 key counties alone") and the kind of body ("which university"). Read after the ranker has
+chosen, so that a sure pick of another scope's figure, or a sentence about another body, is declined.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.answer.context import Context
+from qa.answer.question import Query
+from qa.text.lexicon import ORG_HEADS
+from qa.text.words import STOPWORDS, stem, words
+
+# "In Qinghai's 25 key counties alone, how many ...": a part of the whole the report covers is asked
+ALONE = re.compile(r"\b(?:in|for|of|by|among|from)\s+((?:[\w'’-]+\s+){1,5}?)alone\b", re.I)
+
+
+def scope_stated(q: Query, sentence: str, ctx: Context) -> bool:
+    """False when the question restricts itself to a scope ("in Chongqing's Two Wing areas alone") whose
+    words the figure's sentence lacks (the report's own region and years need not be repeated). The
+    sentence, not the figure's own phrase: "covered by poverty reduction alone" is said in the sentence."""
+    m = ALONE.search(q.question)
+    if not m:
+        return True
+    region = {w for phrase in ctx.region_phrases.values() for w in words(phrase)}
+    scope = {stem(w) for w in words(m.group(1).lower()) if w not in STOPWORDS and w not in region
+             and not w.isdigit() and w not in ("s", "its", "their")}
+    have = {stem(w) for w in words(sentence.lower())}
+    return scope <= have
+
+
+# "Which (central state-owned) enterprise ...": the kind of body asked, the noun before the verb
+WHICH_HEAD = re.compile(r"^(?:and )?which (?:[\w-]+ ){0,3}?([a-z]+) (?:was|were|is|are|did|does|has|had|will|"
+                        r"helped|helps|provided|gave)\b", re.I)
+ORG_NOUNS = frozenset(w.lower().rstrip("s") for w in ORG_HEADS) - {"group", "government", "fund", "centre", "center"}
+
+
+def body_named(question: str, sentence: str) -> bool:
+    """False when a "which <kind of body>" question ("Which university ...?") meets a sentence that
+    names no such body."""
+    head = WHICH_HEAD.search(question)
+    noun = head.group(1).lower().rstrip("s") if head else ""
+    return not (noun in ORG_NOUNS and not re.search(rf"\b{noun}", sentence.lower()))
