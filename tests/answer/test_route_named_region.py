@@ -96,3 +96,10 @@ def test_a_follow_up_to_another_region_does_not_inherit_a_year_its_reports_lack(
     # the year was the earlier question's; Sichuan's reports are of 2009 and 2010
     assert "does not cover 2011" not in a.answer
     assert {c.doc for c in a.citations} <= {SC09, SC10}
+
+
+def test_the_second_report_named_as_the_year_one(four) -> None:
+    # "from the 2009 report to the 2010 one": both of the region's reports are asked, a change
+    _, scope, plan = _scope(four, "Sichuan: how did the number of poor people supported move from the 2009 report "
+                                  "to the 2010 one?")
+    assert set(scope.docs) == {SC09, SC10} and plan is not None and plan.mode == "change"

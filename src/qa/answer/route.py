@@ -68,6 +68,8 @@ BY_HOW_MUCH = re.compile(r"\bhow (?:much|many) (?:more|less|fewer|higher|lower|b
                          r"\bdifference\b|\bgap\b|\bby how (?:much|many)\b|\bhow far\b")
 # "going by the 2011 report", "in its 2011 report": the year of the report, whatever the figure's year
 REPORT_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:'s|’s)?\s+(?:report|yearbook|edition)\b(?!s)", re.I)
+# "from the 2010 report to the 2011 one": the second report too
+REPORT_ONE = re.compile(r"\bthe ((?:19|20)\d\d) one\b", re.I)
 # "which of the 2010 reports", "the 2011 reports": the reports of a year are the parties
 YEAR_REPORTS = re.compile(rf"\b(?:19|20)\d\d\s+{_REPORT_NOUN}\b")
 # "which of the two reports", "which province": the parties compared are the reports in scope
@@ -133,6 +135,7 @@ def named_documents(index: QAIndex, q: Query, pool: tuple[str, ...]) -> tuple[st
         named = []
         # "... in 2010, going by the 2011 report": the report's year, not the year of the figure asked
         of_report = {int(y) for y in REPORT_YEAR.findall(said)}
+        of_report |= {int(y) for y in REPORT_ONE.findall(said)} if of_report else set()
         for phrase, ds in regions.items():
             # "Sichuan (2009), Guizhou (2010) ...": a year written right after a region is that region's
             paired = _paired_years(text, phrase.strip()) if len(regions) > 1 else set()
