@@ -161,6 +161,9 @@ def test_refusal_names_the_section_when_no_measure() -> None:
         # a part that is only the measure's head ("combined outlay") is the shared measure
         ("lanshan 2013: relocation plus featured industries, combined outlay", "sum",
          ["lanshan 2013: relocation", "featured industries"]),
+        # capitals, and a part that is only the unit asked
+        ("LANSHAN 2013: CENTRAL PLUS PROVINCIAL POVERTY MONEY, BILLION YUAN?", "sum",
+         ["LANSHAN 2013: CENTRAL", "PROVINCIAL POVERTY MONEY"]),
         # gaps: the reference follows the preposition
         ("How far behind the regional average were farmers in the key counties?", "diff",
          ["farmers in the key counties", "the regional average"]),
@@ -423,3 +426,18 @@ def test_a_whole_and_its_own_part_are_not_summed() -> None:
     # a "part" larger than its whole is the extraction reading past a list: summed as any two figures
     loans = Fig("5 billion Yuan", 5e9, measure="loans", part_of="total", id="loans")
     assert distinct([[Scored(total, 1.0, 1.0, 0)], [Scored(loans, 1.0, 1.0, 0)]]) == [total, loans]
+
+
+def test_a_sum_of_tiers_the_report_states_as_one_figure(monkeypatch) -> None:
+    both = Fig("2 billion Yuan", 2e9, measure="central provincial money", id="both",
+               sentence="Lanshan invested 2 billion Yuan of central and provincial money and 6 billion Yuan of "
+                        "social money.")  # fmt: skip
+    social = Fig("6 billion Yuan", 6e9, measure="social provincial money", id="social", sentence=both.sentence)
+    d = run(monkeypatch, "What did central plus provincial money come to?", [both, social])
+    assert d.facts == [both] and d.computation is None
+    # two figures, one per tier, are summed as before
+    central = Fig("1.2 billion Yuan", 1.2e9, measure="central money", id="c",
+                  sentence="The central government gave 1.2 billion Yuan and the provincial finance 300 million Yuan.")
+    prov = Fig("300 million Yuan", 300e6, measure="provincial money", id="p", sentence=central.sentence)
+    d = run(monkeypatch, "What did central plus provincial money come to?", [central, prov])
+    assert d.computation == "1.2 billion Yuan + 300 million Yuan = 1.5 billion Yuan"

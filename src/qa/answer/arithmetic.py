@@ -14,11 +14,12 @@ from dataclasses import replace
 
 from qa.answer.derived import after_additions, fmt, whole_of
 from qa.answer.draft import Draft, state_fact
-from qa.answer.operands import distinct, operand, same_unit, split_parts
+from qa.answer.operands import distinct, operand, party_phrase, same_unit, split_parts, tier_of
 from qa.answer.question import GREATER, Query, weighted_terms
 from qa.answer.quoted import quotes
 from qa.answer.ratios import per_average, share
 from qa.answer.score import candidates
+from qa.text.words import words
 
 
 def compute(q: Query, index, hits, ctx, wider: list | None = None, stated_declined: bool = False):
@@ -40,6 +41,9 @@ def compute(q: Query, index, hits, ctx, wider: list | None = None, stated_declin
             parts = _merge_known(parts, ctx.lower_texts)
         if len(parts) < 2:
             return _the_n(q, index, hits, ctx, kind) if q.op == "sum" else None
+        both = _both_tiers(q, parts, index, hits, ctx, kind) if q.op == "sum" else None
+        if both is not None:  # "central and provincial anti-poverty funds of 2.068 billion": stated as one
+            return Draft(state_fact(both), [both], 0.7, both.kind)
         options = [operand(q, part, index, hits, ctx, kind, parts, wider) for part in parts]
         if any(not o for o in options):
             return None
@@ -80,6 +84,26 @@ def _the_n(q: Query, index, hits, ctx, kind):
     if any(a.part_of in ids or a.id in {b.part_of for b in items} for a in items for ids in [{b.id for b in items}]):
         return None  # a whole and its part are not two things to add
     return _combine(q, [""] * n, items)
+
+
+def _both_tiers(q: Query, parts: list[str], index, hits, ctx, kind):
+    """A figure whose own part of its sentence names the tier of every part of a sum asked ("central plus
+    provincial money": "2.068 billion Yuan of central and provincial anti-poverty funds"): the report
+    states the sum itself."""
+    tiers = [tier_of(p)[0] for p in parts]
+    if not all(tiers) or len(set().union(*tiers)) < 2:
+        return None
+    named = [sorted(t) for t in tiers]
+    # the tiers joined as one modifier ("central and provincial funds"), not two figures' ("the central
+    # government allocated 1.12 billion Yuan and the provincial finance 286 million")
+    joined = re.compile(r"\b(?:" + "|".join(w for t in named for w in t) + r")\s+(?:and|&|plus)\s+(?:the\s+)?(?:"
+                        + "|".join(w for t in named for w in t) + r")\b", re.I)
+    for c in candidates(replace(q, op=None), index, hits, ctx, kind)[:3]:
+        phrase = party_phrase(c.item).lower()
+        said = set(words(phrase))
+        if c.score > 0 and all(t & said for t in tiers) and joined.search(phrase):
+            return c.item
+    return None
 
 
 TOTAL_RE = re.compile(r"\b(in total|total|altogether|in all|combined|overall|sum)\b", re.I)

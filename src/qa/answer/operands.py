@@ -31,7 +31,7 @@ SPLITTERS = {
 LEADING_SUM = re.compile(r"^(?:putting|adding(?: up)?|taking|counting|combining)\s+(?P<body>.+?)"
                          r"(?:\s+(?:together|combined))?\s*,", re.I)
 HEAD_STEMS = frozenset(stem(w) for w in "outlay outlays money funds fund funding spending investment total sum "
-                       "amount figure number combined".split())
+                       "amount figure number combined yuan rmb million billion".split())
 
 
 def split_parts(question: str, op: str) -> list[str]:
@@ -45,7 +45,7 @@ def split_parts(question: str, op: str) -> list[str]:
                       r"get|got|receive[d]?|add(?:s|ed)? up(?: to)?|amount(?:s|ed)? to|come to|sum(?:med)? up)\b",
                       " ", text, flags=re.I)
         body = re.sub(r"^.*?\b(on|for|were|was|are|is|of|did|do|does)\b\s+", "", body, count=1, flags=re.I)
-        parts = re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+plus\s+", body)
+        parts = re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+plus\s+", body, flags=re.I)
         # ", combined outlay": a part of nothing but the measure's head is the shared measure, no operand
         return [p.strip() for p in parts if set(weighted_terms(p)) - HEAD_STEMS]
     if op == "times":  # "How many times larger was X than Y": the words of the ratio are no operand's
@@ -175,16 +175,17 @@ def contrasts(part: str, parts: list[str]) -> tuple[set[str], set[str]]:
 TIERS = frozenset(w for g in CONTRASTS if "national" in g for w in g) - {"county", "local", "state"}
 
 
-# "the centre's and the province's money": a tier named by its noun, as an owner
+# "the centre's and the province's money", "the centre": a tier named by its noun (the province only as an
+# owner: "the province" alone is most often the report's own region)
 NOUN_TIERS = {"centre": "central", "center": "central", "province": "provincial", "region": "regional",
               "nation": "national", "state": "national"}
-POSSESSIVE_TIER = re.compile(r"\b(centre|center|province|region|nation|state)['’]s\b")
+POSSESSIVE_TIER = re.compile(r"\b(centre|center|province|region|nation|state)['’]s\b|\b(?<=the )(centre|center)\b")
 
 
 def tier_of(part: str) -> tuple[set[str], set[str]]:
     """The tier one operand names ("the provincial budget") and the tiers it does not: a figure said of
     the city and county budgets is not the provincial budget's."""
-    low = POSSESSIVE_TIER.sub(lambda m: NOUN_TIERS[m.group(1)], part.lower())
+    low = POSSESSIVE_TIER.sub(lambda m: NOUN_TIERS[m.group(1) or m.group(2)], part.lower())
     mine = {w for w in words(low) if w in TIERS}
     return (mine, set(TIERS) - mine | {"county", "counties", "city", "cities"}) if mine else (set(), set())
 
