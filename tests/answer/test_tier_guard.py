@@ -43,8 +43,10 @@ def test_the_guard_holds_when_the_ranker_is_sure(baiyun) -> None:
     sure = ranker.Ranker(("rule_score",), np.zeros(1), np.ones(1), np.ones(1), 10.0, 0.1)
     with ranker.using(sure):
         a = answer(baiyun, "Per capita net income of farmers in the regional key counties, 2013?")
+        c = answer(baiyun, "Per capita net income of farmers in the region-designated key counties, 2013?")
         b = answer(baiyun, "Per capita net income of farmers in the national key counties, 2013?")
     assert "3,168" not in a.answer, a.answer
+    assert "3,168" not in c.answer, c.answer  # "region-designated" names the regional tier too
     assert b.answered and "3,168 Yuan" in b.answer, b.answer
 
 
