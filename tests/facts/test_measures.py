@@ -315,6 +315,12 @@ def test_a_compared_year_is_not_the_figures_period() -> None:
     # nor its section's: a report about 2013 that only names 2012 as the year compared with
     s = "Herders earned 5,100 Yuan per capita, 600 Yuan more than that of 2012."
     assert figure(facts_of(s, year=2013), "5,100 Yuan").period == "2013"
+    s = "Fiscal funds totalled 1.76 billion yuan, which was 21.5% higher than in 2012."
+    assert figure(facts_of(s, year=2013), "1.76 billion yuan").period == "2013"
+    # a later year is the figure's only when no other figure stands between
+    s = "Work went on in 2013. Fiscal funds totalled 1.76 billion yuan, far above the 592 million yuan of 2005."
+    assert figure(facts_of(s, year=2013), "1.76 billion yuan").period == "2013"
+    assert figure(facts_of(s, year=2013), "592 million yuan").period == "2005"
 
 
 # --- durations ----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from qa.answer.changes import is_change
 from qa.answer.question import Query, numbers_in, target_unit, weighted_terms
 from qa.answer.quoted import quotes
 from qa.answer.score import candidates
@@ -79,6 +80,8 @@ def operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None
         # First the question's own passages, then further down the same ranking: no second search.
         for pool in (hits, wider or []):
             cands = candidates(sub, index, pool, ctx, kind)
+            if q.op == "sum":  # "136 million Yuan more than in 2010" is a change, no part of a sum
+                cands = [c for c in cands if not is_change(c.item)]
             if mine or theirs:
                 cands = sorted((replace(c, score=c.score + contrast_fit(c.item, mine, theirs)) for c in cands),
                                key=lambda c: -c.score)

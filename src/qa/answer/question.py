@@ -72,7 +72,7 @@ EXPLAIN_RE = re.compile(
 _HOW_MUCH_MANY = re.compile(r"\bhow (much|many)\b")
 _AMOUNT_TO = re.compile(r"\b(amount|come|came|total)\w* to\b")
 _WHAT_DID_GIVE = re.compile(r"^(and )?what did\b.*\b(give|get|receive|spend|invest|allocate|provide|raise|lend|issue|"
-                            r"contribute|reach)\b")
+                            r"contribute|reach|put)\b")
 
 
 def _names_an_amount(q: str, t: set[str]) -> bool:

@@ -73,7 +73,8 @@ def per_average(q: Query, index, hits, ctx):
                 continue  # "each person relocated received 4,500 Yuan": already an amount per person
             if abs(top.value / den.value) < (1.0 if top.kind == "money" else 0.05):
                 continue  # "1,196 Yuan ÷ 2.614 million = 0.0 Yuan": no sum of poverty money is that thin
-            score = n.score + d.score + (0.3 if _same_clause(top, den) else 0.0)
+            score = n.score + d.score + (0.3 if _same_clause(top, den) else 0.0) + (0.2 if _next_to(top, den, index)
+                                                                                     else 0.0)
             if score > best_score:
                 best, best_score = (top, den), score
     if best is None:
@@ -112,6 +113,16 @@ def per_year(q: Query, index, hits, ctx, kind: str):
         return Draft(f"{comp} a year on average.", [f], 0.6, "arithmetic", computation=comp, computed_value=v,
                      computed_unit=f.unit)
     return None
+
+
+def _next_to(f, g, index) -> bool:
+    """No other figure stands between ``f`` and ``g`` in their sentence ("560 million Yuan of small loans to
+    41,000 households and 790 million Yuan of loans to projects": 560 million and 41,000)."""
+    if f.sentence_start != g.sentence_start:
+        return False
+    lo, hi = min(f.end, g.end), max(f.start, g.start)
+    return not any(lo <= h.start and h.end <= hi and h.value is not None
+                   for h in index.facts_by_passage.get(f.passage_id, ()))
 
 
 def _same_clause(f, g) -> bool:

@@ -32,7 +32,7 @@ SUBJECT_START = re.compile(r"[,;:]\s*|\band\b\s*|^")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 CLAUSE_END = re.compile(r"[,;]|\band\b")
 # the words of a growth's subject that name no measure
-GENERIC = frozenset({"own", "total", "year", "whole", "also"})
+GENERIC = frozenset({"own", "total", "year", "whole", "also", "part", "alon", "share", "portion", "compon"})
 SUBJECT_FIT = 0.5  # share of the subject's words the level's phrase must hold
 QUESTION_FIT = 0.6  # share of the question's words the growth and the level together must hold
 

@@ -241,7 +241,10 @@ def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[Figu
         # ("over 2000", "than that of 2010") is not the period of the figures after it.
         prior = [d for d in dates if d.end <= x.start
                  and not (d.kind == "date" and COMPARED_YEAR.search(s[: d.start]))]
-        later = [d for d in dates if d.start >= x.end and not COMPARED_YEAR.search(s[: d.start])]
+        # a later year belongs to the figures before it only when no other figure stands between ("1.76 billion
+        # yuan, 21.5% higher than in 2010 and far above the 592 million yuan of 2005": 2005 is the 592 million's)
+        later = [d for d in dates if d.start >= x.end and not COMPARED_YEAR.search(s[: d.start])
+                 and not any(n is not x and x.end <= n.start and n.end <= d.start for n in nums)]
         ref = prior[-1] if prior else (later[0] if later else None)
         if ref is not None:
             row.update(period=ref.period[:7] if ref.kind == "date" else _range_years(ref),
@@ -257,7 +260,8 @@ def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[Figu
 
 
 # "up 12% over 2008", "99 million more than that of 2010": a year the figure is compared with, not its own.
-COMPARED_YEAR = re.compile(r"(?:over|than|compared (?:with|to)|from|versus|than (?:that|those) (?:of|in))"
+# "which was 21.5% higher than in 2010": "than in" too
+COMPARED_YEAR = re.compile(r"(?:over|compared (?:with|to)|from|versus|than(?: (?:that|those))?(?: (?:of|in))?)"
                            r"\s+(?:the end of\s+)?$")
 
 
