@@ -67,7 +67,7 @@ def operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None
 
     wanted = numbers_in(part)
     names = [n for n in q.names if n in part.lower()]
-    parties = PARTIES.get(q.op or "") and parts and len(parts) == 2
+    parties = q.op in PARTIES and bool(parts) and len(parts) == 2
     mine, theirs = contrasts(part, parts) if parties else tier_of(part)
     # "in 2011 than in 2010": each part's own year is its operand's ("in 2010" is no 2011 figure)
     years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", part)}
@@ -156,7 +156,7 @@ def same_unit(facts: list) -> bool:
 
 
 # Comparisons of two parties ("X than Y", "how far behind Y were X"): each operand is one party
-PARTIES = {"diff": True, "times": True, "compare": True}
+PARTIES = frozenset({"diff", "times", "compare"})
 
 
 def contrasts(part: str, parts: list[str]) -> tuple[set[str], set[str]]:
@@ -190,7 +190,7 @@ def tier_of(part: str) -> tuple[set[str], set[str]]:
     the city and county budgets is not the provincial budget's."""
     low = POSSESSIVE_TIER.sub(lambda m: NOUN_TIERS[m.group(1) or m.group(2)], part.lower())
     mine = {w for w in words(low) if w in TIERS}
-    return (mine, set(TIERS) - mine | {"county", "counties", "city", "cities"}) if mine else (set(), set())
+    return (mine, (set(TIERS) - mine) | {"county", "counties", "city", "cities"}) if mine else (set(), set())
 
 
 def contrast_fit(f, mine: set[str], theirs: set[str]) -> float:
