@@ -33,32 +33,29 @@ def test_a_sentence_naming_both_tiers_keeps_its_figure(baiyun) -> None:
     assert a.answered and "3.11 billion Yuan" in a.answer, a.answer
 
 
-def test_the_guard_holds_when_the_ranker_is_sure(baiyun) -> None:
+def sure_answers(index, *questions: str) -> list:
+    """Answers by a ranker sure of the best word-level match: only the guards stand between it and a figure
+    of another tier or scope."""
     import numpy as np
 
     from qa.answer import ranker
     from qa.answer.pipeline import answer
 
-    # a ranker sure of the best word-level match: only the guard stands between it and another tier's figure
-    sure = ranker.Ranker(("rule_score",), np.zeros(1), np.ones(1), np.ones(1), 10.0, 0.1)
-    with ranker.using(sure):
-        a = answer(baiyun, "Per capita net income of farmers in the regional key counties, 2013?")
-        c = answer(baiyun, "Per capita net income of farmers in the region-designated key counties, 2013?")
-        b = answer(baiyun, "Per capita net income of farmers in the national key counties, 2013?")
+    with ranker.using(ranker.Ranker(("rule_score",), np.zeros(1), np.ones(1), np.ones(1), 10.0, 0.1)):
+        return [answer(index, q) for q in questions]
+
+
+def test_the_guard_holds_when_the_ranker_is_sure(baiyun) -> None:
+    a, c, b = sure_answers(baiyun, "Per capita net income of farmers in the regional key counties, 2013?",
+                           "Per capita net income of farmers in the region-designated key counties, 2013?",
+                           "Per capita net income of farmers in the national key counties, 2013?")
     assert "3,168" not in a.answer, a.answer
     assert "3,168" not in c.answer, c.answer  # "region-designated" names the regional tier too
     assert b.answered and "3,168 Yuan" in b.answer, b.answer
 
 
 def test_a_scope_asked_alone_must_be_the_figures(baiyun) -> None:
-    import numpy as np
-
-    from qa.answer import ranker
-    from qa.answer.pipeline import answer
-
-    sure = ranker.Ranker(("rule_score",), np.zeros(1), np.ones(1), np.ones(1), 10.0, 0.1)
-    with ranker.using(sure):
-        a = answer(baiyun, "In the border counties alone, how many villages were lifted out of poverty in 2013?")
-        b = answer(baiyun, "How many villages were lifted out of poverty in 2013?")
+    a, b = sure_answers(baiyun, "In the border counties alone, how many villages were lifted out of poverty in 2013?",
+                        "How many villages were lifted out of poverty in 2013?")
     assert "350" not in a.answer, a.answer
     assert b.answered and "350" in b.answer, b.answer

@@ -156,17 +156,23 @@ def previous_year(q: Query, index, hits, ctx):
         falling = bool(FALLING.match(m.group("dir")))
         if delta.kind != "percent" and not falling and delta.value >= f.value:
             continue  # a rise larger than the level itself: the change is another figure's
-        if delta.kind == "percent":
-            v = f.value / (1 - delta.value / 100 if falling else 1 + delta.value / 100)
-            # worded without the constant 1 of the formula: every number shown is in the report or the result
-            comp = f"{f.raw} before a {'fall' if falling else 'rise'} of {delta.raw} = {fmt(v, f.unit, [f])}"
-        else:
-            v = f.value + delta.value if falling else f.value - delta.value
-            comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
-        text = f"{comp}, worked back from the later figure and the change the report gives."
-        return Draft(text, [f, delta], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit,
-                     worked_back=True)
+        return level_before(f, delta, falling)
     return None
+
+
+def level_before(f, delta, falling: bool) -> Draft:
+    """The level ``f`` had before its change ``delta`` (a percentage or an amount), as a draft that
+    cites both."""
+    if delta.kind == "percent":
+        v = f.value / (1 - delta.value / 100 if falling else 1 + delta.value / 100)
+        # worded without the constant 1 of the formula: every number shown is in the report or the result
+        comp = f"{f.raw} before a {'fall' if falling else 'rise'} of {delta.raw} = {fmt(v, f.unit, [f])}"
+    else:
+        v = f.value + delta.value if falling else f.value - delta.value
+        comp = f"{f.raw} {'+' if falling else '−'} {delta.raw} = {fmt(v, f.unit, [f, delta])}"
+    text = f"{comp}, worked back from the later figure and the change the report gives."
+    return Draft(text, [f, delta], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit,
+                 worked_back=True)
 
 
 def rise_of(d: Draft) -> Draft:

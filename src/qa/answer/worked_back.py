@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from qa.answer.changes import is_change
-from qa.answer.derived import fmt
+from qa.answer.derived import level_before
 from qa.answer.draft import Draft
 from qa.answer.operands import TIERS, party_phrase
 from qa.answer.question import Query
@@ -104,13 +104,4 @@ def growth_elsewhere(q: Query, index, hits, ctx) -> Draft | None:
                     best, best_fit = (f, d, falling), cover + fit
     if best is None:
         return None
-    f, d, falling = best
-    if d.kind == "percent":
-        v = f.value / (1 - d.value / 100 if falling else 1 + d.value / 100)
-        comp = f"{f.raw} before a {'fall' if falling else 'rise'} of {d.raw} = {fmt(v, f.unit, [f])}"
-    else:
-        v = f.value + d.value if falling else f.value - d.value
-        comp = f"{f.raw} {'+' if falling else '−'} {d.raw} = {fmt(v, f.unit, [f, d])}"
-    text = f"{comp}, worked back from the later figure and the change the report gives."
-    return Draft(text, [f, d], 0.55, "arithmetic", computation=comp, computed_value=v, computed_unit=f.unit,
-                 worked_back=True)
+    return level_before(*best)
