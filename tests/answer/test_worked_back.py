@@ -46,3 +46,18 @@ def test_the_rise_between_the_two_years_is_asked_of_the_same_growth(baiyun) -> N
     assert a.answered and a.computation, a.answer
     assert a.computation.startswith("1.5 billion Yuan less its level before a rise of 25%")
     assert "0.3 billion" in a.answer
+
+
+def test_a_growth_stated_with_a_falling_verb_phrase_is_a_fall() -> None:
+    from types import SimpleNamespace
+
+    from fakes import Fig
+
+    from qa.answer.worked_back import growths
+
+    for verb, falling in (("went down by", True), ("was down by", True), ("were cut by", True), ("grew by", False)):
+        s = f"The provincial fiscal funds {verb} 20% over the previous year."
+        d = Fig("20%", 20, unit="%", kind="percent", sentence=s)
+        index = SimpleNamespace(facts_by_passage={"p1": [d]})
+        (got,) = list(growths(index, [(SimpleNamespace(id="p1"), 1.0)], 2012, 2013))
+        assert got[1] >= {"provinci", "fiscal", "fund"} and got[3] is falling, verb

@@ -92,7 +92,7 @@ MORE_THAN_RE = re.compile(
 BARE_CHANGE_RE = re.compile(
     r"\b(?P<dir>up|down|increased|decreased|rose|grew|fell|(?:an? )?(?:increase|decrease|rise|growth|drop|fall|"
     r"decline) of)\s+(?:by\s+)?(?P<num>[\d.]+\s*(?:%|percent))", re.I)
-FALLING = re.compile(r"down|decrease|fell|fall|drop|reduc|declin|lower|less|fewer", re.I)
+FALLING = re.compile(r"down|decrease|fell|fall|drop|reduc|declin|lower|less|fewer|cut", re.I)
 
 
 def _change_after(tail: str):

@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 
 from qa.answer.changes import is_change
-from qa.answer.question import Query, numbers_in, target_unit, weighted_terms
+from qa.answer.question import YEAR_RE, Query, numbers_in, target_unit, weighted_terms
 from qa.answer.quoted import quotes
 from qa.answer.score import candidates
 from qa.answer.thresholds import OPERAND_MIN
@@ -70,7 +70,7 @@ def operand(q: Query, part: str, index, hits, ctx, kind, parts: list[str] | None
     parties = q.op in PARTIES and bool(parts) and len(parts) == 2
     mine, theirs = contrasts(part, parts) if parties else tier_of(part)
     # "in 2011 than in 2010": each part's own year is its operand's ("in 2010" is no 2011 figure)
-    years = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", part)}
+    years = {int(y) for y in YEAR_RE.findall(part)}
     best: list = []
     for borrow in (False, True):
         terms = part_terms(q, part, parts or [part], borrow, shared=bool(parties))
@@ -163,7 +163,7 @@ def contrasts(part: str, parts: list[str]) -> tuple[set[str], set[str]]:
     """The words of a contrast group ("national", "provincial"; "urban", "rural") that ``part``
     names and the other party does not, and the other party's: what tells the two figures apart."""
     mine_w = set(words(part.lower()))
-    theirs_w = set().union(*(set(words(p.lower())) for p in parts if p is not part))
+    theirs_w = set().union(*(set(words(p.lower())) for p in parts if p != part))
     mine, theirs = set(), set()
     for g in CONTRASTS:
         a, b = (mine_w & g) - theirs_w, (theirs_w & g) - mine_w
@@ -198,16 +198,18 @@ def contrast_fit(f, mine: set[str], theirs: set[str]) -> float:
     penalty for one whose part names only the other party's ("4,216 Yuan in the provincial key
     counties" is not the national key counties' figure, though the sentence names both)."""
     phrase = {stem(w) for w in words(party_phrase(f).lower())}
-
-    def names(ws: set[str]) -> bool:  # "provincial" is named by "the whole province" too
-        return any(p.startswith(s) or s.startswith(p)
-                   for s in map(stem, ws) for p in phrase if min(len(s), len(p)) >= 5)
-
-    if names(mine):
+    if any(same_word(stem(w), phrase) for w in mine):
         return 0.2
-    if names(theirs):
+    if any(same_word(stem(w), phrase) for w in theirs):
         return -0.4
     return 0.0
+
+
+def same_word(s: str, stems: set[str]) -> bool:
+    """The stem ``s`` is among ``stems`` as itself or in another form of the same word: "provincial" is
+    named by "the whole province", "region" by "regional" (stems of five letters or more, one the other's
+    start)."""
+    return s in stems or len(s) >= 5 and any(len(h) >= 5 and (h.startswith(s) or s.startswith(h)) for h in stems)
 
 
 # Where one party's part of a sentence ends: a semicolon, a bracket, "while", "whereas", "against",

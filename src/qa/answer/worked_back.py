@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 
 from qa.answer.changes import is_change
-from qa.answer.derived import level_before
+from qa.answer.derived import FALLING, level_before
 from qa.answer.draft import Draft
-from qa.answer.operands import TIERS, party_phrase
-from qa.answer.question import Query
+from qa.answer.operands import TIERS, party_phrase, same_word
+from qa.answer.question import YEAR_RE, Query
 from qa.answer.score import SYNONYMS
 from qa.answer.thresholds import TOP_PASSAGES
 from qa.text.words import STOPWORDS, stem, words
@@ -26,10 +26,8 @@ from qa.text.words import STOPWORDS, stem, words
 CHANGE_BEFORE = re.compile(r"\b(?P<dir>grew|grown|rose|risen|increased|went up|(?:was|were) up|climbed|raised|"
                            r"fell|fallen|dropped|decreased|declined|went down|(?:was|were) down|cut)\s+"
                            r"(?P<obj>(?:[\w'’]+\s+){0,4}?)by\s+$", re.I)
-FALLING = re.compile(r"fell|fallen|dropped|decreased|declined|down|cut", re.I)
 # Where the growth's subject starts: the clause it stands in
 SUBJECT_START = re.compile(r"[,;:]\s*|\band\b\s*|^")
-YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 CLAUSE_END = re.compile(r"[,;]|\band\b")
 # the words of a growth's subject that name no measure
 GENERIC = frozenset({"own", "total", "year", "whole", "also", "part", "alon", "share", "portion", "compon"})
@@ -44,9 +42,7 @@ def _stems(text: str) -> set[str]:
 def _holds(have: set[str], s: str) -> bool:
     """``s`` is among ``have``, as itself, a synonym, or the same word in another form ("region",
     "regional")."""
-    if s in have or SYNONYMS.get(s, frozenset()) & have:
-        return True
-    return len(s) >= 5 and any(len(h) >= 5 and (h.startswith(s) or s.startswith(h)) for h in have)
+    return bool(SYNONYMS.get(s, frozenset()) & have) or same_word(s, have)
 
 
 def growths(index, hits, target: int, report_year: int):
@@ -64,11 +60,12 @@ def growths(index, hits, target: int, report_year: int):
             said = before[start: m.start()] + " " + m.group("obj")
             subject = _stems(said) - GENERIC
             after = d.sentence[d.end - d.sentence_start:]
-            clause = after[: (CLAUSE_END.search(after).start() if CLAUSE_END.search(after) else len(after))]
-            years = {int(y) for y in YEAR.findall(before + clause)} - {report_year}
-            if not subject or years - {target}:
+            end = CLAUSE_END.search(after)
+            years = {int(y) for y in YEAR_RE.findall(before + after[: end.start() if end else len(after)])}
+            if not subject or years - {target, report_year}:
                 continue  # "up 222% over 2000": against another year
-            yield d, subject, {stem(w) for w in words(said.lower()) if w in TIERS}, bool(FALLING.match(m.group("dir")))
+            # "went down by", "was down": searched, not matched at the verb's start
+            yield d, subject, {stem(w) for w in words(said.lower()) if w in TIERS}, bool(FALLING.search(m.group("dir")))
 
 
 def growth_elsewhere(q: Query, index, hits, ctx) -> Draft | None:
@@ -81,27 +78,27 @@ def growth_elsewhere(q: Query, index, hits, ctx) -> Draft | None:
     if target + 1 != report_year or not q.years <= {target, report_year}:
         return None  # the year before the report's (and, for "how much more than in 2010", its own)
     asked = {stem(w) for w in words(q.question.lower()) if w in TIERS}
+    # the report year's levels of the question's passages, each with the words of its part of its sentence
+    levels = [(f, _stems(party_phrase(f)))
+              for p, _h in hits[:TOP_PASSAGES] for f in index.facts_by_passage.get(p.id, ())
+              if f.value is not None and f.kind in ("money", "count") and not is_change(f)
+              and (f.period_end or f.period_start or report_year) == report_year]
     best, best_fit = None, 0.0
     for d, subject, tiers, falling in growths(index, hits, target, report_year):
-        for p, _h in hits[:TOP_PASSAGES]:
-            for f in index.facts_by_passage.get(p.id, ()):
-                if (f.value is None or f.kind not in ("money", "count") or f.id == d.id or is_change(f)
-                        or (f.period_end or f.period_start or report_year) != report_year):
-                    continue
-                if d.kind != "percent" and (d.unit != f.unit or d.value >= f.value):
-                    continue  # a rise in yuan works back a level in yuan, and is smaller than it
-                phrase = _stems(party_phrase(f))
-                if any(not _holds(phrase, s) for s in tiers):
-                    continue  # "the provincial funds grew" does not work back the central funds
-                fit = sum(_holds(phrase, s) for s in subject) / len(subject)
-                if fit < SUBJECT_FIT:
-                    continue
-                have = phrase | subject | _stems(f.section)
-                if any(not _holds(have, s) for s in asked):
-                    continue  # the question asks another tier
-                cover = sum(w for t, w in q.terms.items() if _holds(have, t)) / max(sum(q.terms.values()), 1e-9)
-                if cover >= QUESTION_FIT and cover + fit > best_fit:
-                    best, best_fit = (f, d, falling), cover + fit
+        for f, phrase in levels:
+            if f.id == d.id or d.kind != "percent" and (d.unit != f.unit or d.value >= f.value):
+                continue  # a rise in yuan works back a level in yuan, and is smaller than it
+            if any(not _holds(phrase, s) for s in tiers):
+                continue  # "the provincial funds grew" does not work back the central funds
+            fit = sum(_holds(phrase, s) for s in subject) / len(subject)
+            if fit < SUBJECT_FIT:
+                continue
+            have = phrase | subject | _stems(f.section)
+            if any(not _holds(have, s) for s in asked):
+                continue  # the question asks another tier
+            cover = sum(w for t, w in q.terms.items() if _holds(have, t)) / max(sum(q.terms.values()), 1e-9)
+            if cover >= QUESTION_FIT and cover + fit > best_fit:
+                best, best_fit = (f, d, falling), cover + fit
     if best is None:
         return None
     return level_before(*best)
