@@ -24,6 +24,7 @@ from qa.answer.cite import abstain, finish, related_passage
 from qa.answer.compose import numeric_answer, summary_answer, text_answer
 from qa.answer.context import Context, context_for, report_context
 from qa.answer.draft import Draft
+from qa.answer.enumeration import enumeration_answer
 from qa.answer.models import Answer
 from qa.answer.question import QUESTION_WORDS, YEAR_RE, Query, analyze
 from qa.answer.thresholds import ACROSS_EASING, OPERAND_PASSAGES, TOP_PASSAGES
@@ -79,8 +80,9 @@ def _draft(q: Query, index: QAIndex, ctx: Context, hits: list, doc: str | None =
     if reason:
         return reason
     top = hits[:TOP_PASSAGES]
-    draft = None
-    if q.op and q.kind in NUMERIC_KINDS | {"auto", "percent"}:
+    # "Which four priorities ...?": the items of a list the report introduces by its count
+    draft = enumeration_answer(q, index, top, ctx)
+    if draft is None and q.op and q.kind in NUMERIC_KINDS | {"auto", "percent"}:
         draft = compute(q, index, top, ctx, wider=hits)
     if draft is None:
         draft = compose(q, index, top, ctx)

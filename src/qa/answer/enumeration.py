@@ -1,0 +1,100 @@
+"""Questions that ask for the items of a counted list ("Which four priorities did the leading group
+set?", "the five big projects"), answered from the sentence that introduces a list of as many items
+("laid down four key tasks for the year: entire village advancement, relocation, ...").
+
+The number asked is the surest signal: a report's list of four tasks is rarely called what the analyst
+calls it ("priorities" for "key tasks"), but it is nearly always introduced by its count. Among the
+retrieved sentences that introduce a list of that count, the one that covers the question's words best
+answers; the items are split at commas and at the last "and", and the whole sentence is cited.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.answer.context import Context
+from qa.answer.draft import Draft
+from qa.answer.question import Query
+from qa.answer.score import score_sentence
+from qa.answer.thresholds import TEXT_MIN, UNCALIBRATED_MAX
+from qa.index.load import QAIndex
+from qa.text.words import stem, words
+
+COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+          "eleven": 11, "twelve": 12}
+_N = r"(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|1[0-2])"
+_NOUN = r"((?:[\w'’-]+\s+){0,3}?[a-z][\w-]*s)\b"
+# "Which four priorities ...", "What were the four key tasks ...", "Name the five priorities ...":
+# the list is the thing asked; "What did the five projects cost?" asks a figure of it and is not matched
+ASKED = re.compile(rf"^(?:and\s+)?(?:which|what|name|list|give)\s+(?:(?:were|are|was|is|the|its|their)\s+){{0,2}}"
+                   rf"{_N}\s+{_NOUN}", re.I)
+# terse: "cangping 12th five-year poverty plan: the five big projects"
+TERSE = re.compile(rf"\bthe\s+{_N}\s+((?:[\w'’-]+\s+){{0,2}}[a-z][\w-]*s)\s*\??\s*$", re.I)
+FIGURE_ASKED = re.compile(r"\bhow (many|much|far|long)\b|\b(cost|spend|spent|invest|amount|sum|total|share)\b", re.I)
+# the sentence's own introduction of a list: "four key tasks:", "five major projects, namely", ...
+INTRO_TAIL = r"[\"”’]?\s*(?::|,?\s*(?:namely|i\.e\.|that is|as follows|which (?:are|were)|including)\b[:,]?|—|–)\s*"
+
+
+def asked(question: str) -> tuple[int, str] | None:
+    """How many items the question asks for and the noun it calls them by, if it asks for a list's items."""
+    if FIGURE_ASKED.search(question):
+        return None
+    m = ASKED.search(question.strip()) or TERSE.search(question.strip())
+    if not m:
+        return None
+    n = m.group(1).lower()
+    return (COUNTS[n] if n in COUNTS else int(n)), m.group(2).split()[-1].lower()
+
+
+def split_items(tail: str, n: int) -> list[str]:
+    """The items of a list written "a, b, c and d" (or with semicolons); an "and" inside an item ("high
+    and cold areas") is kept when the commas already give the count."""
+    tail = tail.strip().rstrip(".;").strip()
+    parts = [p.strip() for p in re.split(r";\s*", tail) if p.strip()]
+    if len(parts) != n:
+        parts = [p.strip() for p in re.split(r",\s*", tail) if p.strip()]
+    parts = [re.sub(r"^(?:and|as well as)\s+", "", p) for p in parts]
+    if len(parts) == n - 1 and " and " in parts[-1]:
+        head, _, last = parts[-1].rpartition(" and ")
+        parts[-1:] = [head.strip(), last.strip()]
+    return [p for p in parts if p]
+
+
+def enumeration_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    """The items of the list the question asks for, from the best retrieved sentence introducing a list
+    of as many items; None when no retrieved sentence does."""
+    got = asked(q.question)
+    if got is None:
+        return None
+    n, noun = got
+    # "four key tasks for the year:": a short phrase may stand between the items' noun and the colon
+    intro = re.compile(rf"\b{_N}\s+((?:[\w\"“”'‘’-]+\s+){{0,4}}?[\w-]+s)"
+                       rf"(?:\s+(?:for|of|in|on|to)\s+[\w\s'’-]{{1,30}}?)?{INTRO_TAIL}", re.I)
+    best = None
+    for rank, (p, _h) in enumerate(hits):
+        doc_text = index.documents[p.doc].text
+        for a, b, _row in index.sentences_by_passage.get(p.id, ()):
+            sent = doc_text[a:b]
+            for m in intro.finditer(sent):
+                said = m.group(1).lower()
+                if (COUNTS[said] if said in COUNTS else int(said)) != n:
+                    continue
+                items = split_items(sent[m.end():], n)
+                if len(items) < 2:
+                    continue
+                score = score_sentence(q, sent, p, rank, ctx.vocab)
+                if stem(noun) in {stem(w) for w in words(m.group(2))}:
+                    score += 0.3  # the report calls the items what the question calls them
+                if len(items) == n:
+                    score += 0.2
+                if best is None or score > best[0]:
+                    best = (score, p, a, b, m.end(), items)
+    if best is None or best[0] < TEXT_MIN:
+        return None
+    score, p, a, b, tail_at, items = best
+    sentence = index.documents[p.doc].text[a:b]
+    listed = ", ".join(items[:-1]) + " and " + items[-1]
+    conf = round(max(0.05, min(UNCALIBRATED_MAX, 0.35 + (score - TEXT_MIN))), 2)
+    end = len(sentence.rstrip().rstrip("."))
+    cites = [(p.id, a, b, [(tail_at, end)])]
+    return Draft(f"{listed}. Source: “{sentence}”", [], conf, "list", extra_citations=cites)
