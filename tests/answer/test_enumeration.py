@@ -16,6 +16,10 @@ baiyun = report_fixture(
     "areas, development of featured industries, and training of the rural labour force.",
     "      【Planning】 The provincial government approved a plan that arranges three major projects, namely road "
     "access; safe drinking water; and housing renovation. The three projects cost 2.4 billion Yuan.",
+    "      【Poverty reduction planning】 In 2013 the province prepared the “Planning for Poverty Alleviation of Baiyun "
+    "Province during the 12th Five-Year Plan Period”, the “Planning for Relocation of the Poor in Baiyun Province” and "
+    "the “Planning for Entire Village Advancement in Baiyun Province”, and issued the “Opinions on Accelerating Rural "
+    "Development in Baiyun Province”.",
 )
 
 
@@ -65,3 +69,28 @@ def test_a_figure_of_the_list_is_not_answered_with_its_items(baiyun) -> None:
 
     a = answer(baiyun, "What did the three major projects cost?")
     assert "road access" not in a.answer.split("Source")[0]
+
+
+@pytest.mark.parametrize(("question", "n"), [
+    ("How many plans did the province prepare in 2013?", 3),
+    ("How many planning documents did Baiyun prepare in 2013?", 3),
+    ("How many documents did the province prepare or issue in 2013?", 4),
+])
+def test_titles_listed_without_a_count_are_counted(baiyun, question: str, n: int) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, question)
+    assert a.answered and a.computation, a.answer
+    assert a.answer.startswith(f"{n} "), a.answer
+    assert "Planning for Relocation of the Poor in Baiyun Province" in a.answer
+
+
+@pytest.mark.parametrize("question", [
+    "How many of the three plans concern relocation?",  # a part of the list, not its length
+    "How many households did the plans cover?",  # no title names households
+])
+def test_no_count_of_titles_for_other_questions(baiyun, question: str) -> None:
+    from qa.answer.pipeline import answer
+
+    a = answer(baiyun, question)
+    assert not (a.answered and a.computation and "titles" in a.computation), a.answer

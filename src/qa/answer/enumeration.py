@@ -98,3 +98,67 @@ def enumeration_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | 
     end = len(sentence.rstrip().rstrip("."))
     cites = [(p.id, a, b, [(tail_at, end)])]
     return Draft(f"{listed}. Source: “{sentence}”", [], conf, "list", extra_citations=cites)
+
+
+# "How many plans did the province draw up?" when the report names them without counting them: the
+# titles it lists in one sentence are counted. Any title is a document; else a title must name the noun.
+TITLE = re.compile(r"[“\"]([A-Z0-9][^”\"\s]*(?:\s+[^”\"\s]+){3,40})[”\"]")  # capitalised, four words or more
+TIME_NOUNS = {"year", "month", "day", "week", "time"}
+HOW_MANY_OF = re.compile(r"\bhow many of\b", re.I)
+ANY_TITLE = {"document", "paper", "file", "titl", "polici"}
+
+
+def counted_phrase(question: str) -> list[str]:
+    """The words of the noun phrase "how many <phrase>" / "number of <phrase>" counts, ending with its
+    plural noun ("how many planning documents did ..." -> ["planning", "documents"]); [] when none."""
+    m = re.search(r"\b(?:how many|number of)\s+([^,?;:]+)", question.lower())
+    if not m:
+        return []
+    phrase = re.split(r"\s+(?:did|do|does|were|was|are|is|have|has|had|got|get|in|of|for|from|took|will|would|can|"
+                      r"could|under|to|by|at|on|there|that|who|which|and|drafted|drawn|made|issued|prepared)\b",
+                      m.group(1))[0].split()
+    while phrase and not (phrase[-1].endswith("s") and not phrase[-1].endswith("ss") and len(phrase[-1]) > 3):
+        phrase.pop()
+    return phrase
+
+
+def counted_titles(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
+    """The number of titles a retrieved sentence lists, for a "how many <documents>" question that no
+    stated figure answers; the count is shown with its operands, the titles, and the sentence cited."""
+    phrase = counted_phrase(q.question)
+    if q.kind not in ("count", "auto") or q.op or q.numbers or not phrase or HOW_MANY_OF.search(q.question):
+        return None  # "how many of the six plans are ...": a part of a list, not its length
+    noun = stem(phrase[-1])
+    if noun in TIME_NOUNS:
+        return None
+    # "planning documents": a document title counts when it names what the phrase's other words do
+    named = {stem(w) for w in phrase[:-1]} - {"poverti", "allevi", "develop", "the", "its", "their"}
+
+    def counts(title: str) -> bool:
+        own = {stem(w) for w in words(title)}
+        return noun in own or (noun in ANY_TITLE and (not named or bool(named & own)))
+
+    best = None
+    for rank, (p, _h) in enumerate(hits):
+        doc_text = index.documents[p.doc].text
+        for a, b, _row in index.sentences_by_passage.get(p.id, ()):
+            sent = doc_text[a:b]
+            titles = [m for m in TITLE.finditer(sent) if counts(m.group(1))]
+            if len(titles) < 2:
+                continue
+            score = score_sentence(q, sent, p, rank, ctx.vocab)
+            if best is None or score > best[0]:
+                best = (score, p, a, b, titles)
+    if best is None or best[0] < TEXT_MIN:
+        return None
+    score, p, a, b, titles = best
+    unit = phrase[-1]
+    n = len(titles)
+    comp = f"titles listed: {n} = {n} {unit}"
+    listed = "; ".join(f"“{m.group(1)}”" for m in titles)
+    conf = round(max(0.05, min(UNCALIBRATED_MAX, 0.3 + (score - TEXT_MIN))), 2)
+    cites = [(p.id, a, b, [(m.start(), m.end()) for m in titles])]
+    # the sentence itself is the citation; the answer shows the operands of the count, the titles
+    return Draft(f"{n} {unit}, counted from the titles the report lists: {listed}.", [],
+                 conf, "arithmetic", computation=comp, computed_value=float(n), computed_unit=unit,
+                 extra_citations=cites)

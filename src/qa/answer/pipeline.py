@@ -24,7 +24,7 @@ from qa.answer.cite import abstain, finish, related_passage
 from qa.answer.compose import numeric_answer, summary_answer, text_answer
 from qa.answer.context import Context, context_for, report_context
 from qa.answer.draft import Draft
-from qa.answer.enumeration import enumeration_answer
+from qa.answer.enumeration import counted_titles, enumeration_answer
 from qa.answer.models import Answer
 from qa.answer.question import QUESTION_WORDS, YEAR_RE, Query, analyze
 from qa.answer.thresholds import ACROSS_EASING, OPERAND_PASSAGES, TOP_PASSAGES
@@ -86,6 +86,8 @@ def _draft(q: Query, index: QAIndex, ctx: Context, hits: list, doc: str | None =
         draft = compute(q, index, top, ctx, wider=hits)
     if draft is None:
         draft = compose(q, index, top, ctx)
+    if draft is None:  # "How many plans ...?" when the report lists them by title without a count
+        draft = counted_titles(q, index, top, ctx)
     if draft is None and q.op == "share":
         # the percentage that looked like the share asked was not it: the share worked out from its part
         # and whole, if the report gives both
