@@ -18,8 +18,8 @@ baiyun = report_fixture(
     "access; safe drinking water; and housing renovation. The three projects cost 2.4 billion Yuan.",
     "      【Poverty reduction planning】 In 2013 the province prepared the “Planning for Poverty Alleviation of "
     "Baiyun Province during the 12th Five-Year Plan Period”, the “Planning for Relocation of the Poor in Baiyun "
-    "Province” and the “Planning for Entire Village Advancement in Baiyun Province”, and issued the “Opinions on Accelerating Rural "
-    "Development in Baiyun Province”.",
+    "Province” and the “Planning for Entire Village Advancement in Baiyun Province”, and issued the “Opinions on "
+    "Accelerating Rural Development in Baiyun Province”.",
 )
 
 
