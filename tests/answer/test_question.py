@@ -451,3 +451,17 @@ def test_a_follow_up_that_names_another_place_after_and_names_it() -> None:
 def test_that_year_in_a_follow_up_is_no_unit_counted() -> None:
     q = analyze("And Qingshui, same year?", ["How many people did Lanshan lift out of poverty in 2011?"])
     assert q.kind == "count" and q.unit != "years" and q.years == {2011}
+
+
+@pytest.mark.parametrize(("question", "previous", "kind"), [
+    ("and poor households backed?", "How much did Baiyun invest in entire village advancement in 2013?", "count"),
+    ("And villages covered?", "How much went to entire village advancement in Lanshan?", "count"),
+    # a place or the receiver of money is not the thing counted
+    ("And in the pastoral areas?", "How much was invested in Qingshui in 2013?", "money"),
+    ("What about pastoral areas?", "What was the poverty line for farming areas?", "money"),
+    ("And the part lent directly to poor households?", "How much credit money went to Baiyun in 2013?", "money"),
+])
+def test_a_terse_followup_naming_a_counted_noun_asks_a_count(question: str, previous: str, kind: str) -> None:
+    from qa.answer.question import analyze
+
+    assert analyze(question, [previous]).kind == kind
