@@ -465,3 +465,14 @@ def test_a_terse_followup_naming_a_counted_noun_asks_a_count(question: str, prev
     from qa.answer.question import analyze
 
     assert analyze(question, [previous]).kind == kind
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("What did farmers in Baiyun's key counties earn per head, net, in 2013?", "money"),
+    ("what did a farmer in the national key counties earn", "money"),
+    ("How many farmers earned more than 2,000 yuan?", "count"),
+])
+def test_earnings_are_money(question: str, kind: str) -> None:
+    from qa.answer.kinds import detect_kind
+
+    assert detect_kind(question) == kind

@@ -17,6 +17,7 @@ EXPLAIN_RE = re.compile(
     r"was the effect|was the status|principle|are the .* used for))"
 )
 
+_EARN = re.compile(r"\bearn(?:s|ed|ing|ings)?\b")
 _HOW_MUCH_MANY = re.compile(r"\bhow (much|many)\b")
 _AMOUNT_TO = re.compile(r"\b(amount|come|came|total)\w* to\b")
 _WHAT_DID_GIVE = re.compile(r"^(and )?what did\b.*\b(give|get|receive|spend|invest|allocate|provide|raise|lend|issue|"
@@ -43,7 +44,7 @@ KIND_RULES = [
                     r"an overview of|overview of|describe|what is there on|anything on)\b")),
     # "What were the fiscal funds in 2010?" asks for an amount, not an explanation.
     ("explanation", lambda q, t: EXPLAIN_RE.search(q) and not _HOW_MUCH_MANY.search(q)
-     and not _names_an_amount(q, t)
+     and not _names_an_amount(q, t) and not _EARN.search(q)
      and not (re.match(r"^(and )?what (was|were|is|are)\b", q)
               and t & MONEY_WORDS
               and not re.search(r"\b(purpose|used for|effect|status|target|principle|notable|do|done|asked|"
@@ -83,6 +84,8 @@ KIND_RULES = [
     ("change", lambda q, t: not _QUESTION_WORD.search(q) and re.search(
         r"\b(growth|grew|grow|rise|rose|increase|increased|decline|declined|drop|dropped|fall|fell)\b", q)),
     ("money", _rx(r"\bpoverty line\b|\bper capita\b|\bnet income\b")),
+    # "What did farmers earn per head?": earnings are money ("how many farmers earned ..." counts people)
+    ("money", lambda q, t: _EARN.search(q) and not re.search(r"\bhow many\b", q)),
     ("money", lambda q, t: re.search(r"\bhow (large|big)\b|\bsize of\b", q) and t & MONEY_WORDS),
     ("money", _rx(r"\bhow many (yuan|dollars|usd|rmb)\b")),
     ("count", _rx(r"\bhow many\b|\bnumber of\b|\bcount of\b|\bpopulation\b|\bheadcount\b|\bhow (big|large)\b")),
