@@ -476,3 +476,14 @@ def test_earnings_are_money(question: str, kind: str) -> None:
     from qa.answer.kinds import detect_kind
 
     assert detect_kind(question) == kind
+
+
+def test_of_them_keeps_the_earlier_noun_counted_when_a_place_follows() -> None:
+    from qa.answer.question import analyze
+
+    q = analyze("how many of them lie in national key counties?",
+                ["How many key villages went through whole-village advancement in Baiyun in 2013?"])
+    assert q.unit == "villages" and "villag" in q.terms
+    # the follow-up's own noun still says what is counted when it is not a place
+    assert analyze("And how many of them were villages?", ["How many towns and villages were built?"]).unit == "villages"
+    assert analyze("And counties?", ["How many villages got mutual funds?"]).unit == "counties"

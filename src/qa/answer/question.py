@@ -173,6 +173,7 @@ def is_elliptical(question: str) -> bool:
 # pastoral areas?", "what about pastoral areas?", "and the part lent to households?")
 COUNTED_TAIL = re.compile(r"^(?:and|what about|how about)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}?([a-z]+s)"
                           r"\s+[a-z]+ed\s*\??$")
+OF_THEM = re.compile(r"\bhow many of (?:them|those|these)\b", re.I)
 PERCENT_WORD = re.compile(r"\b(?:percent|percentage)\b", re.I)
 LAND_AREA_Q = re.compile(r"\b(land area|total area|square (?:kilomet(?:er|re)s?|km)|sq\.? ?km|km2|km²)\b|"
                          r"\b(how (?:big|large) is \w+|size of) (?:the )?territory\b")
@@ -210,6 +211,8 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         replaced = {stem(n) for n in proper_names(context)} if proper_names(q) else set()
         # "And a small one?" after "a big village": small, not big (even where "small" is a question word)
         old, new = contrasted(q, context)
+        if OF_THEM.search(q):  # "how many of them lie in national key counties?": still the villages counted
+            old = old - {counted_noun(context)}
         replaced |= old
         for t in new:
             terms[t] = 1.0
@@ -232,7 +235,9 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         not re.search(r"\bhow many\b", fl) or re.search(r"\bhow many (of )?(them|those|these)\b", fl)
     ):
         # "And how many of them found jobs?": them = the earlier question's noun; "and counties?" names its own
-        own = [UNIT_NOUNS[stem(w)] for w in words(fl) if stem(w) in UNIT_NOUNS and stem(w) != "year"]  # "same year"
+        # "how many of them lie in key counties?": a noun after a place word is where, not what, is counted
+        mine = re.split(r"\b(?:in|within|inside|at|across|among|under)\b", fl)[0] if OF_THEM.search(fl) else fl
+        own = [UNIT_NOUNS[stem(w)] for w in words(mine) if stem(w) in UNIT_NOUNS and stem(w) != "year"]  # "same year"
         unit = own[-1] if own else target_unit(context)
     of_them = re.search(r"\bhow many of (?:them|these|those) (?:were|are|was|is) (\w+)", fl)
     if unit is None and of_them and stem(of_them.group(1)) in UNIT_NOUNS:
