@@ -485,5 +485,6 @@ def test_of_them_keeps_the_earlier_noun_counted_when_a_place_follows() -> None:
                 ["How many key villages went through whole-village advancement in Baiyun in 2013?"])
     assert q.unit == "villages" and "villag" in q.terms
     # the follow-up's own noun still says what is counted when it is not a place
-    assert analyze("And how many of them were villages?", ["How many towns and villages were built?"]).unit == "villages"
+    of_them = analyze("And how many of them were villages?", ["How many towns and villages were built?"])
+    assert of_them.unit == "villages"
     assert analyze("And counties?", ["How many villages got mutual funds?"]).unit == "counties"
