@@ -232,3 +232,17 @@ def test_the_share_after_the_previous_answer_answers_a_follow_up() -> None:
 def test_a_word_in_capitals_is_emphasis_not_a_name() -> None:
     assert proper_names("How many LABOURERS did Lanshan train?") == ["lanshan"]
     assert proper_names("How much did LGOP allocate to Lanshan?") == ["lgop", "lanshan"]
+
+
+def test_a_figure_of_places_listed_as_the_subject_is_theirs() -> None:
+    from qa.answer.question import analyze
+    from qa.answer.score import others_subject
+
+    s = ("Zhangjiakou, Chengde and Baoding City have 25 key counties and 1.54 million poor people, "
+         "respectively accounting for 48.1% and 41.6% of the total in the province.")
+    assert others_subject(analyze("What proportion of the province's counties are key counties?"), s)
+    assert not others_subject(analyze("What share of the poor live in Zhangjiakou, Chengde and Baoding?"), s)
+    followup = analyze("What percentage of the provincial total is that?",
+                       ["How many poor are in Chengde and Baoding?"])
+    assert not others_subject(followup, s)
+    assert not others_subject(analyze("How many key counties are there?"), "The province has 25 key counties.")

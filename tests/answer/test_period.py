@@ -63,3 +63,12 @@ def test_a_place_listed_with_others_does_not_own_their_figure() -> None:
 def test_a_span_only_the_section_names_does_not_exclude_a_year() -> None:
     s = "The province spent 318 million Yuan on moving 12,600 households out of harsh areas."
     assert period_ok(analyze("How many households were relocated in 2010?"), fact(s, 2006, 2010))
+
+
+def test_a_sentence_stating_two_years_gives_each_figure_its_own() -> None:
+    s = "The poor fell from 2.23 million at the end of 2010 to 1.92 million at the end of 2011."
+    q = analyze("How many poor were there at the end of 2011?")
+    assert not period_ok(q, fact(s, 2010, 2010))
+    assert period_ok(q, fact(s, 2011, 2011))
+    # a figure the extractor gave no year of its own is judged by the years the sentence states
+    assert period_ok(q, fact(s, None, None))

@@ -488,3 +488,22 @@ def test_of_them_keeps_the_earlier_noun_counted_when_a_place_follows() -> None:
     of_them = analyze("And how many of them were villages?", ["How many towns and villages were built?"])
     assert of_them.unit == "villages"
     assert analyze("And counties?", ["How many villages got mutual funds?"]).unit == "counties"
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("Of the central and provincial grants, which was the bigger?", ["central", "provincial grants"]),
+    ("Which exceeded the other: central or provincial funds?", ["central", "provincial funds"]),
+    ("Between relocation and training, which one was larger?", ["relocation", "training"]),
+])
+def test_which_of_two_was_bigger_is_a_comparison(question: str, parts: list[str]) -> None:
+    from qa.answer.operands import split_parts
+
+    assert detect_op(question) == "compare"
+    assert split_parts(question, "compare") == parts
+
+
+def test_one_year_before_shifts_a_followups_year() -> None:
+    from qa.answer.question import analyze
+
+    assert analyze("and one year before?", ["baiyun poverty rate, end 2013"]).years == {2012}
+    assert analyze("And a year later?", ["How many were relocated in 2012?"]).years == {2013}

@@ -305,10 +305,23 @@ def test_period_defaults_to_the_report_year() -> None:
     assert figure(facts_of("The county relocated 4,800 people in total.", year=2011), "4,800").period == "2011"
 
 
-@pytest.mark.xfail(strict=True, reason="the nearest earlier year wins over the 'in 2013' that follows the figure")
 def test_each_figure_takes_the_year_that_follows_it() -> None:
     s = "The province spent 2.5 billion Yuan on relocation in 2012 and 3.1 billion Yuan in 2013."
     assert figure(facts_of(s), "3.1 billion Yuan").period == "2013"
+    s = "The poor fell from 2.23 million people at the end of 2011 to 1.92 million people at the end of 2012."
+    assert figure(facts_of(s, year=2012), "1.92 million").period == "2012"
+    assert figure(facts_of(s, year=2012), "2.23 million").period == "2011"
+
+
+def test_a_second_from_to_pair_runs_over_the_first_ones_years() -> None:
+    s = ("The poor fell from 2.23 million people at the end of 2011 to 1.92 million people at the end of 2012, "
+         "and the incidence from 7.5% to 6.5%.")
+    facts = facts_of(s, year=2012)
+    assert figure(facts, "7.5%").period == "2011"
+    assert figure(facts, "6.5%").period == "2012"
+    # without a first pair of years, both figures keep the year before them
+    s = "In 2012 the poverty incidence dropped from 13.1% to 11.0%."
+    assert figure(facts_of(s, year=2012), "13.1%").period == "2012"
 
 
 def test_a_compared_year_is_not_the_figures_period() -> None:
@@ -422,3 +435,12 @@ def test_a_rate_not_right_after_a_level_keeps_its_own_measure() -> None:
 def test_people_counted_after_money_and_a_fall_of_a_number(sentence: str, raw: str, unit: str, measure: str) -> None:
     f = figure(facts_of(sentence), raw)
     assert (f.kind, f.unit, f.measure) == ("count", unit, measure)
+
+
+def test_shares_listed_respectively_are_of_the_figures_listed_before() -> None:
+    s = ("Three cities have 25 key counties, 2804 poor villages and 1.54 million poor people, respectively "
+         "accounting for 48.1%, 39.5% and 41.6% of the total in the province.")
+    facts = facts_of(s)
+    assert figure(facts, "48.1%").measure == "share of key counties"
+    assert figure(facts, "39.5%").measure == "share of poor villages"
+    assert figure(facts, "41.6%").measure == "share of poor people"

@@ -24,7 +24,8 @@ SPLITTERS = {
              r"(?P<a>.+?)\b(?:than|compared (?:with|to)|over|versus|vs\.?)\b(?P<b>.+)"],
     "times": [r"(?P<a>.+?)\b(?:than|compared (?:with|to))\b(?P<b>.+)", r"(?P<a>.+?)\bwhat multiple of\b(?P<b>.+)",
               r"\btimes as (?:much|many|large|big|high) as\b(?P<b>.+)"],
-    "compare": [r"(?:,|:)\s*(?P<a>.+?)\s+or\s+(?P<b>.+)", r"^(?:did|does|was|were|is|are)\s+(?P<a>.+?)\s+or\s+"
+    "compare": [r"^(?:of|between)\s+(?:the\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+?),\s*which\b",
+                r"(?:,|:)\s*(?P<a>.+?)\s+or\s+(?P<b>.+)", r"^(?:did|does|was|were|is|are)\s+(?P<a>.+?)\s+or\s+"
                 r"(?P<b>.+?)\s+(?:receive|get|got|have|had|spend|invest)", r"(?P<a>.+?)\b(?:than)\b(?P<b>.+)"],
 }
 

@@ -25,6 +25,14 @@ ARITH_PATTERNS = [
             r"lower|fewer)\b"
         ),
     ),
+    # "Of the central and provincial grants, which was the bigger?", "Which exceeded the other, X or Y?"
+    (
+        "compare",
+        re.compile(
+            r"^(?:of|between)\b.*\band\b.*,\s*which(?: one)?\s+(?:was|is|were|are)\s+(?:the\s+)?"
+            r"(bigger|larger|greater|higher|smaller|lower)\b|\bwhich\b.*\bexceed\w*\b.*\b(?:the other|or)\b"
+        ),
+    ),
     # "How many times larger was X than Y?", "X is what multiple of Y?": the ratio of two figures
     ("times", re.compile(r"\bhow many times (?:as |larger|bigger|greater|more|higher)|\bwhat multiple of\b")),
     (

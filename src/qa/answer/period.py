@@ -14,7 +14,8 @@ def _states_year(sentence: str, year: int) -> bool:
     or ends or starts a span with it ("from 2001 to 2008", "2001-2008")."""
     for m in re.finditer(rf"\b{year}\b", sentence):
         before, after = sentence[: m.start()], sentence[m.end():]
-        if re.search(r"\b(over|than|compared with|compared to|versus)\s+(that\s+(of|in)\s+)?(the end of\s+)?$", before):
+        if re.search(r"\b(over|than|compared with|compared to|versus)\s+(that\s+(of|in)\s+)?((?:at|in)\s+)?"
+                     r"(the end of\s+)?$", before):
             continue
         if SPAN_BEFORE.search(before) or SPAN_AFTER.match(after):
             continue
@@ -37,9 +38,13 @@ def period_ok(query: Query, fact) -> bool:
     asks_change = query.kind == "change" or (query.kind == "percent" and bool(GROWTH_Q.search(text)))
     if asks_change and any(str(y) in fact.sentence for y in query.years):
         return True  # "rise over 2008" is answered by "an increase of 11.6 percent over 2008"
+    lo, hi = fact.period_start, fact.period_end
+    if lo is not None and lo == (hi or lo) and lo not in query.years and _states_year(fact.sentence, lo):
+        # "from 7.5% at the end of 2010 to 6.5% at the end of 2011": a sentence stating both years gives
+        # each figure its own; the figure of the other year does not answer
+        return False
     if any(_states_year(fact.sentence, y) for y in query.years):
         return True
-    lo, hi = fact.period_start, fact.period_end
     if lo is None:
         return False
     if (hi is not None and hi > lo and lo not in query.years and not CUMULATIVE_Q.search(query.question)

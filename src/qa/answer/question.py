@@ -31,8 +31,9 @@ FOLLOWUP_RE = re.compile(
 GREATER = re.compile(r"\b(" + "|".join(GREATER_WORDS) + r")\b")
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 # "And the year before?", "the following year?": a follow-up's year, one off the previous question's
-YEAR_SHIFT = re.compile(r"(?i)\b(?:the|a) year (?P<back>before|earlier|prior)\b|\b(?:the )?(?P<back2>previous|prior|"
-                        r"preceding) year\b|\b(?:the|a) year (?:after|later)\b|\b(?:the )?(?:following|next) year\b")
+YEAR_SHIFT = re.compile(r"(?i)\b(?:the|a|one) year (?P<back>before|earlier|prior)\b|\b(?:the )?(?P<back2>previous|"
+                        r"prior|preceding) year\b|\b(?:the|a|one) year (?:after|later)\b|\b(?:the )?(?:following|next) "
+                        r"year\b")
 QUESTION_NUMBER = re.compile(
     rf"(?<![\w.])(?P<num>{DIGIT_PATTERN})(?:\s+(?P<scale>{SCALE_PATTERN}))?(?![\w])", re.IGNORECASE
 )

@@ -266,6 +266,27 @@ def shared_with_others(names: list[str], sentence: str) -> bool:
     return False
 
 
+def others_subject(q: Query, sentence: str) -> bool:
+    """The sentence is about places listed as its subject ("Zhangjiakou, Chengde and Baoding City have 25 key
+    counties ..., accounting for 48.1% ..."), none of which the question names: its figures are theirs, not
+    the region's."""
+    names = _subject_names(sentence)
+    asked = f"{q.question} {q.context}".lower()  # a follow-up leans on the places its question named
+    return bool(names) and not any(n in asked for n in names)
+
+
+SUBJECT_LIST = re.compile(rf"\s*(?:【[^】]*】\s*)?(?:In \d{{4}},?\s+)?({_NAME}(?:, {_NAME})*,? and {_NAME})\s+"
+                          r"(?:have|has|had|are|were|hold|held|account)\b")
+
+
+@lru_cache(maxsize=16384)
+def _subject_names(sentence: str) -> tuple[str, ...]:
+    m = SUBJECT_LIST.match(sentence)
+    if not m:
+        return ()
+    return tuple(w.split()[0].lower() for w in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(1)) if w.strip())
+
+
 @lru_cache(maxsize=16384)
 def _name_lists(sentence: str) -> tuple[tuple[str, ...], ...]:
     # Cached: a question meets every figure of a sentence, and a sentence many questions
@@ -307,7 +328,7 @@ def candidates(q: Query, index, hits, ctx, kind: str | None = None) -> list[Scor
         anchors = {g.sentence_start for g in facts if g.value is not None and quotes(g.value, q.numbers)}
         for f in facts:
             s = score_fact(q, f, p, rank, ctx.vocab, kind)
-            if s is None or (places and shared_with_others(places, f.sentence)):
+            if s is None or (places and shared_with_others(places, f.sentence)) or others_subject(q, f.sentence):
                 # "in Baoding alone": the figure of "Zhangjiakou, Chengde and Baoding" is theirs together
                 continue
             if f.sentence_start in anchors:

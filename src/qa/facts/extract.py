@@ -246,6 +246,14 @@ def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[Figu
         later = [d for d in dates if d.start >= x.end and not COMPARED_YEAR.search(s[: d.start])
                  and not any(n is not x and x.end <= n.start and n.end <= d.start for n in nums)]
         ref = prior[-1] if prior else (later[0] if later else None)
+        if later and OWN_YEAR_NEXT.match(s[x.end : later[0].start]):
+            ref = later[0]  # "from 2.23 million at the end of 2010 to 1.92 million at the end of 2011": its own year
+        if len(prior) > 1 and FROM_TO_FIRST.search(s[: x.start]) and FROM_TO_SECOND.match(s[x.end :]):
+            # "fell from 2.23 million at the end of 2010 to 1.92 million at the end of 2011, and the incidence
+            # from 7.5% to 6.5%": a second "from A to B" without years of its own runs over the first one's years
+            y1, y2 = prior[-2], prior[-1]
+            if (y1.period_start or 0) < (y2.period_start or 0) and re.search(r"\bto\b", s[y1.end : y2.start]):
+                ref = y1
         if ref is not None:
             row.update(period=ref.period[:7] if ref.kind == "date" else _range_years(ref),
                        period_start=ref.period_start, period_end=ref.period_end)  # fmt: skip
@@ -261,7 +269,7 @@ def _row(doc: Document, p: Passage, s: str, sa: int, sb: int, x, nums: list[Figu
 
 # "up 12% over 2008", "99 million more than that of 2010": a year the figure is compared with, not its own.
 # "which was 21.5% higher than in 2010": "than in" too
-COMPARED_YEAR = re.compile(r"(?:over|compared (?:with|to)|from|versus|than(?: (?:that|those))?(?: (?:of|in))?)"
+COMPARED_YEAR = re.compile(r"(?:over|compared (?:with|to)|from|versus|than(?: (?:that|those))?(?: (?:of|in|at))?)"
                            r"\s+(?:the end of\s+)?$")
 
 
@@ -272,6 +280,9 @@ def _in_title(s: str, pos: int) -> bool:
         before.count('"') % 2 == 1)
 
 
+OWN_YEAR_NEXT = re.compile(r"\s*(?:[a-z]+\s+)?(?:at|by|in|as of)\s+(?:the\s+)?(?:end\s+of\s+)?$")
+FROM_TO_FIRST = re.compile(r"\bfrom\s+$")
+FROM_TO_SECOND = re.compile(r"\s+to\s+[\d.,]+\s*(?:%|per ?cent|million|billion|thousand)?(?![\w.,]*\s+(?:in|at|by) )")
 _WHOLE_YEAR = re.compile(r"\b(?:in|for|during|throughout|over) the (?:whole|full|entire) year\b|"
                          r"\bthroughout the year\b", re.I)
 

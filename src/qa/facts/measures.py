@@ -289,6 +289,10 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
         n.measure = subject_np(s, n.start) or noun_before(s, n.start) or _measure_of_verb(before) or "funds"
         return
     if n.kind == "percent":
+        shares = _respective_share(s, n, prev)
+        if shares:
+            n.measure = shares
+            return
         m = re.match(r"\s+of\s+(?:the\s+)?", s[n.end :])
         if m:
             phrase, _ = noun_after(s, n.end + m.end() - 1, singular_ok=True, allow_ed=True)
@@ -312,6 +316,29 @@ def measure_figure(s: str, n: Figure, prev: list[Figure]) -> None:
         n.measure = subject_np(s, n.start) or noun_before(s, n.start) or _measure_of_verb(before)
         return
     n.measure = subject_np(s, n.start) or noun_before(s, n.start) or ("area" if n.kind == "area" else "")
+
+
+_RESPECTIVE_SHARES = re.compile(r"\brespectively\s+(?:accounting for|accounted for|accounts? for|making up|made up|"
+                                r"representing|represented)\s+")
+_PERCENT_RUN = re.compile(r"[\d.]+\s*%(?:\s*,\s*(?:and\s+)?|\s+and\s+)?")
+
+
+def _respective_share(s: str, n: Figure, prev: list[Figure]) -> str:
+    """"25 key counties, 2804 villages and 1.54 million poor people, respectively accounting for 48.1%,
+    39.5% and 41.6% of the total": the i-th share is of the i-th figure before "respectively"."""
+    runs = list(_RESPECTIVE_SHARES.finditer(s, 0, n.start))
+    if not runs:
+        return ""
+    r = runs[-1]
+    run = _PERCENT_RUN.match(s, r.end())
+    shares = []
+    while run and run.group(0):
+        shares.append(run.start())
+        run = _PERCENT_RUN.match(s, run.end())
+    items = [p for p in prev if p.kind != "percent" and p.end <= r.start() and p.measure]
+    if n.start not in shares or len(shares) < 2 or len(items) < len(shares):
+        return ""
+    return "share of " + items[len(items) - len(shares) + shares.index(n.start)].measure
 
 
 def _measure_of_verb(before: str) -> str:
