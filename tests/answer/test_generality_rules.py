@@ -246,3 +246,18 @@ def test_a_figure_of_places_listed_as_the_subject_is_theirs() -> None:
                        ["How many poor are in Chengde and Baoding?"])
     assert not others_subject(followup, s)
     assert not others_subject(analyze("How many key counties are there?"), "The province has 25 key counties.")
+
+
+@pytest.mark.parametrize(("question", "phrase", "ok"), [
+    ("What was the per capita net income of all farmers in the province?", "3,742 yuan in the national key counties",
+     False),
+    ("Rural per capita net income for Baiyun as a whole?", "farmers in the 8 key counties earned 2,912 Yuan", False),
+    ("What was the per capita net income of all farmers in the province?", "farmers of the whole region 4,587 Yuan",
+     True),
+    ("What did farmers in the key counties earn?", "3,742 yuan in the national key counties", True),
+])
+def test_a_whole_asked_is_not_answered_by_a_part(question: str, phrase: str, ok: bool) -> None:
+    from qa.answer.guards import whole_stated
+    from qa.answer.question import analyze
+
+    assert whole_stated(analyze(question), phrase) is ok

@@ -25,7 +25,7 @@ from qa.answer.features import (
     previous_figure,
     tier_conflict,
 )
-from qa.answer.guards import body_named, scope_stated
+from qa.answer.guards import body_named, scope_stated, whole_stated
 from qa.answer.question import Query, analyze, proper_names
 from qa.answer.quoted import quotes
 from qa.answer.score import Scored, candidates, score_sentence
@@ -125,8 +125,8 @@ def _numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | Non
             return None  # the part asked is not what this figure is: it is the whole, or another part
         if tier_conflict(q.question, phrase) and tier_conflict(q.question, f.sentence):
             return None  # "the regional key counties" asked, only "the 19 national key counties" stated
-        if not scope_stated(q, f.sentence, ctx):
-            return None  # "in its 25 key counties alone": a figure whose sentence names no such scope
+        if not scope_stated(q, f.sentence, ctx) or not whole_stated(q, phrase):
+            return None  # "in its 25 key counties alone", "all farmers": a figure of another scope
         if TOTAL_WORDS.search(q.question):
             total = per_unit_total(best.item, index)
             if total is not None:

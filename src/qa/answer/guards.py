@@ -30,6 +30,20 @@ def scope_stated(q: Query, sentence: str, ctx: Context) -> bool:
     return scope <= have
 
 
+# "the per capita net income of all farmers in the province", "the region as a whole": the whole is asked
+WHOLE_ASKED = re.compile(r"\b(?:all|whole|entire)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:farmers|people|residents|"
+                         r"population|province|region|countryside)\b|\bas a whole\b|\b(?:province|region)-wide\b|"
+                         r"\bacross the (?:whole |entire )?(?:province|region)\b", re.I)
+# what only a part of a region is: its key counties or villages, its pilots, its contiguous poor areas
+PART_SCOPE = re.compile(r"\bkey (?:counties|county|villages|village)\b|\bpilots?\b|\bcontiguous\b", re.I)
+
+
+def whole_stated(q: Query, phrase: str) -> bool:
+    """False when the question asks about the whole region ("all farmers in the province") and the figure's
+    own phrase is of a part of it ("3,742 yuan in the national key counties")."""
+    return not (WHOLE_ASKED.search(q.question) and PART_SCOPE.search(phrase) and not PART_SCOPE.search(q.question))
+
+
 # "Which (central state-owned) enterprise ...": the kind of body asked, the noun before the verb
 WHICH_HEAD = re.compile(r"^(?:and )?which (?:[\w-]+ ){0,3}?([a-z]+) (?:was|were|is|are|did|does|has|had|will|"
                         r"helped|helps|provided|gave)\b", re.I)
