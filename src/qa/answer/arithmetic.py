@@ -161,6 +161,8 @@ def _combine(q: Query, parts: list[str], ops: list):
         comp = " + ".join(o.raw for o in ops) + f" = {fmt(total, unit, ops)}"
         return Draft(f"{comp} in total.", ops, 0.7, "arithmetic", computation=comp, computed_value=total,
                      computed_unit=unit)
+    if q.op == "compare" and len(ops) > 2:
+        return _rank(q, parts, ops, periods)
     a, b = ops
     if q.op == "times":
         if not b.value:
@@ -188,6 +190,24 @@ def _combine(q: Query, parts: list[str], ops: list):
     if len(periods) > 1:
         text += " Note that the figures cover different periods (see the cited sentences)."
     return Draft(text, [winner, loser], 0.7, "comparison", computation=comp)
+
+
+def _rank(q: Query, parts: list[str], ops: list, periods: set) -> Draft:
+    """The largest (or smallest) of three or more figures the question names, with the others beside it."""
+    want_greater = bool(GREATER.search(q.question.lower()))
+    order = sorted(range(len(ops)), key=lambda i: ops[i].value, reverse=want_greater)
+    first, rest = order[0], order[1:]
+    comp = f" {'>' if want_greater else '<'} ".join(ops[i].raw for i in order)
+    def said(i: int) -> str:  # the part as asked, and the figure's own measure where it says more
+        m = ops[i].measure or ""
+        extra = f" of {m}" if m and m.lower() not in parts[i].lower() and len(m.split()) > 1 else ""
+        return f"{_clean(parts[i])} ({ops[i].raw}{extra})"
+
+    others = ", ".join(said(i)[:1].lower() + said(i)[1:] for i in rest)
+    text = f"{said(first)}, compared with {others}."
+    if len(periods) > 1:
+        text += " Note that the figures cover different periods (see the cited sentences)."
+    return Draft(text, [ops[i] for i in order], 0.7, "comparison", computation=comp)
 
 
 def _clean(part: str) -> str:

@@ -25,7 +25,7 @@ from qa.answer.features import (
     previous_figure,
     tier_conflict,
 )
-from qa.answer.guards import body_named, scope_stated, whole_stated
+from qa.answer.guards import body_named, joint_figure, scope_stated, whole_stated
 from qa.answer.question import Query, analyze, proper_names
 from qa.answer.quoted import quotes
 from qa.answer.score import Scored, candidates, score_sentence
@@ -102,6 +102,8 @@ def _numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | Non
     # a change asked against one base is not answered by one against another ("year-on-year" is not
     # "up 222% over 2000"); a figure that names no base stays
     cands = [c for c in cands if not base_conflict(q, c.item)]
+    # one tier's money asked ("the province's own allocation"): not what two tiers gave together
+    cands = [c for c in cands if not joint_figure(q, c.item)]
     worked = change_worked_out(q, index, hits, ctx) if asks_change(q) else None
     if worked is not None:  # "by how many yuan" when the report says "up 75%"
         return worked

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from qa.answer.context import Context
+from qa.answer.features import tiers
 from qa.answer.question import Query
 from qa.text.lexicon import ORG_HEADS
 from qa.text.words import STOPWORDS, stem, words
@@ -42,6 +43,21 @@ def whole_stated(q: Query, phrase: str) -> bool:
     """False when the question asks about the whole region ("all farmers in the province") and the figure's
     own phrase is of a part of it ("3,742 yuan in the national key counties")."""
     return not (WHOLE_ASKED.search(q.question) and PART_SCOPE.search(phrase) and not PART_SCOPE.search(q.question))
+
+
+# "the central and provincial government allocated a total of 987.17 million Yuan": two tiers' joint figure
+_TIER = r"(?:central|national|state|provincial|regional|autonomous[- ]region(?:al)?|municipal|local|county)"
+JOINT_TIERS = re.compile(rf"\b{_TIER}\s+and\s+{_TIER}\b", re.I)
+
+
+def joint_figure(q: Query, f) -> bool:
+    """True when the question asks one tier's money ("the province's own allocation") and the figure is
+    what two tiers gave together ("the central and provincial government allocated 987.17 million")."""
+    if len(tiers(q.question)) != 1:
+        return False
+    before = f.sentence[: f.start - f.sentence_start]
+    joined = list(JOINT_TIERS.finditer(before))
+    return bool(joined) and not re.search(r"\d", before[joined[-1].end():])
 
 
 # "Which (central state-owned) enterprise ...": the kind of body asked, the noun before the verb

@@ -53,10 +53,40 @@ def split_parts(question: str, op: str) -> list[str]:
     if op == "times":  # "How many times larger was X than Y": the words of the ratio are no operand's
         text = re.sub(r"^how many times\s+(?:as\s+\w+\s+)?(?:larger|bigger|greater|more|higher)?\s*"
                       r"(?:was|were|is|are|did|does)?\s*", "", text, flags=re.I)
+    if op == "compare":
+        many = _many_parts(text)
+        if many:
+            return many
     for rx in SPLITTERS.get(op, []):
         m = re.search(rx, text, flags=re.I)
         if m:
             return [m.group("a").strip(" ,"), m.group("b").strip(" ,")]
+    return []
+
+
+# Three or more parties compared: "Of A, B and C, which ...", "A, B and C - which of the three ...",
+# "Which ... the most: A, B or C?"
+MANY_LISTS = (re.compile(r"^(?:of|between|among)\s+(?:the\s+)?(?P<l>.+?),\s*which\b", re.I),
+              re.compile(r"(?P<l>.+?)\s+[-–—]\s+which\b", re.I),
+              re.compile(r"\bwhich\b[^:–—]*?(?::|\s-|–|—)\s*(?P<l>.+)$", re.I))
+
+
+def _many_parts(text: str) -> list[str]:
+    for rx in MANY_LISTS:
+        m = rx.search(text)
+        if not m:
+            continue
+        items = [p.strip(" ,") for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group("l"))
+                 if p.strip(" ,")]
+        if len(items) < 3:
+            continue
+        lead = re.match(r"(from|by|for|to|in|on)\s", items[1], re.I)
+        if lead and f" {lead.group(1).lower()} " in f" {items[0].lower()}":
+            # "names money from the central government, from enterprises and from banks": the first item
+            # starts where the others do
+            cut = items[0].lower().rfind(f" {lead.group(1).lower()} ")
+            items[0] = items[0][cut + 1:] if cut >= 0 else items[0]
+        return items
     return []
 
 

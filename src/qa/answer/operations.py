@@ -25,6 +25,17 @@ ARITH_PATTERNS = [
             r"lower|fewer)\b"
         ),
     ),
+    # "..., from enterprises and from banks - which of the three is the biggest sum?", "Which got the most:
+    # A, B or C?": the largest (or smallest) of three or more figures the question lists
+    (
+        "compare",
+        re.compile(
+            r"\bwhich of (?:the|these|those) (?:three|four|five|3|4|5)\b.*\b(most|largest|biggest|highest|greatest|"
+            r"least|smallest|lowest|fewest)\b|\bwhich\b.*\b(most|largest|biggest|highest|greatest|least|smallest|"
+            r"lowest|fewest)\b.*[:–—-].*,.*\bor\b|^(?:of|among)\b.*,.*\band\b.*,\s*which\b.*\b(most|largest|biggest|"
+            r"highest|greatest|least|smallest|lowest|fewest)\b"
+        ),
+    ),
     # "Of the central and provincial grants, which was the bigger?", "Which exceeded the other, X or Y?"
     (
         "compare",
