@@ -93,6 +93,10 @@ def _numeric_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | Non
         # a growth asked is not answered by the level it grew to ("3617 Yuan, up 12.4%") when a change
         # is stated; when none is, a level may say it ("added effective irrigation area of 1.2 million mu")
         cands = [c for c in cands if is_change(c.item)]
+    elif q.op == "diff" and q.kind != "percent" and re.search(r"\b(than|compared)\b", q.question, re.I):
+        # "how much more in 2011 than the year before?" that no computation answered: only a difference the
+        # report states ("136 million Yuan more than in 2010") answers it, never a level
+        cands = [c for c in cands if is_change(c.item)]
     if q.kind == "count" and q.unit not in ("m²", "km²", "mu") and not AREA_ASKED.search(f"{q.question} {q.corrected}"):
         # "how many hospitals and primary schools" counts buildings, not their "1.58 million square meters"
         cands = [c for c in cands if c.item.kind != "area"]
