@@ -109,17 +109,43 @@ def _both_tiers(q: Query, parts: list[str], index, hits, ctx, kind):
 TOTAL_RE = re.compile(r"\b(in total|total|altogether|in all|combined|overall|sum)\b", re.I)
 
 
-def _stated_total(q: Query, index, hits, ctx, kind):
-    """True when a well-matching figure is itself introduced as a total ("60 in total")."""
+# "Funds of all kinds devoted to poverty reduction came to 3.184 billion Yuan": a total by its own words
+ALL_KINDS = re.compile(r"\b(?:of all kinds|of every kind|all kinds of|of (?:all|various) (?:types|kinds|sources)|"
+                       r"various (?:types|kinds|sorts) of|from all (?:sources|channels))\b", re.I)
 
-    cands = candidates(replace(q, op=None), index, hits, ctx, kind)[:3]
-    for c in cands:
+
+def _stated_total(q: Query, index, hits, ctx, kind):
+    """A well-matching figure the report itself introduces as a total ("60 in total"), or that its own
+    clause calls the sum of all kinds, or that other figures are stated as parts of ("of which ...")."""
+
+    cands = candidates(replace(q, op=None), index, hits, ctx, kind)[:5]
+    for i, c in enumerate(cands):
         f = c.item
         a, b = f.start - f.sentence_start, f.end - f.sentence_start
         window = f.sentence[max(0, a - 25) : b + 25]
-        if c.score >= max(0.5, cands[0].score - 0.3) and TOTAL_RE.search(window):
+        if i < 3 and c.score >= max(0.5, cands[0].score - 0.3) and TOTAL_RE.search(window):
+            return f
+        if c.score < cands[0].score - 0.3 or not f.value:
+            continue
+        # "Total input ... was 4.372 billion", "Funds of every kind reached 2.465 billion": the words that
+        # lead up to the figure, back to the figure before it in the sentence
+        before = [g.end - f.sentence_start for g in index.facts_by_passage.get(f.passage_id, ())
+                  if g.sentence_start == f.sentence_start and g.value is not None and g.end <= f.start]
+        lead = f.sentence[max(before, default=0) : a]
+        named = set(FUND_KINDS.findall(q.question.lower()))
+        if named and not named <= set(FUND_KINDS.findall(lead.lower())):
+            continue  # "all levels' fiscal money together" is not the funds of all kinds
+        if ALL_KINDS.search(lead) or TOTAL_IS.search(lead):
             return f
     return None
+
+
+FUND_KINDS = re.compile(r"\b(fiscal|financial|budget|credit|loans?|lending|social|society|central|provincial|regional|"
+                        r"county|municipal|bank)\b")
+# "Total input for poverty alleviation in 2011 was 4.372 billion" (not "The total was made up of 968 million")
+TOTAL_IS = re.compile(r"\b(?:total|overall)\b(?:(?!\b(?:made up|consist\w*|compris\w*|includ\w*)\b)[^,;()])*"
+                      r"\b(?:was|were|came to|reached|amounted to|stood at|totall?ed)\s+"
+                      r"(?:about\s+|over\s+|nearly\s+)?$", re.I)
 
 
 def _merge_known(parts: list[str], texts: tuple[str, ...]) -> list[str]:

@@ -42,14 +42,17 @@ DEV_SETS = {
     # written blind in the third session of 2026-12-01, first run recorded (eval/first-run-heldout1011.json)
     "xuelan": ("tests/data/heldout10/corpus", "eval/questions_heldout10.jsonl"),
     "cangping": ("tests/data/heldout11/corpus", "eval/questions_heldout11.jsonl"),
+    # written blind in the fourth session of 2026-12-01, first run recorded (eval/first-run-heldout1213.json)
+    "qilou": ("tests/data/heldout12/corpus", "eval/questions_heldout12.jsonl"),
+    "fenmeng": ("tests/data/heldout13/corpus", "eval/questions_heldout13.jsonl"),
 }
 # The series' question folders that are development data: each blind set joins once its first run is
 # recorded (``questions_c``: first run in the 2026-11-30 evening session; ``questions_d``, ``questions_e`` and
 # ``questions_f``: in the night session; ``questions_g``: in the late session; ``questions_h`` and
-# ``questions_i``: on 2026-12-01; ``questions_j``: in the third session of 2026-12-01).
-# The next blind set joins only after its own first run.
+# ``questions_i``: on 2026-12-01; ``questions_j``: in the third session of 2026-12-01; ``questions_k``: in the
+# fourth). The next blind set joins only after its own first run.
 DEVELOPMENT_QUESTIONS = ("questions", "questions_b", "questions_c", "questions_d", "questions_e", "questions_f",
-                         "questions_g", "questions_h", "questions_i", "questions_j")
+                         "questions_g", "questions_h", "questions_i", "questions_j", "questions_k")
 # Code whose change changes what an index holds.
 INDEX_CODE = ("corpus", "facts", "index", "text")
 
