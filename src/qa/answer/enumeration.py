@@ -18,10 +18,9 @@ from qa.answer.question import Query
 from qa.answer.score import score_sentence
 from qa.answer.thresholds import TEXT_MIN, UNCALIBRATED_MAX
 from qa.index.load import QAIndex
+from qa.text.numbers import to_number
 from qa.text.words import stem, words
 
-COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-          "eleven": 11, "twelve": 12}
 _N = r"(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|1[0-2])"
 _NOUN = r"((?:[\w'’-]+\s+){0,3}?[a-z][\w-]*s)\b"
 # "Which four priorities ...", "What were the four key tasks ...", "Name the five priorities ...":
@@ -33,6 +32,13 @@ TERSE = re.compile(rf"\bthe\s+{_N}\s+((?:[\w'’-]+\s+){{0,2}}[a-z][\w-]*s)\s*\?
 FIGURE_ASKED = re.compile(r"\bhow (many|much|far|long)\b|\b(cost|spend|spent|invest|amount|sum|total|share)\b", re.I)
 # the sentence's own introduction of a list: "four key tasks:", "five major projects, namely", ...
 INTRO_TAIL = r"[\"”’]?\s*(?::|,?\s*(?:namely|i\.e\.|that is|as follows|which (?:are|were)|including)\b[:,]?|—|–)\s*"
+# "four key tasks for the year:": a short phrase may stand between the items' noun and the colon
+INTRO = re.compile(rf"\b{_N}\s+((?:[\w\"“”'‘’-]+\s+){{0,4}}?[\w-]+s)(?:\s+(?:for|of|in|on|to)\s+[\w\s'’-]{{1,30}}?)?"
+                   rf"{INTRO_TAIL}", re.I)
+
+
+def _count(token: str) -> int:
+    return int(to_number(token) or 0)
 
 
 def asked(question: str) -> tuple[int, str] | None:
@@ -42,8 +48,7 @@ def asked(question: str) -> tuple[int, str] | None:
     m = ASKED.search(question.strip()) or TERSE.search(question.strip())
     if not m:
         return None
-    n = m.group(1).lower()
-    return (COUNTS[n] if n in COUNTS else int(n)), m.group(2).split()[-1].lower()
+    return _count(m.group(1)), m.group(2).split()[-1].lower()
 
 
 def split_items(tail: str, n: int) -> list[str]:
@@ -67,17 +72,13 @@ def enumeration_answer(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | 
     if got is None:
         return None
     n, noun = got
-    # "four key tasks for the year:": a short phrase may stand between the items' noun and the colon
-    intro = re.compile(rf"\b{_N}\s+((?:[\w\"“”'‘’-]+\s+){{0,4}}?[\w-]+s)"
-                       rf"(?:\s+(?:for|of|in|on|to)\s+[\w\s'’-]{{1,30}}?)?{INTRO_TAIL}", re.I)
     best = None
     for rank, (p, _h) in enumerate(hits):
         doc_text = index.documents[p.doc].text
         for a, b, _row in index.sentences_by_passage.get(p.id, ()):
             sent = doc_text[a:b]
-            for m in intro.finditer(sent):
-                said = m.group(1).lower()
-                if (COUNTS[said] if said in COUNTS else int(said)) != n:
+            for m in INTRO.finditer(sent):
+                if _count(m.group(1)) != n:
                     continue
                 items = split_items(sent[m.end():], n)
                 if len(items) < 2:
