@@ -444,3 +444,19 @@ def test_shares_listed_respectively_are_of_the_figures_listed_before() -> None:
     assert figure(facts, "48.1%").measure == "share of key counties"
     assert figure(facts, "39.5%").measure == "share of poor villages"
     assert figure(facts, "41.6%").measure == "share of poor people"
+
+
+def test_a_level_reached_carries_the_words_of_the_change_before_it() -> None:
+    from qa.facts.model import figure_texts
+
+    s = "Per capita net income of farmers in the key counties rose 14.2% year on year to 3,286 Yuan."
+    facts = facts_of(s)
+    text = dict(zip([f.raw for f in facts], figure_texts(facts)))["3,286 Yuan"]
+    assert "net income of farmers in the key counties" in text
+    s = "The poor fell from 2.23 million people at the end of 2011 to 1.92 million people at the end of 2012."
+    facts = facts_of(s, year=2012)
+    assert "The poor fell" in dict(zip([f.raw for f in facts], figure_texts(facts)))["1.92 million"]
+    # a figure after a comma starts its own clause
+    s = "Relocation cost 300 million Yuan, and training 120 million Yuan."
+    facts = facts_of(s)
+    assert "Relocation" not in dict(zip([f.raw for f in facts], figure_texts(facts)))["120 million Yuan"]

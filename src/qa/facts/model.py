@@ -56,6 +56,9 @@ CHANGE_LEADS = {"up", "down", "by", "of", "an", "a", "increase", "decrease", "ri
                 "increased", "decreased", "rose", "fell", "grew", "dropped", "declined", "and", "or"}
 
 
+# between a change (or a starting level) and the level it ends at: "... 14.2% year on year to", "... at the end
+# of 2010 to"
+REACHED_TO = re.compile(r"^[^,;:()\d]{0,40}\bto\s+(?:about\s+|over\s+|nearly\s+)?$", re.I)
 CHANGE_AFTER = re.compile(r"\s*(?:more|less|higher|lower|fewer)\s+than\b|\s*(?:up|down)\b", re.I)
 
 
@@ -84,7 +87,15 @@ def figure_texts(facts: list[Fact]) -> list[str]:
         rest = text[text.find(f.raw) + len(f.raw):] if f.raw in text else ""
         bare_change = f.kind == "percent" and all(w.lower() in CHANGE_LEADS for w in lead) and (
             bool(lead) or bool(re.match(r"\s*(compared|over|than|year on year|from a year)", rest)))
-        if len(text.replace(f.raw, "").split()) <= 2 or bare_change:
+        prior = [g for g in by_sentence[(f.doc, f.sentence_start)] if g.end <= f.start and g.value is not None]
+        gap = f.sentence[prior[-1].end - f.sentence_start : f.start - f.sentence_start] if prior else ""
+        if prior and REACHED_TO.search(re.sub(r"\b(?:19|20)\d\d\b", "", gap)):
+            # "Per capita net income ... rose 14.2% year on year to 3,286 Yuan", "fell from 2.23 million at the
+            # end of 2010 to 1.92 million": the level reached is of what the clause before it names
+            lead = own[prior[-1].id]
+            cut = lead.find(prior[-1].raw)
+            text = f"{lead[: cut + len(prior[-1].raw)] if cut >= 0 else lead} {text}"
+        elif len(text.replace(f.raw, "").split()) <= 2 or bare_change:
             # "883.755 million Yuan of funds, 99.33 million more than 2010, up 12.7%": a bare change
             # measures the figure before it
             before = [g for g in by_sentence[(f.doc, f.sentence_start)] if g.end <= f.start]
