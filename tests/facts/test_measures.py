@@ -446,17 +446,17 @@ def test_shares_listed_respectively_are_of_the_figures_listed_before() -> None:
     assert figure(facts, "41.6%").measure == "share of poor people"
 
 
-def test_a_level_reached_carries_the_words_of_the_change_before_it() -> None:
+def _texts(facts) -> dict[str, str]:
     from qa.facts.model import figure_texts
 
+    return {f.raw: t for f, t in zip(facts, figure_texts(facts), strict=True)}
+
+
+def test_a_level_reached_carries_the_words_of_the_change_before_it() -> None:
     s = "Per capita net income of farmers in the key counties rose 14.2% year on year to 3,286 Yuan."
-    facts = facts_of(s)
-    text = dict(zip([f.raw for f in facts], figure_texts(facts)))["3,286 Yuan"]
-    assert "net income of farmers in the key counties" in text
+    assert "net income of farmers in the key counties" in _texts(facts_of(s))["3,286 Yuan"]
     s = "The poor fell from 2.23 million people at the end of 2011 to 1.92 million people at the end of 2012."
-    facts = facts_of(s, year=2012)
-    assert "The poor fell" in dict(zip([f.raw for f in facts], figure_texts(facts)))["1.92 million"]
+    assert "The poor fell" in _texts(facts_of(s, year=2012))["1.92 million"]
     # a figure after a comma starts its own clause
     s = "Relocation cost 300 million Yuan, and training 120 million Yuan."
-    facts = facts_of(s)
-    assert "Relocation" not in dict(zip([f.raw for f in facts], figure_texts(facts)))["120 million Yuan"]
+    assert "Relocation" not in _texts(facts_of(s))["120 million Yuan"]
