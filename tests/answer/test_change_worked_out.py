@@ -18,6 +18,7 @@ baiyun = report_fixture(
     "2012, up 25%.",
     "      【Central funds】 In 2013, the central government allocated 600 million Yuan, 100 million Yuan more than "
     "that of 2012, and 70 million Yuan was the county's matching funds.",
+    "      【Key counties】 In 2013, farmers in the 25 key villages earned 3,900 Yuan per head, up 16.5%.",
 )
 
 
@@ -61,3 +62,14 @@ def test_the_year_before_is_worked_back_only_for_the_measure_asked(baiyun) -> No
     # the matching funds have no change stated: the central funds' level before is no answer for them
     m = answer(baiyun, "How much matching money did the county put up in 2012?")
     assert "500 million" not in m.answer and "70 million" not in m.answer
+
+
+def test_a_change_is_not_worked_back_onto_a_figure_that_another_stands_after(baiyun) -> None:
+    from qa.answer.pipeline import answer
+
+    # "the 25 key villages earned 3,900 Yuan, up 16.5%": the rise is the income's, not the villages'
+    for question in ("How many key villages were there in 2012?", "By how much did the number of key villages rise?"):
+        a = answer(baiyun, question)
+        assert not (a.computation and "25 " in a.computation), a.answer
+    a = answer(baiyun, "By how many yuan did the key-village farmers' income per head rise in 2013?")
+    assert not a.computation or a.computation.startswith("3,900 Yuan"), a.answer

@@ -130,6 +130,20 @@ def _fact_at(index, passage_id: str, at: int):
                 None)
 
 
+def _between(index, f, delta) -> bool:
+    """Another figure stands between a level and the change after it ("the 25 key counties, whose income
+    reached 4068 Yuan, up 16.5%": the rise is the income's, not the counties')."""
+    s0 = f.sentence_start
+
+    def inside(g) -> bool:  # "(of which 30 million Yuan for Yushu)": an aside of the level, no other figure
+        gap = f.sentence[f.end - s0 : g.start - s0]
+        return gap.count("(") > gap.count(")")
+
+    return any(g.value is not None and f.end <= g.start and g.end <= delta.start and not is_change(g)
+               and not inside(g) for g in index.facts_by_passage.get(f.passage_id, ())
+               if g.id not in (f.id, delta.id))
+
+
 def previous_year(q: Query, index, hits, ctx):
     """A figure for the year before the report's, worked back from "X, down by D over <year>":
     the earlier value is X + D (or X - D for a rise; X / (1 +- p%) for a percentage change)."""
@@ -151,7 +165,7 @@ def previous_year(q: Query, index, hits, ctx):
             continue
         change_at = f.end + m.start("num")
         delta = _fact_at(index, f.passage_id, change_at)
-        if delta is None or delta.value is None:
+        if delta is None or delta.value is None or _between(index, f, delta):
             continue
         falling = bool(FALLING.match(m.group("dir")))
         if delta.kind != "percent" and not falling and delta.value >= f.value:
@@ -209,7 +223,7 @@ def change_worked_out(q: Query, index, hits, ctx):
             if tail[: m.start()].count(")") > tail[: m.start()].count("("):
                 continue
             delta = _fact_at(index, f.passage_id, f.end + m.start("num"))
-            if delta is not None and delta.value:
+            if delta is not None and delta.value and not _between(index, f, delta):
                 deltas.append((m, delta))
         if not deltas:
             continue
