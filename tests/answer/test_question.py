@@ -507,3 +507,17 @@ def test_one_year_before_shifts_a_followups_year() -> None:
 
     assert analyze("and one year before?", ["baiyun poverty rate, end 2013"]).years == {2012}
     assert analyze("And a year later?", ["How many were relocated in 2012?"]).years == {2013}
+
+
+@pytest.mark.parametrize(("question", "previous", "kind", "unit"), [
+    ("and families whose housing problems got solved?", "How much start-up money did Baiyun invest in 2013?",
+     "count", "households"),
+    ("And labourers trained and transferred from poor areas?", "How many poor people did Baiyun support in 2013?",
+     "count", "people"),
+    ("And its area in square kilometres?", "How many counties does Baiyun have?", None, "km²"),
+])
+def test_a_terse_followup_counts_its_own_head_noun(question: str, previous: str, kind, unit: str) -> None:
+    from qa.answer.question import analyze
+
+    q = analyze(question, [previous])
+    assert q.unit == unit and (kind is None or q.kind == kind), (q.kind, q.unit)

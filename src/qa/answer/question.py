@@ -170,10 +170,10 @@ def is_elliptical(question: str) -> bool:
     return len(content) <= 1
 
 
-# A follow-up that is a counted noun and a participle: "and poor households backed?" (not "and in the
-# pastoral areas?", "what about pastoral areas?", "and the part lent to households?")
+# A follow-up that is a counted noun and a participle or a relative clause: "and poor households backed?", "and
+# families whose housing got solved?" (not "and in the pastoral areas?", "and the part lent to households?")
 COUNTED_TAIL = re.compile(r"^(?:and|what about|how about)\s+(?:the\s+)?(?:[a-z-]+\s+){0,2}?([a-z]+s)"
-                          r"\s+[a-z]+ed\s*\??$")
+                          r"(?:\s+[a-z]+ed\s*\??$|\s+(?:whose|who|that)\s)")
 OF_THEM = re.compile(r"\bhow many of (?:them|those|these)\b", re.I)
 PERCENT_WORD = re.compile(r"\b(?:percent|percentage)\b", re.I)
 LAND_AREA_Q = re.compile(r"\b(land area|total area|square (?:kilomet(?:er|re)s?|km)|sq\.? ?km|km2|km²)\b|"
@@ -236,9 +236,17 @@ def analyze(question: str, history: list[str] | None = None, correct=None,
         not re.search(r"\bhow many\b", fl) or re.search(r"\bhow many (of )?(them|those|these)\b", fl)
     ):
         # "And how many of them found jobs?": them = the earlier question's noun; "and counties?" names its own
-        # "how many of them lie in key counties?": a noun after a place word is where, not what, is counted
-        mine = re.split(r"\b(?:in|within|inside|at|across|among|under)\b", fl)[0] if OF_THEM.search(fl) else fl
-        own = [UNIT_NOUNS[stem(w)] for w in words(mine) if stem(w) in UNIT_NOUNS and stem(w) != "year"]  # "same year"
+        # "how many of them lie in key counties?", "and labourers transferred from poor areas?": a noun after a
+        # place word is where, not what, is counted ("in mu", "in square kilometres" name the unit itself)
+        mine = re.split(r"\b(?:in|within|inside|at|across|among|under)\b" if OF_THEM.search(fl) else
+                        r"\b(?:from|within|inside|at|across|among)\b", fl)[0]
+        def units_in(text: str) -> list[str]:  # "same year" names no unit, "trained" is no noun
+            return [UNIT_NOUNS[stem(w)] for w in words(text) if stem(w) in UNIT_NOUNS and stem(w) != "year"
+                    and not w.endswith("ed")]
+
+        own = units_in(mine)
+        if not OF_THEM.search(fl):  # "how many of them lie in ...": them, the earlier question's noun
+            own = own or units_in(fl)
         unit = own[-1] if own else target_unit(context)
     of_them = re.search(r"\bhow many of (?:them|these|those) (?:were|are|was|is) (\w+)", fl)
     if unit is None and of_them and stem(of_them.group(1)) in UNIT_NOUNS:
