@@ -521,3 +521,18 @@ def test_a_terse_followup_counts_its_own_head_noun(question: str, previous: str,
 
     q = analyze(question, [previous])
     assert q.unit == unit and (kind is None or q.kind == kind), (q.kind, q.unit)
+
+
+@pytest.mark.parametrize(("question", "op", "parts"), [
+    ("In Baiyun's 2013 results, which went further past its schedule: road building or labour training?", "compare",
+     ["road building", "labour training"]),
+    ("Baiyun's 2013 special allocations - did labour transfer or the mutual funds get the bigger amount?", "compare",
+     ["labour transfer", "the mutual funds"]),
+    ("In absolute yuan, how far above the 2012 level were the state's 2013 funds for Baiyun?", "diff", None),
+])
+def test_comparisons_worded_after_a_colon_or_a_dash(question: str, op: str, parts) -> None:
+    from qa.answer.operands import split_parts
+
+    assert detect_op(question) == op
+    if parts is not None:
+        assert split_parts(question, op) == parts

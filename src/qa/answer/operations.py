@@ -14,14 +14,15 @@ ARITH_PATTERNS = [
     (
         "compare",
         re.compile(
-            r"\b(which|who|what)\b.*\b(more|most|larger|largest|bigger|biggest|higher|"
+            r"\b(which|who|what)\b.*\b(more|most|larger|largest|bigger|biggest|higher|further|farther|"
             r"highest|less|least|fewer|fewest|smaller|smallest|lower|lowest)\b.*\bor\b"
         ),
     ),
     (
         "compare",
         re.compile(
-            r"^(did|does|was|were|is|are)\b.*\b(more|larger|bigger|higher|less|smaller|"
+            # "... allocations - did A or B get the bigger amount?": the question after a dash or colon too
+            r"(?:^|\s[-–—:]\s+)(did|does|was|were|is|are)\b.*\b(more|larger|bigger|higher|less|smaller|"
             r"lower|fewer)\b"
         ),
     ),
@@ -52,7 +53,8 @@ ARITH_PATTERNS = [
             r"\bhow (much|many)(?: [a-z]+)? (more|less|fewer|higher|lower|bigger|larger|smaller)\b|"
             r"\bdifference between\b|\bgap between\b|\bexceed|"
             # "how far behind the average were X", "how many yuan ahead of Y", "how far did X trail Y"
-            r"\bhow (?:far|much|many(?: \w+)?)\b.*\b(?:ahead of|behind|short of|trail\w*|lag\w*)\b"
+            r"\bhow (?:far|much|many(?: \w+)?)\b.*\b(?:ahead of|behind|short of|trail\w*|lag\w*)\b|"
+            r"\bhow far (?:above|below)\b"
         ),
     ),
     (
