@@ -14,7 +14,7 @@ import re
 
 from qa.answer.context import Context
 from qa.answer.draft import Draft
-from qa.answer.question import Query
+from qa.answer.question import Query, counted_phrase, is_plural
 from qa.answer.score import score_sentence
 from qa.answer.thresholds import TEXT_MIN, UNCALIBRATED_MAX
 from qa.index.load import QAIndex
@@ -109,16 +109,10 @@ HOW_MANY_OF = re.compile(r"\bhow many of\b", re.I)
 ANY_TITLE = {"document", "paper", "file", "titl", "polici"}
 
 
-def counted_phrase(question: str) -> list[str]:
-    """The words of the noun phrase "how many <phrase>" / "number of <phrase>" counts, ending with its
-    plural noun ("how many planning documents did ..." -> ["planning", "documents"]); [] when none."""
-    m = re.search(r"\b(?:how many|number of)\s+([^,?;:]+)", question.lower())
-    if not m:
-        return []
-    phrase = re.split(r"\s+(?:did|do|does|were|was|are|is|have|has|had|got|get|in|of|for|from|took|will|would|can|"
-                      r"could|under|to|by|at|on|there|that|who|which|and|drafted|drawn|made|issued|prepared)\b",
-                      m.group(1))[0].split()
-    while phrase and not (phrase[-1].endswith("s") and not phrase[-1].endswith("ss") and len(phrase[-1]) > 3):
+def counted_phrase_plural(question: str) -> list[str]:
+    """The noun phrase "how many <phrase>" / "number of <phrase>" counts, ending with its plural noun."""
+    phrase = counted_phrase(question, "how many|number of")
+    while phrase and not is_plural(phrase[-1]):
         phrase.pop()
     return phrase
 
@@ -126,7 +120,7 @@ def counted_phrase(question: str) -> list[str]:
 def counted_titles(q: Query, index: QAIndex, hits, ctx: Context) -> Draft | None:
     """The number of titles a retrieved sentence lists, for a "how many <documents>" question that no
     stated figure answers; the count is shown with its operands, the titles, and the sentence cited."""
-    phrase = counted_phrase(q.question)
+    phrase = counted_phrase_plural(q.question)
     if q.kind not in ("count", "auto") or q.op or q.numbers or not phrase or HOW_MANY_OF.search(q.question):
         return None  # "how many of the six plans are ...": a part of a list, not its length
     noun = stem(phrase[-1])

@@ -120,15 +120,26 @@ def change_in(question: str) -> str | None:
     return None
 
 
+# Where the noun phrase a count asks for ends: "how many tourist beds did ...", "number of plans drafted"
+_PHRASE_END = re.compile(r"\s+(?:did|do|does|were|was|are|is|have|has|had|got|get|in|of|for|from|took|will|would|can|"
+                         r"could|under|to|by|at|on|there|that|who|which|and|drafted|drawn|made|issued|prepared)\b")
+
+
+def counted_phrase(q: str, lead: str = "how many") -> list[str]:
+    """The words of the noun phrase after ``lead`` ("how many planning documents did ..." -> ["planning",
+    "documents"]); [] when the question has no such phrase."""
+    m = re.search(rf"\b(?:{lead})\s+([^,?;:]+)", q.lower())
+    return _PHRASE_END.split(m.group(1))[0].split() if m else []
+
+
+def is_plural(w: str) -> bool:
+    return w.endswith("s") and not w.endswith("ss") and len(w) > 3
+
+
 def counted_noun(q: str) -> str:
     """The stem of the plural noun that heads "how many <phrase>" ("how many tourist beds did ..."
     -> "bed"), whether or not the lexicon knows it as a unit; "" when there is none."""
-    m = re.search(r"\bhow many\s+([^,?;]+)", q.lower())
-    if not m:
-        return ""
-    phrase = re.split(r"\s+(?:did|do|does|were|was|are|is|have|has|had|got|get|in|of|for|from|took|will|would|can|"
-                      r"could|under|to|by|at|on|there|that|who|which|and)\b", m.group(1))[0].split()
-    plural = [w for w in phrase if w.endswith("s") and not w.endswith("ss") and len(w) > 3]
+    plural = [w for w in counted_phrase(q) if is_plural(w)]
     return stem(plural[-1]) if plural else ""
 
 

@@ -284,14 +284,18 @@ def _subject_names(sentence: str) -> tuple[str, ...]:
     m = SUBJECT_LIST.match(sentence)
     if not m:
         return ()
-    return tuple(w.split()[0].lower() for w in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(1)) if w.strip())
+    return tuple(name.split()[0] for name in _members(m.group(1)))
+
+
+def _members(names: str) -> tuple[str, ...]:
+    """The names of a list written "A, B and C", lower-cased."""
+    return tuple(w.strip().lower() for w in re.split(r",\s*(?:and\s+)?|\s+and\s+", names) if w.strip())
 
 
 @lru_cache(maxsize=16384)
 def _name_lists(sentence: str) -> tuple[tuple[str, ...], ...]:
     # Cached: a question meets every figure of a sentence, and a sentence many questions
-    return tuple(tuple(w.strip().lower() for w in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group(0)) if w.strip())
-                 for m in NAME_LIST.finditer(sentence))
+    return tuple(_members(m.group(0)) for m in NAME_LIST.finditer(sentence))
 
 
 def ordinal_conflict(query: Query, fact) -> bool:
