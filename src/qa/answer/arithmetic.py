@@ -19,6 +19,7 @@ from qa.answer.question import GREATER, Query, weighted_terms
 from qa.answer.quoted import quotes
 from qa.answer.ratios import per_average, share
 from qa.answer.score import candidates
+from qa.text.lexicon import TIERS
 from qa.text.words import words
 
 
@@ -115,8 +116,9 @@ ALL_KINDS = re.compile(r"\b(?:of all kinds|of every kind|all kinds of|of (?:all|
 
 
 def _stated_total(q: Query, index, hits, ctx, kind):
-    """A well-matching figure the report itself introduces as a total ("60 in total"), or that its own
-    clause calls the sum of all kinds, or that other figures are stated as parts of ("of which ...")."""
+    """A well-matching figure the report itself introduces as a total: "60 in total" beside it, or the words
+    leading up to it ("Total input ... was", "funds of all kinds came to") when the question asks no one
+    kind of money those words do not name."""
 
     cands = candidates(replace(q, op=None), index, hits, ctx, kind)[:5]
     for i, c in enumerate(cands):
@@ -140,8 +142,10 @@ def _stated_total(q: Query, index, hits, ctx, kind):
     return None
 
 
-FUND_KINDS = re.compile(r"\b(fiscal|financial|budget|credit|loans?|lending|social|society|central|provincial|regional|"
-                        r"county|municipal|bank)\b")
+# Kinds of money a question may restrict a total to: the lexicon's tiers of government, and the sources the
+# reports split their funds by
+_SOURCES = r"fiscal|financial|budget|credit|loans?|lending|social|society|county|municipal|bank"
+FUND_KINDS = re.compile(rf"\b({'|'.join([re.escape(w) for ws in TIERS.values() for w in ws] + [_SOURCES])})\b")
 # "Total input for poverty alleviation in 2011 was 4.372 billion" (not "The total was made up of 968 million")
 TOTAL_IS = re.compile(r"\b(?:total|overall)\b(?:(?!\b(?:made up|consist\w*|compris\w*|includ\w*)\b)[^,;()])*"
                       r"\b(?:was|were|came to|reached|amounted to|stood at|totall?ed)\s+"
@@ -224,13 +228,13 @@ def _rank(q: Query, parts: list[str], ops: list, periods: set) -> Draft:
     order = sorted(range(len(ops)), key=lambda i: ops[i].value, reverse=want_greater)
     first, rest = order[0], order[1:]
     comp = f" {'>' if want_greater else '<'} ".join(ops[i].raw for i in order)
-    def said(i: int) -> str:  # the part as asked, and the figure's own measure where it says more
-        m = ops[i].measure or ""
-        extra = f" of {m}" if m and m.lower() not in parts[i].lower() and len(m.split()) > 1 else ""
-        return f"{_clean(parts[i])} ({ops[i].raw}{extra})"
-
-    others = ", ".join(said(i)[:1].lower() + said(i)[1:] for i in rest)
-    text = f"{said(first)}, compared with {others}."
+    said = []  # each part as asked, and its figure's own measure where that says more
+    for part, o in zip(parts, ops, strict=True):
+        m = o.measure or ""
+        extra = f" of {m}" if m and m.lower() not in part.lower() and len(m.split()) > 1 else ""
+        said.append(f"{_clean(part)} ({o.raw}{extra})")
+    others = ", ".join(said[i][:1].lower() + said[i][1:] for i in rest)
+    text = f"{said[first]}, compared with {others}."
     if len(periods) > 1:
         text += " Note that the figures cover different periods (see the cited sentences)."
     return Draft(text, [ops[i] for i in order], 0.7, "comparison", computation=comp)

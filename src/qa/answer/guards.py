@@ -10,7 +10,7 @@ import re
 from qa.answer.context import Context
 from qa.answer.features import tiers
 from qa.answer.question import Query
-from qa.text.lexicon import ORG_HEADS
+from qa.text.lexicon import ORG_HEADS, TIERS
 from qa.text.words import STOPWORDS, stem, words
 
 # "In Qinghai's 25 key counties alone, how many ...": a part of the whole the report covers is asked
@@ -45,9 +45,10 @@ def whole_stated(q: Query, phrase: str) -> bool:
     return not (WHOLE_ASKED.search(q.question) and PART_SCOPE.search(phrase) and not PART_SCOPE.search(q.question))
 
 
-# "the central and provincial government allocated a total of 987.17 million Yuan": two tiers' joint figure
-_TIER = r"(?:central|national|state|provincial|regional|autonomous[- ]region(?:al)?|municipal|local|county)"
-JOINT_TIERS = re.compile(rf"\b{_TIER}\s+and\s+{_TIER}\b", re.I)
+# "the central and provincial government allocated a total of 987.17 million Yuan": two tiers' joint figure.
+# The tiers are the lexicon's, and the levels below the province it does not list.
+_TIER = "|".join([re.escape(w) for ws in TIERS.values() for w in ws] + ["municipal", "county"])
+JOINT_TIERS = re.compile(rf"\b({_TIER})\s+and\s+({_TIER})\b", re.I)
 
 
 def joint_figure(q: Query, f) -> bool:
@@ -56,7 +57,7 @@ def joint_figure(q: Query, f) -> bool:
     if len(tiers(q.question)) != 1:
         return False
     before = f.sentence[: f.start - f.sentence_start]
-    joined = list(JOINT_TIERS.finditer(before))
+    joined = [m for m in JOINT_TIERS.finditer(before) if tiers(m.group(1)) != tiers(m.group(2))]
     return bool(joined) and not re.search(r"\d", before[joined[-1].end():])
 
 

@@ -25,11 +25,11 @@ SPLITTERS = {
     "times": [r"(?P<a>.+?)\b(?:than|compared (?:with|to))\b(?P<b>.+)", r"(?P<a>.+?)\bwhat multiple of\b(?P<b>.+)",
               r"\btimes as (?:much|many|large|big|high) as\b(?P<b>.+)"],
     "compare": [r"^(?:of|between)\s+(?:the\s+)?(?P<a>.+?)\s+and\s+(?P<b>.+?),\s*which\b",
-                r"\s[-–—:]\s+(?:did|does|was|were|is|are)\s+(?P<a>.+?)\s+or\s+(?P<b>.+?)\s+(?:receive|get|got|have|had|"
-                r"spend|invest)",
+                # "Did A or B get more?", also after a dash or colon ("... allocations - did A or B get ...")
+                r"(?:^|\s[-–—:]\s+)(?:did|does|was|were|is|are)\s+(?P<a>.+?)\s+or\s+(?P<b>.+?)\s+(?:receive|get|got|"
+                r"have|had|spend|invest)",
                 r":\s*(?P<a>.+?)\s+or\s+(?P<b>.+)",
-                r"(?:,|:)\s*(?P<a>.+?)\s+or\s+(?P<b>.+)", r"^(?:did|does|was|were|is|are)\s+(?P<a>.+?)\s+or\s+"
-                r"(?P<b>.+?)\s+(?:receive|get|got|have|had|spend|invest)", r"(?P<a>.+?)\b(?:than)\b(?P<b>.+)"],
+                r",\s*(?P<a>.+?)\s+or\s+(?P<b>.+)", r"(?P<a>.+?)\b(?:than)\b(?P<b>.+)"],
 }
 
 
