@@ -7,6 +7,7 @@ import re
 
 from qa.answer.changes import GROWTH_Q
 from qa.answer.question import Query
+from qa.facts.extract import COMPARED_YEAR
 
 
 def _states_year(sentence: str, year: int) -> bool:
@@ -14,8 +15,7 @@ def _states_year(sentence: str, year: int) -> bool:
     or ends or starts a span with it ("from 2001 to 2008", "2001-2008")."""
     for m in re.finditer(rf"\b{year}\b", sentence):
         before, after = sentence[: m.start()], sentence[m.end():]
-        if re.search(r"\b(over|than|compared with|compared to|versus)\s+(that\s+(of|in)\s+)?((?:at|in)\s+)?"
-                     r"(the end of\s+)?$", before):
+        if COMPARED_YEAR.search(before):  # the extractor's own reading of a compared year
             continue
         if SPAN_BEFORE.search(before) or SPAN_AFTER.match(after):
             continue
